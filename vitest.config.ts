@@ -1,3 +1,4 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -9,6 +10,15 @@ export default defineConfig({
           environment: "node",
           include: ["src/**/*.test.ts", "test/unit/**/*.test.ts"],
           testTimeout: 60_000,
+        },
+      },
+      {
+        // Durable Objects, bindings and HTTP end to end, inside workerd. Pure-module tests stay in "unit".
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        test: {
+          name: "workers",
+          include: ["test/worker/**/*.test.ts"],
+          testTimeout: 30_000,
         },
       },
     ],

@@ -20,7 +20,8 @@ export class HDict {
   /** Builds a dict from a plain object or entries, dropping null and undefined values. */
   static of(tags: Readonly<Record<string, HVal | undefined>> | Iterable<readonly [string, HVal | undefined]>): HDict {
     const out = Object.create(null) as Tags;
-    const entries = Symbol.iterator in tags ? (tags as Iterable<readonly [string, HVal | undefined]>) : Object.entries(tags);
+    const entries =
+      Symbol.iterator in tags ? (tags as Iterable<readonly [string, HVal | undefined]>) : Object.entries(tags);
     let any = false;
     for (const [k, v] of entries) {
       if (v !== null && v !== undefined) {

@@ -30,12 +30,20 @@ export class HGrid {
     for (const r of rows) for (const n of r.names()) if (!index.has(n)) index.set(n, index.size);
     const names = [...index.keys()];
     const out: HRow[] = rows.map((r) => names.map((n) => r.get(n) ?? null));
-    return new HGrid(meta, names.map((n) => col(n)), out);
+    return new HGrid(
+      meta,
+      names.map((n) => col(n)),
+      out,
+    );
   }
 
   /** Builds a grid from column names and row arrays. */
   static of(colNames: readonly string[], rows: readonly HRow[], meta: HDict = HDict.EMPTY): HGrid {
-    return new HGrid(meta, colNames.map((n) => col(n)), rows);
+    return new HGrid(
+      meta,
+      colNames.map((n) => col(n)),
+      rows,
+    );
   }
 
   /** The empty grid (one column `empty`, no rows), as the spec writes it. */
@@ -50,8 +58,9 @@ export class HGrid {
   /** Index of column `name`, or -1. */
   colIdx(name: string): number {
     if (!this.colIndex) {
-      this.colIndex = new Map();
-      this.cols.forEach((c, i) => this.colIndex?.set(c.name, i));
+      const index = new Map<string, number>();
+      for (let i = 0; i < this.cols.length; i++) index.set((this.cols[i] as HCol).name, i);
+      this.colIndex = index;
     }
     return this.colIndex.get(name) ?? -1;
   }
@@ -74,10 +83,10 @@ export class HGrid {
     const row = this.rows[i];
     if (!row) throw new RangeError(`row ${i} out of range`);
     const tags: Record<string, HVal> = Object.create(null);
-    this.cols.forEach((c, j) => {
+    for (let j = 0; j < this.cols.length; j++) {
       const v = row[j];
-      if (v !== null && v !== undefined) tags[c.name] = v;
-    });
+      if (v !== null && v !== undefined) tags[(this.cols[j] as HCol).name] = v;
+    }
     return HDict.unsafeOf(tags);
   }
 

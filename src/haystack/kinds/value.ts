@@ -1,11 +1,11 @@
-import { HDate } from "./date.ts";
-import { HDateTime } from "./datetime.ts";
+import type { HDate } from "./date.ts";
+import type { HDateTime } from "./datetime.ts";
 import { HDict } from "./dict.ts";
-import { HGrid } from "./grid.ts";
+import type { HGrid } from "./grid.ts";
 import { HNumber } from "./number.ts";
-import { HCoord, HRef, HSymbol, HUri, HXStr } from "./scalars.ts";
+import { type HCoord, HRef, type HSymbol, type HUri, type HXStr } from "./scalars.ts";
 import type { HMarker, HNA, HRemove } from "./singletons.ts";
-import { HTime } from "./time.ts";
+import type { HTime } from "./time.ts";
 
 /**
  * Any Haystack value. Null, Bool, Str and unitless Number are JS primitives; a List is a JS

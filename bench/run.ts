@@ -1,0 +1,39 @@
+/**
+ * `npm run bench [-- NAME]`: loads every bench/*.bench.ts, runs the benchmarks whose name contains
+ * NAME, prints one line per figure and writes them all to bench/results.json.
+ */
+import { readdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { formatResult, type Result, selected, toResult } from "./harness.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const filter = process.argv[2] ?? "";
+
+for (const file of readdirSync(here)
+  .filter((f) => f.endsWith(".bench.ts"))
+  .sort()) {
+  await import(pathToFileURL(join(here, file)).href);
+}
+
+const benches = selected(filter);
+if (benches.length === 0) {
+  console.error(`bench: no benchmark name contains ${JSON.stringify(filter)}`);
+  process.exit(1);
+}
+
+const results: Result[] = [];
+for (const { name, fn } of benches) {
+  const out = await fn();
+  const figures = Array.isArray(out) ? out : [out];
+  if (figures.length === 0) throw new Error(`bench ${name}: returned no figures`);
+  for (const figure of figures) {
+    const result = toResult(figure);
+    results.push(result);
+    console.log(formatResult(result));
+  }
+}
+
+const file = join(here, "results.json");
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`wrote ${results.length} figure(s) to ${file}`);

@@ -1,0 +1,53 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import pkg from "../../package.json" with { type: "json" };
+import worker from "../../src/index.ts";
+
+async function call(path: string, init?: RequestInit): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(new Request(`http://hayloft.test${path}`, init), env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+describe("GET /", () => {
+  it("says what it is, with package.json's name and version", async () => {
+    const res = await call("/");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body.name).toBe(pkg.name);
+    expect(body.version).toBe(pkg.version);
+    expect(body.description).toBe(pkg.description);
+    expect(body.storage).toBe("do");
+    expect(body.faces).toEqual([
+      expect.objectContaining({ id: "haystack", root: "/api/{project}/{op}", live: false }),
+      expect.objectContaining({ id: "series", root: "/ts/{project}/{store}/", live: false }),
+      expect.objectContaining({ id: "frames", root: "/frames/{project}/{collection}/", live: false }),
+      expect.objectContaining({ id: "tstorage", root: "/tstorage/", live: false }),
+    ]);
+  });
+});
+
+describe("unknown paths", () => {
+  it("answer 404 with the problem body", async () => {
+    const res = await call("/no/such/thing");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: "not_found", message: "No route for GET /no/such/thing" } });
+  });
+});
+
+describe("bad config", () => {
+  it("fails loudly with a 500 naming the variable", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request("http://hayloft.test/"), { ...env, STORAGE: "mongo" }, ctx);
+    expect(logged).toHaveBeenCalledOnce();
+    logged.mockRestore();
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("bad_config");
+    expect(body.error.message).toContain("STORAGE");
+  });
+});
