@@ -28,7 +28,18 @@ export interface ArbOptions {
 
 // London and Lisbon sit at offset zero half the year: haystack-core then drops their name in Zinc.
 const SAFE_TZS = ["UTC", "New_York", "Chicago", "Berlin", "Tokyo", "Sydney", "Kolkata"];
-const AWKWARD_TZS = [...SAFE_TZS, "London", "Lisbon", "GMT+5", "GMT-10", "Port-au-Prince", "Kathmandu", "Lord_Howe", "Chatham", "St_Johns"];
+const AWKWARD_TZS = [
+  ...SAFE_TZS,
+  "London",
+  "Lisbon",
+  "GMT+5",
+  "GMT-10",
+  "Port-au-Prince",
+  "Kathmandu",
+  "Lord_Howe",
+  "Chatham",
+  "St_Johns",
+];
 const SAFE_UNITS = ["kW", "°F", "°C", "kWh/ft²", "%", "m³/h", "inH₂O", "Δ°F", "ft/s"];
 const AWKWARD_UNITS = [...SAFE_UNITS, "_foo", "$", "£", "J/kg_dry", "°daysC", "kWh/m²"];
 
