@@ -1,4 +1,4 @@
-import { HDict } from "./dict.ts";
+import { HDict, newTags } from "./dict.ts";
 import type { HVal } from "./value.ts";
 
 /** A grid column: a name and its meta. */
@@ -82,7 +82,7 @@ export class HGrid {
   rowDict(i: number): HDict {
     const row = this.rows[i];
     if (!row) throw new RangeError(`row ${i} out of range`);
-    const tags: Record<string, HVal> = Object.create(null);
+    const tags = newTags();
     for (let j = 0; j < this.cols.length; j++) {
       const v = row[j];
       if (v !== null && v !== undefined) tags[(this.cols[j] as HCol).name] = v;

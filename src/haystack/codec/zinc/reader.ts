@@ -14,6 +14,7 @@ import {
   HXStr,
   MARKER,
   NA,
+  newTags,
   numVal,
   REMOVE,
 } from "../../kinds/index.ts";
@@ -222,7 +223,7 @@ class ZincParser {
         v = this.value();
       }
       if (v !== null) {
-        tags ??= Object.create(null) as Record<string, HVal>;
+        tags ??= newTags();
         tags[name] = v;
       }
       if (lenient && t.is(Tok.Comma)) t.next();
