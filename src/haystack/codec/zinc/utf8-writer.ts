@@ -4,7 +4,7 @@
  * string concatenation, whose cons-string ropes survive into the old generation and dominate GC.
  * Every writer here emits exactly the text its string counterpart would (`String(n)`, `formatIso`).
  */
-import { civilFromDays, formatIso, MS_PER_DAY, pad2, pad4 } from "../../kinds/index.ts";
+import { civilFromDays, formatIso, formatOffset, MS_PER_DAY, pad2, pad4 } from "../../kinds/index.ts";
 
 const decoder = new TextDecoder();
 
@@ -209,7 +209,6 @@ export class Utf8Writer {
     const day = Math.floor(local / MS_PER_DAY);
     if (day !== this.isoDay) this.setIsoDay(day);
     const t = local - day * MS_PER_DAY;
-    const prefix = this.isoPrefix;
     if (!this.isoPrefixOk || t !== Math.floor(t)) {
       // Sub-millisecond instants and years beyond 4 digits: rare, so take the string path.
       this.str(formatIso(ms, offsetSec));
@@ -217,44 +216,55 @@ export class Utf8Writer {
     }
     this.reserve(40);
     const b = this.buf;
+    const prefix = this.isoPrefix;
     let n = this.n;
     for (let i = 0; i < 11; i++) b[n++] = prefix[i] as number;
     // Int32 arithmetic (t < 86,400,000): `%` on doubles is a slow library call in V8.
     const ti = t | 0;
     const frac = ti % 1000;
-    const secs = ((ti - frac) / 1000) | 0;
-    const h = (secs / 3600) | 0;
-    const mi = ((secs / 60) | 0) % 60;
-    const sec = secs % 60;
-    b[n++] = 48 + ((h / 10) | 0);
-    b[n++] = 48 + (h % 10);
-    b[n++] = 58;
-    b[n++] = 48 + ((mi / 10) | 0);
-    b[n++] = 48 + (mi % 10);
-    b[n++] = 58;
-    b[n++] = 48 + ((sec / 10) | 0);
-    b[n++] = 48 + (sec % 10);
+    const hms = hmsTable ?? buildHmsTable();
+    let at = (((ti - frac) / 1000) | 0) * 8;
+    for (let i = 0; i < 8; i++) b[n++] = hms[at++] as number;
     if (frac !== 0) {
       b[n++] = 46;
       n = Utf8Writer.digitsAt(b, n, frac, 3);
     }
-    if (offsetSec === 0) {
-      b[n++] = 90;
-    } else {
-      b[n++] = offsetSec < 0 ? 45 : 43;
-      const o = Math.abs(offsetSec) | 0;
-      const oh = (o / 3600) | 0;
-      const om = ((o / 60) | 0) % 60;
-      b[n++] = 48 + ((oh / 10) | 0);
-      b[n++] = 48 + (oh % 10);
-      b[n++] = 58;
-      b[n++] = 48 + ((om / 10) | 0);
-      b[n++] = 48 + (om % 10);
-      if (o % 60 !== 0) {
-        b[n++] = 58;
-        n = Utf8Writer.digitsAt(b, n, o % 60, 2);
-      }
-    }
+    if (offsetSec !== this.offsetSec) this.setOffset(offsetSec);
+    const off = this.offsetBytes;
+    for (let i = 0; i < off.length; i++) b[n++] = off[i] as number;
     this.n = n;
   }
+
+  private offsetSec = 0;
+  private offsetBytes: Uint8Array = Uint8Array.of(90);
+
+  private setOffset(offsetSec: number): void {
+    const s = formatOffset(offsetSec);
+    this.offsetBytes = Uint8Array.from(s, (c) => c.charCodeAt(0));
+    this.offsetSec = offsetSec;
+  }
+}
+
+/** `hh:mm:ss` for every second of a day, 8 bytes each (691 KB, built on first use, ~1 ms). */
+let hmsTable: Uint8Array | undefined;
+
+function buildHmsTable(): Uint8Array {
+  const t = new Uint8Array(86_400 * 8);
+  let n = 0;
+  for (let h = 0; h < 24; h++) {
+    for (let m = 0; m < 60; m++) {
+      for (let s = 0; s < 60; s++) {
+        t[n++] = 48 + ((h / 10) | 0);
+        t[n++] = 48 + (h % 10);
+        t[n++] = 58;
+        t[n++] = 48 + ((m / 10) | 0);
+        t[n++] = 48 + (m % 10);
+        t[n++] = 58;
+        t[n++] = 48 + ((s / 10) | 0);
+        t[n++] = 48 + (s % 10);
+      }
+    }
+  }
+  hmsTable = t;
+  return t;
 }

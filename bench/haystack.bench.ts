@@ -1,0 +1,176 @@
+/**
+ * Haystack core against haystack-core on the same data in the same run (issue #2 target: >= 5x on
+ * every figure). Both sides do the same work: decoders materialise every cell (haystack-core
+ * decodes lazily, so its cells are touched recursively before the clock stops), encoders produce
+ * the full text, and the filter is parsed once outside the timed loop on both sides.
+ */
+import { readFileSync } from "node:fs";
+import hc from "haystack-core";
+import { readJsonGrid, writeJsonGrid } from "../src/haystack/codec/json/index.ts";
+import { readZincGrid, writeZincGrid } from "../src/haystack/codec/zinc/index.ts";
+import { compileFilter, type FilterContext, parseFilter } from "../src/haystack/filter/index.ts";
+import type { HDict, HGrid, HRef, HVal } from "../src/haystack/kinds/index.ts";
+import { hisGrid } from "../test/support/histgrid.ts";
+import { bench, type Figure, measure } from "./harness.ts";
+
+const BASELINE = "haystack-core";
+const alphaZinc = readFileSync(
+  new URL("../test/fixtures/haystack/buildings/Alpha/alpha.zinc", import.meta.url),
+  "utf8",
+);
+
+type HcVal = ReturnType<typeof hc.makeValue>;
+
+/** Walks a haystack-core value so every lazily decoded cell is materialised. */
+function touchTheirs(v: HcVal | null | undefined): number {
+  if (v === null || v === undefined) return 0;
+  if (hc.valueIsKind<hc.HDict>(v, hc.Kind.Dict)) {
+    let n = 0;
+    for (const key of v.keys) n += touchTheirs(v.get(key));
+    return n + 1;
+  }
+  if (hc.valueIsKind<hc.HList>(v, hc.Kind.List)) {
+    let n = 0;
+    for (const item of v) n += touchTheirs(item);
+    return n + 1;
+  }
+  if (hc.valueIsKind<hc.HGrid>(v, hc.Kind.Grid)) {
+    let n = touchTheirs(v.meta);
+    for (const row of v) n += touchTheirs(row);
+    return n;
+  }
+  return 1;
+}
+
+/** Our decoders are eager; the walk keeps the two sides' work identical anyway. */
+function touchOurs(v: HVal | undefined): number {
+  if (v === null || v === undefined) return 0;
+  if (Array.isArray(v)) {
+    let n = 1;
+    for (const item of v) n += touchOurs(item);
+    return n;
+  }
+  if (typeof v !== "object") return 1;
+  const k = (v as { kind: string }).kind;
+  if (k === "dict") {
+    let n = 1;
+    for (const [, x] of (v as HDict).entries()) n += touchOurs(x);
+    return n;
+  }
+  if (k === "grid") {
+    const g = v as HGrid;
+    let n = touchOurs(g.meta);
+    for (const row of g.rows) for (const cell of row) n += touchOurs(cell);
+    return n;
+  }
+  return 1;
+}
+
+interface Case {
+  readonly label: string;
+  readonly rows: number;
+  readonly grid: HGrid;
+}
+
+function rowsPerSec(name: string, rows: number, ours: number, theirs: number): Figure {
+  return {
+    name,
+    value: rows / (ours / 1000),
+    unit: "rows/s",
+    baseline: BASELINE,
+    baselineValue: rows / (theirs / 1000),
+    higherIsBetter: true,
+  };
+}
+
+function codecFigures(c: Case): () => Promise<Figure[]> {
+  return async () => {
+    const zinc = writeZincGrid(c.grid);
+    const json = writeJsonGrid(c.grid);
+    const theirGrid = hc.ZincReader.readValue(zinc) as hc.HGrid;
+    touchTheirs(theirGrid);
+    const opts = { minMs: 1500, minRuns: 5 };
+    return [
+      rowsPerSec(
+        `zinc-decode-${c.label}`,
+        c.rows,
+        await measure(() => touchOurs(readZincGrid(zinc)), opts),
+        await measure(() => touchTheirs(hc.ZincReader.readValue(zinc)), opts),
+      ),
+      rowsPerSec(
+        `zinc-encode-${c.label}`,
+        c.rows,
+        await measure(() => writeZincGrid(c.grid).length, opts),
+        await measure(() => theirGrid.toZinc().length, opts),
+      ),
+      rowsPerSec(
+        `json-decode-${c.label}`,
+        c.rows,
+        await measure(() => touchOurs(readJsonGrid(json)), opts),
+        await measure(() => touchTheirs(hc.HGrid.make(JSON.parse(json))), opts),
+      ),
+      rowsPerSec(
+        `json-encode-${c.label}`,
+        c.rows,
+        await measure(() => writeJsonGrid(c.grid).length, opts),
+        await measure(() => JSON.stringify(theirGrid.toJSON()).length, opts),
+      ),
+    ];
+  };
+}
+
+const his: Case = { label: "his-100k", rows: 100_000, grid: hisGrid(100_000) };
+const alpha = readZincGrid(alphaZinc);
+const building: Case = { label: "building", rows: alpha.size, grid: alpha };
+
+bench("codec-his-100k", codecFigures(his));
+bench("codec-building", codecFigures(building));
+
+const TWO_HOP = "point and equipRef->siteRef->site";
+
+bench("filter-2hop-building", async () => {
+  // Ours: dicts indexed by id, one compiled closure.
+  const dicts = alpha.dicts();
+  const byId = new Map<string, HDict>();
+  for (const d of dicts) {
+    const id = d.get("id") as HRef | undefined;
+    if (id) byId.set(id.id, d);
+  }
+  const cx: FilterContext = { deref: (ref: HRef) => byId.get(ref.id) };
+  const pred = compileFilter(parseFilter(TWO_HOP));
+  const countOurs = () => {
+    let n = 0;
+    for (const d of dicts) if (pred(d, cx)) n++;
+    return n;
+  };
+
+  // Theirs: the same records as haystack-core dicts, resolved through the same kind of index.
+  const theirGrid = hc.ZincReader.readValue(alphaZinc) as hc.HGrid;
+  const theirDicts = theirGrid.getRows();
+  const theirById = new Map<string, hc.HDict>();
+  for (const d of theirDicts) {
+    touchTheirs(d);
+    const id = d.get<hc.HRef>("id");
+    if (id) theirById.set(id.value, d);
+  }
+  const node = hc.HFilter.parse(TWO_HOP);
+  const resolve = (ref: hc.HRef) => theirById.get(ref.value);
+  const countTheirs = () => {
+    let n = 0;
+    for (const d of theirDicts) if (hc.HFilter.eval(node, { dict: d, resolve })) n++;
+    return n;
+  };
+
+  const expected = countTheirs();
+  if (countOurs() !== expected) throw new Error(`filter disagreement: ours ${countOurs()} vs theirs ${expected}`);
+  const ours = await measure(countOurs, { minMs: 1500 });
+  const theirs = await measure(countTheirs, { minMs: 1500 });
+  return {
+    name: "filter-2hop-building",
+    value: dicts.length / (ours / 1000),
+    unit: "records/s",
+    baseline: BASELINE,
+    baselineValue: dicts.length / (theirs / 1000),
+    higherIsBetter: true,
+  };
+});
