@@ -1,0 +1,3 @@
+export * from "./range.ts";
+export * from "./tz.ts";
+export * from "./zoned.ts";
