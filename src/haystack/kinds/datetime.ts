@@ -141,7 +141,7 @@ export function parseIso(s: string, start = 0): IsoDateTime | undefined {
     const oh = digits(s, i + 1, 2);
     if (oh < 0 || s.charCodeAt(i + 3) !== 58) return undefined;
     const om = digits(s, i + 4, 2);
-    if (om < 0) return undefined;
+    if (om < 0 || om > 59 || oh > 18) return undefined;
     offset = (oh * 3600 + om * 60) * (c === 45 ? -1 : 1);
     i += 6;
   } else {

@@ -3,10 +3,11 @@
  * `{dateTime},{dateTime}` and `{dateTime}`, each part Zinc encoded. The result is the half-open
  * span [start, end) in the point's zone, as haxall's PhApiFuncs.parseRange computes it.
  */
+
+import { readZincValue } from "../codec/zinc/reader.ts";
 import { HaystackError } from "../errors.ts";
-import { daysInMonth } from "../kinds/calendar.ts";
 import { HDate } from "../kinds/date.ts";
-import { HDateTime, parseIso } from "../kinds/datetime.ts";
+import { HDateTime } from "../kinds/datetime.ts";
 import { checkEpochMs, isKnownTz, requireIana } from "./tz.ts";
 import { addDays, startOfDay, todayIn } from "./zoned.ts";
 
@@ -79,37 +80,17 @@ function invalid(text: string, why: string): HaystackError {
   return new HaystackError("invalid_range", `Invalid history range '${shown}': ${why}`);
 }
 
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-/** Shape only; parseIso checks the fields. Groups: year, month, day, offset, offset minutes, zone. */
-const DATE_TIME_RE =
-  /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}:\d{2}(?:\.\d+)?(Z|[+-]\d{2}:(\d{2}))(?: ([A-Z][A-Za-z0-9_+-]*))?$/;
-
-/** One Zinc date (`2012-10-01`) or dateTime (`2012-10-01T00:00:00-04:00 New_York`, `...Z`). */
+/** One Zinc date (`2012-10-01`) or dateTime (`2012-10-01T00:00:00-04:00 New_York`, `...Z`), read by the Zinc reader. */
 function readPart(s: string, text: string): Part {
-  const d = DATE_RE.exec(s);
-  if (d) return new HDate(Number(d[1]), Number(d[2]), checkDay(d, text));
-  const m = DATE_TIME_RE.exec(s);
-  const iso = m ? parseIso(s) : undefined;
-  if (!m || !iso) throw invalid(text, `expected a Zinc date or dateTime, got '${s.slice(0, 40)}'`);
-  checkDay(m, text);
-  if (Number(m[5] ?? 0) > 59) throw invalid(text, `bad offset in '${s}'`);
-  let zone = m[6];
-  if (zone === undefined) {
-    // Zinc allows a missing zone name only after `Z`, and then it means UTC.
-    if (m[4] !== "Z") throw invalid(text, `dateTime '${s}' needs a zone name`);
-    zone = "UTC";
+  let v: unknown;
+  try {
+    v = readZincValue(s);
+  } catch (e) {
+    throw invalid(text, e instanceof HaystackError ? e.message : `cannot read '${s.slice(0, 40)}'`);
   }
-  if (!isKnownTz(zone)) throw invalid(text, `unknown time zone '${zone}'`);
+  if (v instanceof HDate) return v;
+  if (!(v instanceof HDateTime)) throw invalid(text, `expected a Zinc date or dateTime, got '${s.slice(0, 40)}'`);
+  if (!isKnownTz(v.tz)) throw invalid(text, `unknown time zone '${v.tz}'`);
   // The written offset fixes the instant; the zone name only says where it is displayed.
-  return HDateTime.of(iso.ms, zone);
-}
-
-function checkDay(m: RegExpExecArray, text: string): number {
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) {
-    throw invalid(text, `no such date ${m[1]}-${m[2]}-${m[3]}`);
-  }
-  return d;
+  return HDateTime.of(v.ms, v.tz);
 }
