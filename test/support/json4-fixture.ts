@@ -20,7 +20,7 @@ import {
   num,
   parseIso,
   REMOVE,
-} from "../../kinds/index.ts";
+} from "../../src/haystack/kinds/index.ts";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fromJson4 } from "../codec/zinc/json4-fixture.ts";
+import { fromJson4 } from "../../../test/support/json4-fixture.ts";
 import { LimitError, ParseError } from "../errors.ts";
 import { equals, HDateTime, HNumber, HRef, type HVal } from "../kinds/index.ts";
 import type { Filter } from "./ast.ts";

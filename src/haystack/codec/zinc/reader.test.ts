@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { fromJson4 } from "../../../../test/support/json4-fixture.ts";
 import { LimitError, ParseError } from "../../errors.ts";
 import {
   equals,
@@ -13,7 +14,6 @@ import {
   isDict,
   MARKER,
 } from "../../kinds/index.ts";
-import { fromJson4 } from "./json4-fixture.ts";
 import { readZincGrid, readZincTags, readZincValue, ZINC_READER } from "./reader.ts";
 import { writeZincValue } from "./writer.ts";
 

@@ -22,7 +22,7 @@ import {
   REMOVE,
 } from "../../kinds/index.ts";
 import { offsetSeconds } from "../../time/tz.ts";
-import { fromJson4 } from "./json4-fixture.ts";
+import { fromJson4 } from "../../../../test/support/json4-fixture.ts";
 import { readZincGrid, readZincValue } from "./reader.ts";
 import { writeZincGrid, writeZincValue, ZINC_WRITER, zincEncoder } from "./writer.ts";
 
