@@ -152,6 +152,32 @@ describe("Tokenizer", () => {
     expect(errorOf(() => lit("2010-11-28T12:22:27-03:00")).offset).toBe(25);
   });
 
+  it("checks every part of a dateTime, also when the date repeats (cached day number)", () => {
+    const row = (s: string) => tokens(s).filter((t) => t[0] !== "','");
+    expect(row("2024-01-01T00:15:00-05:00 New_York,2024-01-01T00:30:00.1239-05:00 New_York")).toEqual([
+      ["DateTime", new HDateTime(Date.UTC(2024, 0, 1, 5, 15), "New_York", -18000)],
+      ["DateTime", new HDateTime(Date.UTC(2024, 0, 1, 5, 30, 0, 123), "New_York", -18000)],
+    ]);
+    expect(Object.is((lit("2024-01-01T00:00:00-00:00 UTC") as HDateTime).offset, -0)).toBe(true);
+    for (const bad of [
+      "T24:00:00Z",
+      "T12:60:00Z",
+      "T12:00:60Z",
+      "T12-00:00Z",
+      "T12:00:00.Z",
+      "T12:00:00+19:00 X",
+      "T12:00:00-05:60 X",
+      "T12:00:00-0500 X",
+      "T12:00:00",
+    ]) {
+      const e = errorOf(() => tokens(`2024-01-01T00:00:00Z,2024-01-01${bad}`));
+      expect(e.offset).toBe(21);
+      expect(e.message).toMatch(/^Invalid DateTime literal/);
+    }
+    expect(errorOf(() => tokens("2024-01-31T00:00:00Z,2024-01-32T00:00:00Z")).message).toMatch(/Invalid Date literal/);
+    expect(errorOf(() => tokens("2024-01-01T00:00:00Z,2024-01/01T00:00:00Z")).offset).toBe(21);
+  });
+
   it("lets a lower-case word after a UTC dateTime stay a separate token", () => {
     expect(tokens("2009-02-03T04:05:06Z foo").map((t) => t[0])).toEqual(["DateTime", "identifier"]);
   });

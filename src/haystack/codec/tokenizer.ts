@@ -5,6 +5,7 @@
  */
 import { LimitError, ParseError, positionOf } from "../errors.ts";
 import {
+  daysFromCivil,
   daysInMonth,
   HDate,
   HDateTime,
@@ -15,12 +16,12 @@ import {
   HUri,
   type HVal,
   isRefIdChar,
-  parseIso,
 } from "../kinds/index.ts";
 import {
   decodeEscape,
   type Escape,
   hexVal,
+  type IsoTime,
   isAlpha,
   isDigit,
   isIdChar,
@@ -30,6 +31,7 @@ import {
   isUriKeptEscape,
   PAIRS,
   SINGLE,
+  scanIsoTime,
   Tok,
   tokName,
 } from "./tokens.ts";
@@ -84,6 +86,10 @@ export class Tokenizer {
   private readonly newlines: boolean;
   private lastUnit = "";
   private lastTz = "";
+  // The last date read (yyyymmdd) and its day number: history rows repeat the day.
+  private lastDateKey = -1;
+  private lastDays = 0;
+  private readonly isoTime: IsoTime = { ms: 0, offset: 0, end: 0 };
 
   constructor(text: string, opts: TokenizerOptions = {}) {
     const end = opts.end ?? text.length;
@@ -361,7 +367,14 @@ export class Tokenizer {
     const s = this.src;
     const mo = this.twoDigits(from + 5);
     const d = this.twoDigits(from + 8);
-    if (mo < 1 || mo > 12 || s.charCodeAt(from + 7) !== 45 || d < 1 || d > daysInMonth(year, mo)) {
+    const key = year * 10_000 + mo * 100 + d;
+    if (key !== this.lastDateKey) {
+      if (mo < 1 || mo > 12 || s.charCodeAt(from + 7) !== 45 || d < 1 || d > daysInMonth(year, mo)) {
+        throw this.error(`Invalid Date literal '${s.slice(from, from + 10)}'`, from);
+      }
+      this.lastDateKey = key;
+      this.lastDays = daysFromCivil(year, mo, d);
+    } else if (s.charCodeAt(from + 7) !== 45) {
       throw this.error(`Invalid Date literal '${s.slice(from, from + 10)}'`, from);
     }
     if (s.charCodeAt(from + 10) !== 84) {
@@ -370,9 +383,13 @@ export class Tokenizer {
       this.tok = Tok.Date;
       return Tok.Date;
     }
-    const iso = parseIso(s, from);
-    if (iso === undefined) throw this.error("Invalid DateTime literal", from);
-    let i = iso.end;
+    // The time and offset are read here rather than by parseIso: its result object and a second
+    // pass over the date were a quarter of DateTime decoding. Same grammar and arithmetic.
+    const t = this.isoTime;
+    if (!scanIsoTime(s, from + 10, t)) throw this.error("Invalid DateTime literal", from);
+    const offset = t.offset;
+    const ms = this.lastDays * 86_400_000 + t.ms;
+    let i = t.end;
     let tz: string;
     if (s.charCodeAt(i) === 32 && s.charCodeAt(i + 1) >= 65 && s.charCodeAt(i + 1) <= 90) {
       const a = i + 1;
@@ -385,7 +402,7 @@ export class Tokenizer {
       throw this.error("Expecting timezone name after DateTime", i);
     }
     this.pos = i;
-    this.val = new HDateTime(iso.ms, tz, iso.offset);
+    this.val = new HDateTime(ms, tz, offset);
     this.tok = Tok.DateTime;
     return Tok.DateTime;
   }

@@ -256,3 +256,60 @@ function unicodeEscape(s: string, i: number, out: Escape): number {
   out.ch = String.fromCharCode(code);
   return j + 4;
 }
+
+function twoDigits(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** Out-parameter of `scanIsoTime` (one object per tokenizer, so a DateTime allocates no result). */
+export interface IsoTime {
+  /** Milliseconds from the local midnight to the instant, UTC offset applied. */
+  ms: number;
+  /** UTC offset in seconds east (-0 for `-00:00`, as parseIso gives it). */
+  offset: number;
+  /** Index after the offset. */
+  end: number;
+}
+
+/**
+ * Reads the `Thh:mm:ss[.fff...](Z|±hh:mm)` of an ISO date-time at `i` (its `T`) into `out`;
+ * false when the text there is not one. parseIso's grammar and arithmetic: fractions beyond
+ * milliseconds are truncated, offsets up to ±18:59.
+ */
+export function scanIsoTime(s: string, i: number, out: IsoTime): boolean {
+  const h = twoDigits(s, i + 1);
+  const mi = twoDigits(s, i + 4);
+  const sec = twoDigits(s, i + 7);
+  if (s.charCodeAt(i) !== 84 || s.charCodeAt(i + 3) !== 58 || s.charCodeAt(i + 6) !== 58) return false;
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return false;
+  i += 9;
+  let frac = 0;
+  if (s.charCodeAt(i) === 46) {
+    const first = ++i;
+    let scale = 100;
+    for (let c = s.charCodeAt(i) - 48; c >= 0 && c <= 9; c = s.charCodeAt(++i) - 48) {
+      frac += c * scale;
+      scale = (scale / 10) | 0;
+    }
+    if (i === first) return false;
+  }
+  const c = s.charCodeAt(i);
+  let offset = 0;
+  if (c === 90) {
+    i++;
+  } else if (c === 43 || c === 45) {
+    const oh = twoDigits(s, i + 1);
+    const om = twoDigits(s, i + 4);
+    if (oh < 0 || oh > 18 || s.charCodeAt(i + 3) !== 58 || om < 0 || om > 59) return false;
+    offset = (oh * 3600 + om * 60) * (c === 45 ? -1 : 1);
+    i += 6;
+  } else {
+    return false;
+  }
+  out.ms = (h * 3600 + mi * 60 + sec - offset) * 1000 + frac;
+  out.offset = offset;
+  out.end = i;
+  return true;
+}

@@ -34,6 +34,31 @@ function isUpperStart(name: string): boolean {
   return c >= 65 && c <= 90;
 }
 
+/**
+ * A row array with exactly `n` cells. Array literals carry an allocation site, so once V8 sees
+ * rows survive it allocates them straight in the old generation instead of copying each one
+ * through the young generation; `new Array(n)` never gets that (decode 100k rows, mean of 60:
+ * 43-48 -> 38-40 ms).
+ */
+function rowOf(c: readonly HVal[], n: number): HRow {
+  switch (n) {
+    case 1:
+      return [c[0] as HVal];
+    case 2:
+      return [c[0] as HVal, c[1] as HVal];
+    case 3:
+      return [c[0] as HVal, c[1] as HVal, c[2] as HVal];
+    case 4:
+      return [c[0] as HVal, c[1] as HVal, c[2] as HVal, c[3] as HVal];
+    case 5:
+      return [c[0] as HVal, c[1] as HVal, c[2] as HVal, c[3] as HVal, c[4] as HVal];
+    case 6:
+      return [c[0] as HVal, c[1] as HVal, c[2] as HVal, c[3] as HVal, c[4] as HVal, c[5] as HVal];
+    default:
+      return c.slice(0, n);
+  }
+}
+
 class ZincParser {
   readonly t: Tokenizer;
   private depth = 0;
@@ -283,12 +308,12 @@ class ZincParser {
   private rows(n: number, nested: boolean): HRow[] {
     const t = this.t;
     const rows: HRow[] = [];
+    // The row being read; each row is then copied out at its exact size by rowOf.
+    const cells = new Array<HVal>(n);
     for (;;) {
       let k = t.tok;
       if (k === Tok.Nl || k === Tok.Eof || (nested && k === Tok.Gt2)) break;
       if (++this.rowCount > this.maxRows) throw t.limitError(`More than ${this.maxRows} rows`);
-      // Exact-size cells: a pushed-to `[]` reserves 17 slots, which 100k retained rows pay for in GC.
-      const cells = new Array<HVal>(n);
       for (let i = 0; ; ) {
         k = t.tok;
         cells[i] = k === Tok.Comma || k === Tok.Nl || k === Tok.Eof || (nested && k === Tok.Gt2) ? null : this.value();
@@ -297,7 +322,7 @@ class ZincParser {
           throw t.error(`Expected ',' (row has fewer cells than ${n} columns), not ${t.describe()}`);
         t.next();
       }
-      rows.push(cells);
+      rows.push(rowOf(cells, n));
       k = t.tok;
       if (k === Tok.Nl) t.next();
       else if (k !== Tok.Eof && !(nested && k === Tok.Gt2)) throw t.error(`Expected end of row, not ${t.describe()}`);

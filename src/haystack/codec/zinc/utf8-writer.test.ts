@@ -89,4 +89,20 @@ describe("Utf8Writer", () => {
     const big = "é".repeat(100_000);
     expect(text((w) => w.str(big), 4)).toBe(big);
   });
+
+  it("quantity() and dateTime() write what Zinc's string path writes", () => {
+    const q = (val: number, unit: string) => text((w) => w.quantity({ val, unit }));
+    expect(q(72.5, "°F")).toBe("72.5°F");
+    expect(q(-0.001, "kW")).toBe("-0.001kW");
+    expect(q(1e21, "m")).toBe("1e+21m");
+    expect(q(Number.POSITIVE_INFINITY, "kW")).toBe("INF");
+    expect(q(Number.NEGATIVE_INFINITY, "kW")).toBe("-INF");
+    expect(q(Number.NaN, "kW")).toBe("NaN");
+    const dt = (ms: number, offset: number, tz: string) => text((w) => w.dateTime({ ms, offset, tz }));
+    expect(dt(0, 0, "UTC")).toBe("1970-01-01T00:00:00Z UTC");
+    expect(dt(1704085200123, -18000, "New_York")).toBe("2024-01-01T00:00:00.123-05:00 New_York");
+    expect(dt(0.5, 3600, "Paris")).toBe(`${formatIso(0.5, 3600)} Paris`);
+    expect(dt(4e14, 0, "UTC")).toBe(`${formatIso(4e14, 0)} UTC`);
+    expect(dt(-1e-300, 0, "UTC")).toBe(`${formatIso(-1e-300, 0)} UTC`);
+  });
 });

@@ -3,29 +3,94 @@
  * ISO date-times). Building a large text as bytes and decoding once is several times faster than
  * string concatenation, whose cons-string ropes survive into the old generation and dominate GC.
  * Every writer here emits exactly the text its string counterpart would (`String(n)`, `formatIso`).
+ *
+ * Repeated byte runs (day prefix, offset + zone, units) are kept as little-endian 32-bit words and
+ * stored with unaligned `DataView.setUint32`, `hh:mm:ss` and digits from tables: 34 bytes a row as 9
+ * word stores take 0.8 ms per 100k rows against 2.7 ms as byte stores (Node 20). A word store may
+ * write up to 3 bytes past the run's end; the buffer keeps that slack and later writes overwrite it.
  */
-import { civilFromDays, formatIso, formatOffset, MS_PER_DAY, pad2, pad4 } from "../../kinds/index.ts";
+import { civilFromDays, formatIso, formatOffset, MS_PER_DAY } from "../../kinds/index.ts";
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 // Exact powers of ten for the fixed-point number path.
 const POW10: readonly number[] = Array.from({ length: 10 }, (_, i) => 10 ** i);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const INT32 = 2147483648;
+/** Two ASCII digits per value below 100, first digit in the low byte. */
+const PAIRS = Uint16Array.from({ length: 100 }, (_, i) => (48 + ((i / 10) | 0)) | ((48 + (i % 10)) << 8));
+/** `hh:mm:` of every minute of a day as two little-endian words (`hh:m`, `m:`), 11 KB. */
+const HHMM = Uint32Array.from({ length: 2880 }, (_, i) => {
+  const h = PAIRS[((i >> 1) / 60) | 0] as number;
+  const m = PAIRS[(i >> 1) % 60] as number;
+  return i % 2 === 0 ? (h | (58 << 16) | ((m & 255) << 24)) >>> 0 : (m >> 8) | (58 << 8);
+});
+/** Bytes a word store may write past its run. */
+const SLACK = 4;
+/** Below this, numbers of up to 3 decimals scale to an int32 (`number`). */
+const SHORT_MAX = 2147483.647;
+/** Room `hisRow` makes before each cell: comma, 23-byte ISO text, and a run of up to 64 bytes. */
+const CELL_ROOM = 96;
+
+/** Decimal digits of a non-negative integer below 2^31. */
+function digitCount(x: number): number {
+  if (x < 100_000) return x < 100 ? (x < 10 ? 1 : 2) : x < 1000 ? 3 : x < 10_000 ? 4 : 5;
+  return x < 10_000_000 ? (x < 1_000_000 ? 6 : 7) : x < 100_000_000 ? 8 : x < 1_000_000_000 ? 9 : 10;
+}
+
+/** A byte run as little-endian words, zero padded to at least 4; its byte length is kept beside it. */
+function toWords(bytes: Uint8Array): Uint32Array {
+  const padded = new Uint8Array(Math.max(16, (bytes.length + 3) & ~3));
+  padded.set(bytes);
+  const dv = new DataView(padded.buffer);
+  const words = new Uint32Array(padded.length >> 2);
+  for (let i = 0; i < words.length; i++) words[i] = dv.getUint32(i * 4, true);
+  return words;
+}
+
+/** Epoch milliseconds and the UTC offset in seconds, as HDateTime keeps them. */
+interface Instant {
+  readonly ms: number;
+  readonly offset: number;
+}
+
+/** A cached byte run of a repeating string. */
+interface Run {
+  readonly s: string;
+  readonly words: Uint32Array;
+  readonly len: number;
+}
+
+function run(s: string, bytes: Uint8Array = encoder.encode(s)): Run {
+  return { s, words: toWords(bytes), len: bytes.length };
+}
+
+function nonFinite(v: number): string {
+  return Number.isNaN(v) ? "NaN" : v < 0 ? "-INF" : "INF";
+}
+
+const NO_RUN: Run = run("");
 
 export class Utf8Writer {
   private buf: Uint8Array;
+  private dv: DataView;
   private n = 0;
-  // One-entry cache of the `YYYY-MM-DDT` bytes: rows of a history grid share the day.
-  private isoDay = -1e15;
-  private readonly isoPrefix = new Uint8Array(11);
-  private isoPrefixOk = false;
-  private str0 = "";
-  private bytes0 = new Uint8Array(0);
-  private str1 = "";
-  private bytes1 = new Uint8Array(0);
+  // One-entry cache of the `YYYY-MM-DDT` words: rows of a history grid share the day.
+  private dayStart = Number.NaN;
+  private readonly isoPrefix = new Uint32Array(3);
+  private run0 = NO_RUN;
+  // Slot 1 of `cached` doubles as the unit cache of `quantity` and `hisRow`.
+  private run1 = NO_RUN;
+  // `formatOffset(offset)` alone (iso) and with a space and zone (dateTime).
+  private offsetSec = 0;
+  private offsetRun = run("Z");
+  private tailOffset = Number.NaN;
+  private tail = NO_RUN;
 
   constructor(capacity = 4096) {
-    this.buf = new Uint8Array(Math.max(16, capacity));
+    this.buf = new Uint8Array(Math.max(16, capacity) + SLACK);
+    this.dv = new DataView(this.buf.buffer);
   }
 
   get length(): number {
@@ -44,15 +109,19 @@ export class Utf8Writer {
 
   /** The content as a string. */
   text(): string {
+    // Node's Buffer latin1 path turns ASCII into a string 6x faster in isolation, but it makes an
+    // external string (malloc'ed, counted as external memory that brings full GCs forward); in
+    // interleaved encode runs it gained nothing measurable, so TextDecoder it is.
     return decoder.decode(this.buf.subarray(0, this.n));
   }
 
-  /** Makes room for `k` more bytes. */
+  /** Makes room for `k` more bytes (plus the word-store slack). */
   reserve(k: number): void {
-    if (this.n + k <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.n + k));
+    if (this.n + k + SLACK <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.n + k + SLACK));
     next.set(this.buf.subarray(0, this.n));
     this.buf = next;
+    this.dv = new DataView(next.buffer);
   }
 
   /** One ASCII char code. */
@@ -98,47 +167,56 @@ export class Utf8Writer {
     this.n = n;
   }
 
-  /**
-   * Like `str`, for strings that repeat row after row (zone names, units): slot `slot` keeps the
-   * last string's bytes, so a repeat is a short copy instead of an encode.
-   */
-  cached(s: string, slot: 0 | 1): void {
-    let bytes = slot === 0 ? this.bytes0 : this.bytes1;
-    if (s !== (slot === 0 ? this.str0 : this.str1)) {
-      const start = this.n;
-      this.str(s);
-      bytes = this.buf.slice(start, this.n);
-      if (slot === 0) {
-        this.str0 = s;
-        this.bytes0 = bytes;
-      } else {
-        this.str1 = s;
-        this.bytes1 = bytes;
-      }
-      return;
-    }
-    const len = bytes.length;
-    this.reserve(len);
-    const b = this.buf;
-    let n = this.n;
-    for (let i = 0; i < len; i++) b[n++] = bytes[i] as number;
-    this.n = n;
+  /** Stores run `r` at `n` unchecked (room: 16 or its length, whichever is more); returns the end. */
+  private wordsAt(r: Run, n: number): number {
+    // 4 unconditional word stores cover the usual zone or unit (< 17 bytes).
+    const dv = this.dv;
+    const w = r.words;
+    dv.setUint32(n, w[0] as number, true);
+    dv.setUint32(n + 4, w[1] as number, true);
+    dv.setUint32(n + 8, w[2] as number, true);
+    dv.setUint32(n + 12, w[3] as number, true);
+    for (let i = 4, at = n + 16; i < w.length; i++, at += 4) dv.setUint32(at, w[i] as number, true);
+    return n + r.len;
   }
 
-  /** Writes non-negative safe integer `v` in decimal at `n`, padded to `min` digits; returns the new end. */
-  private static digitsAt(b: Uint8Array, n: number, v: number, min: number): number {
-    let len = 1;
-    for (let p = 10; p <= v && len < 16; p *= 10) len++;
-    if (len < min) len = min;
-    let i = n + len;
-    const end = i;
-    // Int32 arithmetic where it fits: `%` and `/` on doubles are far slower in V8.
-    while (i > n && v >= 2147483648) {
-      const q = Math.floor(v / 10);
-      b[--i] = 48 + (v - q * 10);
-      v = q;
+  private writeRun(r: Run): void {
+    this.reserve(Math.max(16, r.len));
+    this.n = this.wordsAt(r, this.n);
+  }
+
+  /**
+   * Like `str`, for strings that repeat row after row (zone names, units): slot `slot` keeps the
+   * last string's bytes, so a repeat is a few word copies instead of an encode.
+   */
+  cached(s: string, slot: 0 | 1): void {
+    if (slot === 0) {
+      if (s !== this.run0.s) this.run0 = run(s);
+      this.writeRun(this.run0);
+    } else {
+      this.writeRun(this.unitRun(s));
     }
-    let x = v | 0;
+  }
+
+  private unitRun(unit: string): Run {
+    if (unit !== this.run1.s) this.run1 = run(unit);
+    return this.run1;
+  }
+
+  /** Offset, space and zone of a DateTime as one run: they change only at DST switches. */
+  private tailRun(offsetSec: number, tz: string): Run {
+    if (offsetSec !== this.tailOffset || tz !== this.tail.s) {
+      this.tail = run(tz, encoder.encode(`${formatOffset(offsetSec)} ${tz}`));
+      this.tailOffset = offsetSec;
+    }
+    return this.tail;
+  }
+
+  /** Writes non-negative integer `x` < 2^31 as exactly `len` digits (zero padded) at `n`; returns the end. */
+  private static intAt(b: Uint8Array, n: number, x: number, len: number): number {
+    const end = n + len;
+    let i = end;
+    // Int32 arithmetic: `%` and `/` on doubles are far slower in V8.
     while (i > n) {
       const q = (x / 10) | 0;
       b[--i] = 48 + (x - q * 10);
@@ -147,47 +225,128 @@ export class Utf8Writer {
     return end;
   }
 
+  /** Writes non-negative safe integer `v` in decimal at `n`, padded to `min` digits; returns the new end. */
+  private static digitsAt(b: Uint8Array, n: number, v: number, min: number): number {
+    if (v < INT32) {
+      const len = digitCount(v);
+      return Utf8Writer.intAt(b, n, v, Math.max(min, len));
+    }
+    let len = 10;
+    for (let p = 1e10; p <= v && len < 16; p *= 10) len++;
+    if (len < min) len = min;
+    let i = n + len;
+    const end = i;
+    while (v >= INT32) {
+      const q = Math.floor(v / 10);
+      b[--i] = 48 + (v - q * 10);
+      v = q;
+    }
+    Utf8Writer.intAt(b, n, v, i - n);
+    return end;
+  }
+
   /**
-   * A finite number, as `String(n)` writes it. Integers and short decimals (the usual meter
-   * readings) are written from integer arithmetic; anything else falls back to `String(n)`.
+   * `m / 10^k` (int32 m >= 0, k <= 3) at `n` in fixed notation without trailing fraction zeros,
+   * unchecked (11 bytes); returns the end. Two digits a store: number() 100k meter readings
+   * 2.4 -> 1.5 ms.
+   */
+  private fixedAt(n: number, m: number, k: number): number {
+    const b = this.buf;
+    const dv = this.dv;
+    while (k > 0) {
+      const q = (m / 10) | 0;
+      if (m - q * 10 !== 0) break;
+      m = q;
+      k--;
+    }
+    const d = digitCount(m);
+    const end = n + (d > k ? d : k + 1) + (k > 0 ? 1 : 0);
+    let i = end;
+    if (k === 2) {
+      const q = (m / 100) | 0;
+      i -= 2;
+      dv.setUint16(i, PAIRS[m - q * 100] as number, true);
+      m = q;
+    } else {
+      for (let j = 0; j < k; j++) {
+        const q = (m / 10) | 0;
+        b[--i] = 48 + (m - q * 10);
+        m = q;
+      }
+    }
+    if (k > 0) b[--i] = 46;
+    while (i - n >= 2) {
+      const q = (m / 100) | 0;
+      i -= 2;
+      dv.setUint16(i, PAIRS[m - q * 100] as number, true);
+      m = q;
+    }
+    if (i > n) b[--i] = 48 + m;
+    return end;
+  }
+
+  /**
+   * A finite number, as `String(n)` writes it. Up to 3 decimals and |v| < 2^31 / 1000 (meter
+   * readings) in one try: m / 1000 is one correctly rounded division, so equality means `m`e-3
+   * reads back as `v`; stripping m's trailing zeros then gives the shortest digits, as String()
+   * does (a shorter form would also have matched, scaled by 1000). Else `numberSlow`.
+   *
+   * `quantity` and `hisRow` repeat these lines rather than call a helper with the double: a double
+   * passed to a call that is not inlined is boxed, and whether V8 inlines depends on the call
+   * site's history (up to 32 bytes of young garbage a cell, 3 MB per 100k-row encode).
    */
   number(v: number): void {
-    if (Number.isInteger(v) && v > -1e15 && v < 1e15) {
-      this.reserve(17);
-      let n = this.n;
-      if (v < 0) {
-        this.buf[n++] = 45;
-        v = -v;
-      }
-      this.n = Utf8Writer.digitsAt(this.buf, n, v, 1);
+    const a = v < 0 ? -v : v;
+    const m = Math.round(a * 1000);
+    if (a < SHORT_MAX && m / 1000 === a) {
+      this.reserve(12);
+      if (v < 0) this.buf[this.n++] = 45;
+      // `| 0` types m as int32, so the divisions by constants in fixedAt() become multiplies.
+      this.n = this.fixedAt(this.n, m | 0, 3);
+    } else {
+      this.numberSlow(v);
+    }
+  }
+
+  /** A Number with a unit as Zinc writes it: value, then unit; INF, -INF and NaN alone (no unit in the grammar). */
+  quantity(q: { readonly val: number; readonly unit: string }): void {
+    const v = q.val;
+    const a = v < 0 ? -v : v;
+    const m = Math.round(a * 1000);
+    if (a < SHORT_MAX && m / 1000 === a) {
+      this.reserve(12);
+      if (v < 0) this.buf[this.n++] = 45;
+      this.n = this.fixedAt(this.n, m | 0, 3);
+    } else if (a < Number.POSITIVE_INFINITY) {
+      this.numberSlow(v);
+    } else {
+      this.str(nonFinite(v));
       return;
     }
-    const a = Math.abs(v);
-    if (a >= 1e-6 && a < 1e15) {
-      for (let k = 1; k < POW10.length; k++) {
+    this.writeRun(this.unitRun(q.unit));
+  }
+
+  /** `number` beyond 3 decimals or 2^31 / 1000: integer arithmetic where exact, else `String(v)`. */
+  private numberSlow(v: number): void {
+    const a = v < 0 ? -v : v;
+    if (a < 1e15 && a >= 1e-6) {
+      for (let k = 0; k < POW10.length; k++) {
         const p = POW10[k] as number;
         const m = Math.round(a * p);
         if (m > MAX_SAFE) break;
-        // m / p is one correctly rounded division, so equality means `m`e-`k` reads back as `a`;
-        // the first k that works gives String()'s shortest digits.
+        // As in number(), the first k that reads back gives String()'s shortest digits.
         if (m / p === a) {
           this.reserve(28);
           const b = this.buf;
           let n = this.n;
           if (v < 0) b[n++] = 45;
-          let frac: number;
-          let whole: number;
-          if (m < 2147483648) {
-            const mi = m | 0;
-            frac = mi % (p | 0);
-            whole = ((mi - frac) / p) | 0;
-          } else {
-            frac = m % p;
-            whole = (m - frac) / p;
+          const frac = m % p;
+          n = Utf8Writer.digitsAt(b, n, (m - frac) / p, 1);
+          if (k !== 0) {
+            b[n++] = 46;
+            n = Utf8Writer.digitsAt(b, n, frac, k);
           }
-          n = Utf8Writer.digitsAt(b, n, whole, 1);
-          b[n++] = 46;
-          this.n = Utf8Writer.digitsAt(b, n, frac, k);
+          this.n = n;
           return;
         }
       }
@@ -197,74 +356,152 @@ export class Utf8Writer {
 
   private setIsoDay(day: number): void {
     const [y, m, d] = civilFromDays(day);
-    const s = `${pad4(y)}-${pad2(m)}-${pad2(d)}T`;
-    this.isoPrefixOk = s.length === 11;
-    for (let i = 0; i < 11; i++) this.isoPrefix[i] = s.charCodeAt(i);
-    this.isoDay = day;
+    // In place: a history grid turns the day every 96 rows, and allocating here cost 5% of encode.
+    const yh = (y / 100) | 0;
+    const p = this.isoPrefix;
+    p[0] = ((PAIRS[yh] as number) | ((PAIRS[y - yh * 100] as number) << 16)) >>> 0;
+    p[1] = (45 | ((PAIRS[m] as number) << 8) | (45 << 24)) >>> 0;
+    p[2] = (PAIRS[d] as number) | (84 << 16);
+    // Years beyond 4 digits never match the range, so they always come back here.
+    this.dayStart = y >= 0 && y <= 9999 ? day * MS_PER_DAY : Number.NaN;
+  }
+
+  /**
+   * `formatIso(v.ms, v.offset)` up to the offset at `n`, unchecked (23 bytes); returns the end, or
+   * -1 (nothing written) for the rare forms. Takes the value, not `ms`, so no double is boxed.
+   */
+  private isoAt(v: Instant, n: number): number {
+    const local = v.ms + v.offset * 1000;
+    // A range test on the cached day skips a float division and floor (dateTime -15%).
+    let t = local - this.dayStart;
+    if (!(t >= 0 && t < MS_PER_DAY)) {
+      this.setIsoDay(Math.floor(local / MS_PER_DAY));
+      t = local - this.dayStart;
+      // Years beyond 4 digits, non-finite instants, and a tiny negative fraction of a millisecond
+      // that rounds up to a whole day (formatIso's `24:00:00`): the caller takes the string path.
+      if (!(t >= 0 && t < MS_PER_DAY)) return -1;
+    }
+    // Sub-millisecond instants are rare: the caller takes the string path.
+    const ti = t | 0;
+    if (ti !== t) return -1;
+    const dv = this.dv;
+    const prefix = this.isoPrefix;
+    dv.setUint32(n, prefix[0] as number, true);
+    dv.setUint32(n + 4, prefix[1] as number, true);
+    dv.setUint32(n + 8, prefix[2] as number, true);
+    // Int32 arithmetic (t < 86,400,000): `%` on doubles is a slow library call in V8. hh:mm from
+    // a per-minute table (11 KB; a per-second one, 691 KB, missed the cache at 15-minute steps).
+    const frac = ti % 1000;
+    const sec = ((ti - frac) / 1000) | 0;
+    const minute = (sec / 60) | 0;
+    dv.setUint32(n + 11, HHMM[2 * minute] as number, true);
+    dv.setUint32(n + 15, ((HHMM[2 * minute + 1] as number) | ((PAIRS[sec - minute * 60] as number) << 16)) >>> 0, true);
+    if (frac === 0) return n + 19;
+    this.buf[n + 19] = 46;
+    return Utf8Writer.intAt(this.buf, n + 20, frac, 3);
   }
 
   /** `formatIso(ms, offsetSec)` without building the string. */
   iso(ms: number, offsetSec: number): void {
-    const local = ms + offsetSec * 1000;
-    const day = Math.floor(local / MS_PER_DAY);
-    if (day !== this.isoDay) this.setIsoDay(day);
-    const t = local - day * MS_PER_DAY;
-    if (!this.isoPrefixOk || t !== Math.floor(t)) {
-      // Sub-millisecond instants and years beyond 4 digits: rare, so take the string path.
+    this.reserve(23);
+    const end = this.isoAt({ ms, offset: offsetSec }, this.n);
+    if (end < 0) {
       this.str(formatIso(ms, offsetSec));
       return;
     }
-    this.reserve(40);
-    const b = this.buf;
-    const prefix = this.isoPrefix;
-    let n = this.n;
-    for (let i = 0; i < 11; i++) b[n++] = prefix[i] as number;
-    // Int32 arithmetic (t < 86,400,000): `%` on doubles is a slow library call in V8.
-    const ti = t | 0;
-    const frac = ti % 1000;
-    const hms = hmsTable ?? buildHmsTable();
-    let at = (((ti - frac) / 1000) | 0) * 8;
-    for (let i = 0; i < 8; i++) b[n++] = hms[at++] as number;
-    if (frac !== 0) {
-      b[n++] = 46;
-      n = Utf8Writer.digitsAt(b, n, frac, 3);
+    this.n = end;
+    if (offsetSec !== this.offsetSec) {
+      this.offsetRun = run(formatOffset(offsetSec));
+      this.offsetSec = offsetSec;
     }
-    if (offsetSec !== this.offsetSec) this.setOffset(offsetSec);
-    const off = this.offsetBytes;
-    for (let i = 0; i < off.length; i++) b[n++] = off[i] as number;
-    this.n = n;
+    this.writeRun(this.offsetRun);
   }
 
-  private offsetSec = 0;
-  private offsetBytes: Uint8Array = Uint8Array.of(90);
-
-  private setOffset(offsetSec: number): void {
-    const s = formatOffset(offsetSec);
-    this.offsetBytes = Uint8Array.from(s, (c) => c.charCodeAt(0));
-    this.offsetSec = offsetSec;
+  /** A DateTime as Zinc writes it: `formatIso(ms, offset)`, a space, the zone name. */
+  dateTime(v: Instant & { readonly tz: string }): void {
+    this.reserve(23);
+    const end = this.isoAt(v, this.n);
+    if (end < 0) {
+      this.str(`${formatIso(v.ms, v.offset)} ${v.tz}`);
+      return;
+    }
+    this.n = end;
+    this.writeRun(this.tailRun(v.offset, v.tz));
   }
-}
 
-/** `hh:mm:ss` for every second of a day, 8 bytes each (691 KB, built on first use, ~1 ms). */
-let hmsTable: Uint8Array | undefined;
-
-function buildHmsTable(): Uint8Array {
-  const t = new Uint8Array(86_400 * 8);
-  let n = 0;
-  for (let h = 0; h < 24; h++) {
-    for (let m = 0; m < 60; m++) {
-      for (let s = 0; s < 60; s++) {
-        t[n++] = 48 + ((h / 10) | 0);
-        t[n++] = 48 + (h % 10);
-        t[n++] = 58;
-        t[n++] = 48 + ((m / 10) | 0);
-        t[n++] = 48 + (m % 10);
-        t[n++] = 58;
-        t[n++] = 48 + ((s / 10) | 0);
-        t[n++] = 48 + (s % 10);
+  /**
+   * One Zinc row line (`cells` joined by commas, then a newline; a lone null is `N`) when every
+   * cell is a DateTime, a Number or null, as history grids are; otherwise false with nothing
+   * written, and the caller writes the row cell by cell. The same text as those cell writers, with
+   * one room check per cell and the write position in a local (encode 100k rows: 8.6 -> 7.5 ms).
+   */
+  hisRow(cells: readonly unknown[], count: number): boolean {
+    if (count === 0) return false;
+    const start = this.n;
+    let n = start;
+    for (let i = 0; i < count; i++) {
+      if (n + CELL_ROOM + SLACK > this.buf.length) {
+        this.n = n;
+        this.reserve(CELL_ROOM);
       }
+      if (i !== 0) this.buf[n++] = 44;
+      const v = cells[i];
+      if (v === null || v === undefined) {
+        if (count === 1) this.buf[n++] = 78;
+        continue;
+      }
+      if (typeof v === "number") {
+        const a = v < 0 ? -v : v;
+        const m = Math.round(a * 1000);
+        if (a < SHORT_MAX && m / 1000 === a) {
+          if (v < 0) this.buf[n++] = 45;
+          n = this.fixedAt(n, m | 0, 3);
+          continue;
+        }
+        this.n = n;
+        if (a < Number.POSITIVE_INFINITY) this.numberSlow(v);
+        else this.str(nonFinite(v));
+        n = this.n;
+        continue;
+      }
+      const kind = typeof v === "object" ? (v as { readonly kind?: unknown }).kind : undefined;
+      if (kind === "dateTime") {
+        const dt = v as Instant & { readonly tz: string };
+        const end = this.isoAt(dt, n);
+        if (end >= 0) {
+          n = this.runAt(this.tailRun(dt.offset, dt.tz), end);
+          continue;
+        }
+        this.n = n;
+        this.str(`${formatIso(dt.ms, dt.offset)} ${dt.tz}`);
+      } else if (kind === "number") {
+        const q = v as { readonly val: number; readonly unit: string };
+        const val = q.val;
+        const a = val < 0 ? -val : val;
+        const m = Math.round(a * 1000);
+        if (a < SHORT_MAX && m / 1000 === a) {
+          if (val < 0) this.buf[n++] = 45;
+          n = this.runAt(this.unitRun(q.unit), this.fixedAt(n, m | 0, 3));
+          continue;
+        }
+        this.n = n;
+        this.quantity(q);
+      } else {
+        this.n = start;
+        return false;
+      }
+      n = this.n;
     }
+    this.buf[n++] = 10;
+    this.n = n;
+    return true;
   }
-  hmsTable = t;
-  return t;
+
+  /** `wordsAt` inside `hisRow`'s cell room, which holds runs up to 64 bytes; longer ones reserve. */
+  private runAt(r: Run, n: number): number {
+    if (r.len <= CELL_ROOM - 32) return this.wordsAt(r, n);
+    this.n = n;
+    this.writeRun(r);
+    return this.n;
+  }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { fromJson4 } from "../../../../test/support/json4-fixture.ts";
 import {
   col,
   equals,
@@ -22,7 +23,6 @@ import {
   REMOVE,
 } from "../../kinds/index.ts";
 import { offsetSeconds } from "../../time/tz.ts";
-import { fromJson4 } from "../../../../test/support/json4-fixture.ts";
 import { readZincGrid, readZincValue } from "./reader.ts";
 import { writeZincGrid, writeZincValue, ZINC_WRITER, zincEncoder } from "./writer.ts";
 
@@ -118,6 +118,56 @@ describe("writeZincGrid", () => {
     const back = readZincGrid(writeZincGrid(g));
     expect(same(back, g)).toBe(true);
     expect(back.rows.length).toBe(2032);
+  });
+});
+
+describe("history rows (Utf8Writer.hisRow) write what the cell writers write", () => {
+  const zones = fc.constantFrom("New_York", "UTC", "Lord_Howe", "Kolkata", `Zone_${"x".repeat(70)}`, "Zürich");
+  const units = fc.constantFrom("kW", "°F", "kWh/ft²", "m³/h", "u".repeat(80), "%");
+  const offset = fc.oneof(fc.constantFrom(0, -18000, 19800, 37800, -1, 3661), fc.integer({ min: -64800, max: 64800 }));
+  const ms = fc.oneof(
+    fc.integer({ min: -2e12, max: 4e12 }).map((x) => x - (x % 900_000)),
+    fc.integer({ min: -7e13, max: 4e14 }),
+    fc.double({ min: -1e13, max: 1e13, noNaN: true }),
+  );
+  const number = fc.oneof(
+    fc.integer({ min: -1e6, max: 1e6 }).map((m) => m / 100),
+    fc.integer({ min: -3e9, max: 3e9 }).map((m) => m / 1000),
+    fc.double(),
+    fc.constantFrom(0, -0, 2147483.647, 2147483.646, 2147483.648, 1e21, 5e-7),
+  );
+  const hot: fc.Arbitrary<HVal> = fc.oneof(
+    { weight: 4, arbitrary: fc.tuple(ms, zones, offset).map(([t, tz, off]) => new HDateTime(t, tz, off)) },
+    { weight: 4, arbitrary: fc.tuple(number, units).map(([v, u]) => new HNumber(v, u)) },
+    { weight: 2, arbitrary: number },
+    { weight: 1, arbitrary: fc.constant(null) },
+  );
+  const cell = fc.oneof({ weight: 30, arbitrary: hot }, { weight: 1, arbitrary: fc.constantFrom<HVal>("s", MARKER) });
+
+  it("row by row, in writeZincGrid and the encoder", () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 3 })
+          .chain((n) =>
+            fc.tuple(fc.constant(n), fc.array(fc.array(cell, { minLength: n, maxLength: n }), { maxLength: 30 })),
+          ),
+        ([n, rows]) => {
+          const names = ["a", "b", "c"].slice(0, n);
+          let want = writeZincGrid(HGrid.of(names, []));
+          for (const r of rows)
+            want +=
+              r.length === 1 && r[0] === null
+                ? "N\n"
+                : `${r.map((v) => (v === null ? "" : writeZincValue(v))).join(",")}\n`;
+          const g = HGrid.of(names, rows);
+          expect(writeZincGrid(g)).toBe(want);
+          const enc = zincEncoder();
+          expect(enc.begin(g.meta, g.cols) + rows.map((r) => enc.row(r)).join("") + enc.end()).toBe(want);
+        },
+      ),
+      { numRuns: 3_000 },
+    );
   });
 });
 
