@@ -29,6 +29,58 @@ export class Interned {
   }
 }
 
+/**
+ * Member keys (`"name":` texts) found by a hash of their raw chars, so a row key that is not the
+ * expected one is matched in place rather than sliced out and looked up as a new string (30% of
+ * the Alpha building's row keys; JSON building decode 4.0 -> 3.6 ms).
+ */
+export class KeyTable {
+  private readonly slots: Int32Array;
+  private readonly hashes: Int32Array;
+  private readonly mask: number;
+
+  /** `keys[i]` is the quoted key plus colon of index `i`; `index` says which indexes to enter. */
+  constructor(
+    private readonly keys: readonly string[],
+    index: Iterable<number>,
+  ) {
+    let size = 16;
+    while (size < keys.length * 4) size *= 2;
+    this.slots = new Int32Array(size);
+    this.hashes = new Int32Array(size);
+    this.mask = size - 1;
+    for (const i of index) {
+      const k = keys[i] as string;
+      let h = 0;
+      for (let j = 1; j < k.length - 2; j++) h = (Math.imul(h, 31) + k.charCodeAt(j)) | 0;
+      let j = h & this.mask;
+      while (this.slots[j] !== 0) j = (j + 1) & this.mask;
+      this.slots[j] = i + 1;
+      this.hashes[j] = h;
+    }
+  }
+
+  /** The index of the key text at `at` (its opening quote), colon included; -1 when none matches. */
+  find(s: string, at: number): number {
+    let h = 0;
+    let i = at + 1;
+    for (;;) {
+      const c = s.charCodeAt(i);
+      if (c === 34) break;
+      // Escapes, controls, space and '!' (no tag name has them) and the end go the slow way.
+      if (!(c > 34) || c === 92) return -1;
+      h = (Math.imul(h, 31) + c) | 0;
+      i++;
+    }
+    if (s.charCodeAt(i + 1) !== 58) return -1;
+    for (let j = h & this.mask; ; j = (j + 1) & this.mask) {
+      const v = this.slots[j] as number;
+      if (v === 0) return -1;
+      if (this.hashes[j] === h && s.startsWith(this.keys[v - 1] as string, at)) return v - 1;
+    }
+  }
+}
+
 export class JsonScanner {
   pos = 0;
 

@@ -3,7 +3,7 @@
  * pre-encoded pieces around two digit runs; pieces that meet on every row are joined once.
  */
 import { type HCol, HDateTime, HNumber, type HRow, type HVal, MARKER } from "../../kinds/index.ts";
-import { type ByteWriter, bytesOf } from "./bytes.ts";
+import { bytesOf, type Utf8Writer } from "../utf8-writer.ts";
 
 export const MARKER_J = bytesOf('{"_kind":"marker"}');
 export const DT_OPEN = bytesOf('{"_kind":"dateTime","val":"');
@@ -14,6 +14,12 @@ export const ROW_FIRST = bytesOf("\n{");
 export const ROW_NEXT = bytesOf(",\n{");
 export const CLOSE = bytesOf("}");
 export const EMPTY = new Uint8Array(0);
+
+// Module-local copies of the kinds read on every cell: under a CommonJS transform (tsx, vitest) an
+// imported name is a getter call on the exporting module's namespace at each use.
+const DATE_TIME = HDateTime;
+const NUMBER = HNumber;
+const MARKER_V = MARKER;
 
 /** Quoted-string bytes of zone names and units, which repeat on every row. Bounded. */
 const quotedCache = new Map<string, Uint8Array>();
@@ -138,11 +144,11 @@ export interface RowOut {
 
 /** One row object (with its leading newline/comma); `writeVal` writes cells of other kinds. */
 export function row(
-  w: ByteWriter,
+  w: Utf8Writer,
   cells: HRow,
   index: number,
   out: RowOut,
-  writeVal: (w: ByteWriter, v: HVal) => void,
+  writeVal: (w: Utf8Writer, v: HVal) => void,
 ): void {
   const cols = out.cols;
   // `pend`: constant bytes not yet written (row start, then a cell's tail), joined with the next.
@@ -157,10 +163,10 @@ export function row(
     const first = !any;
     let head: Uint8Array | null = null;
     let tail: Uint8Array | null = null;
-    if (v instanceof HDateTime) {
+    if (v instanceof DATE_TIME) {
       head = first ? c.dt : c.dtNext;
       tail = c.tzTailOf(v.tz);
-    } else if (v instanceof HNumber && Number.isFinite(v.val)) {
+    } else if (v instanceof NUMBER && Number.isFinite(v.val)) {
       head = first ? c.num : c.numNext;
       tail = c.unitTailOf(v.unit);
     }
@@ -169,7 +175,7 @@ export function row(
       w.n = n;
       if (pend.length > 0) w.raw(pend);
       pend = EMPTY;
-      if (v === MARKER) w.raw(first ? c.marker : c.markerNext);
+      if (v === MARKER_V) w.raw(first ? c.marker : c.markerNext);
       else {
         w.raw(first ? c.key : c.keyNext);
         writeVal(w, v as HVal);
@@ -185,10 +191,7 @@ export function row(
       b = w.buf;
     }
     n = put2(b, n, c.join, pend, head);
-    n =
-      head === c.dt || head === c.dtNext
-        ? w.isoAt(n, (v as HDateTime).ms, (v as HDateTime).offset)
-        : w.numberAt(n, (v as HNumber).val);
+    n = head === c.dt || head === c.dtNext ? w.isoAt(n, v as HDateTime) : w.numberAt(n, (v as HNumber).val);
     b = w.buf;
     pend = tail;
   }

@@ -19,9 +19,11 @@ import {
   num,
   REMOVE,
 } from "../../kinds/index.ts";
+import { rowOf } from "../row-of.ts";
 import { type Ctx, isTagName, knownTz, toReadErrorAt } from "./common.ts";
 import { ISO, scanIso } from "./iso.ts";
 import { parseJsonText, skipValue } from "./scan.ts";
+import { KeyTable } from "./text-scan.ts";
 import { HaysonCells } from "./v4-cells.ts";
 import { cols4, type JsonObj, obj4, val4 } from "./v4-convert.ts";
 
@@ -349,16 +351,19 @@ export class HaysonText extends HaysonCells {
     const keys = cols.map((c) => JSON.stringify(c.name));
     const keysColon = keys.map((k) => `${k}:`);
     const index = new Map(cols.map((c, i) => [c.name, i]));
+    const table = new KeyTable(keysColon, index.values());
     // The column whose key followed column i last time (slot n: the first key of a row): rows of
     // one entity type repeat their key order, whatever order the columns are in.
     const after = new Int32Array(n + 1).fill(-1);
     const ctx = this.ctx;
+    // The row being read, copied out at its exact size by rowOf.
+    const cells = new Array<HVal>(n);
     do {
       const rowAt = this.ws();
       if (s.charCodeAt(rowAt) !== 123) throw this.err("grid row must be an object", rowAt);
       if (++ctx.rows > ctx.maxRows) throw new LimitError(`more than ${ctx.maxRows} rows`, positionOf(s, rowAt));
       this.pos++;
-      const cells = new Array<HVal>(n).fill(null);
+      cells.fill(null);
       if (s.charCodeAt(this.ws()) === 125) this.pos++;
       else {
         let prev = n;
@@ -369,16 +374,20 @@ export class HaysonText extends HaysonCells {
           if (guess !== undefined && s.startsWith(guess, at)) {
             this.pos += guess.length;
           } else {
-            const name = this.key();
-            c = index.get(name) ?? -1;
-            if (c < 0) throw this.err(`row has no column '${name}'`, at);
+            c = table.find(s, at);
+            if (c >= 0) this.pos = at + (keysColon[c] as string).length;
+            else {
+              const name = this.key();
+              c = index.get(name) ?? -1;
+              if (c < 0) throw this.err(`row has no column '${name}'`, at);
+            }
             after[prev] = c;
           }
           prev = c;
           cells[c] = this.value(depth + 1);
         } while (this.more());
       }
-      rows.push(cells);
+      rows.push(rowOf(cells, n));
     } while (this.moreItems());
     return rows;
   }

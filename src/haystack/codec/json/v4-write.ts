@@ -1,11 +1,11 @@
 /**
- * JSON v4 (Hayson) writer. Text is built as UTF-8 bytes (see bytes.ts) with the constant parts of
+ * JSON v4 (Hayson) writer. Text is built as UTF-8 bytes (see ../utf8-writer.ts) with the constant parts of
  * each kind pre-encoded; grids write one row object per line, null cells omitted, and meta always
  * starts with `ver:"3.0"` (a `ver` tag of the meta itself is not written twice).
  */
 import type { HCol, HDict, HGrid, HRow, HVal } from "../../kinds/index.ts";
 import type { GridEncoder } from "../types.ts";
-import { ByteWriter, bytesOf } from "./bytes.ts";
+import { bytesOf, Utf8Writer } from "../utf8-writer.ts";
 import { DT_OPEN, DT_TZ, MARKER_J, NUM_OPEN, NUM_UNIT, quotedBytes, type RowOut, row, rowOut } from "./v4-rows.ts";
 
 type HObj = Exclude<HVal, null | boolean | string | number | readonly HVal[]>;
@@ -52,12 +52,12 @@ class Memo {
 const tzMemo = new Memo();
 const unitMemo = new Memo();
 
-function special(w: ByteWriter, n: number): void {
+function special(w: Utf8Writer, n: number): void {
   w.raw(Number.isNaN(n) ? SPECIAL_NAN : n > 0 ? SPECIAL_INF : SPECIAL_NINF);
 }
 
 /** Writes any value. */
-export function writeVal(w: ByteWriter, v: HVal): void {
+export function writeVal(w: Utf8Writer, v: HVal): void {
   switch (typeof v) {
     case "string":
       w.quoted(v);
@@ -90,7 +90,7 @@ export function writeVal(w: ByteWriter, v: HVal): void {
   writeObj(w, v as HObj);
 }
 
-function writeObj(w: ByteWriter, x: HObj): void {
+function writeObj(w: Utf8Writer, x: HObj): void {
   switch (x.kind) {
     case "dateTime":
       w.raw(DT_OPEN);
@@ -164,7 +164,7 @@ function writeObj(w: ByteWriter, x: HObj): void {
 }
 
 /** `"name":value` pairs of a dict; `first` when nothing precedes them in the object. */
-function tags(w: ByteWriter, d: HDict, first: boolean, skipVer = false): void {
+function tags(w: Utf8Writer, d: HDict, first: boolean, skipVer = false): void {
   const t = d.toObject();
   for (const k in t) {
     if (skipVer && k === "ver") continue;
@@ -177,7 +177,7 @@ function tags(w: ByteWriter, d: HDict, first: boolean, skipVer = false): void {
 }
 
 /** Grid header through `"rows":[`. */
-function header(w: ByteWriter, meta: HDict, cols: readonly HCol[]): void {
+function header(w: Utf8Writer, meta: HDict, cols: readonly HCol[]): void {
   w.raw(GRID_OPEN);
   tags(w, meta, false, true);
   w.raw(GRID_COLS);
@@ -197,7 +197,7 @@ function header(w: ByteWriter, meta: HDict, cols: readonly HCol[]): void {
   w.raw(GRID_ROWS);
 }
 
-function writeGrid(w: ByteWriter, g: HGrid): void {
+function writeGrid(w: Utf8Writer, g: HGrid): void {
   header(w, g.meta, g.cols);
   const out = rowOut(g.cols);
   const rows = g.rows;
@@ -206,11 +206,11 @@ function writeGrid(w: ByteWriter, g: HGrid): void {
 }
 
 // One spare buffer reused across calls: allocating megabytes per grid costs extra full GCs.
-let spare: ByteWriter | null = null;
+let spare: Utf8Writer | null = null;
 const MAX_SPARE = 32 << 20;
 
-function withWriter(capacity: number, f: (w: ByteWriter) => void): string {
-  const w = spare ?? new ByteWriter(capacity);
+function withWriter(capacity: number, f: (w: Utf8Writer) => void): string {
+  const w = spare ?? new Utf8Writer(capacity);
   spare = null;
   try {
     w.reset();
@@ -233,7 +233,7 @@ export function writeJsonGrid(g: HGrid): string {
 }
 
 class Json4Encoder implements GridEncoder {
-  private readonly w = new ByteWriter(4096);
+  private readonly w = new Utf8Writer(4096);
   private out: RowOut = rowOut([]);
   private count = 0;
 

@@ -159,6 +159,26 @@ describe("reader details", () => {
     expect(Object.is((a[1] as HNumber).unit, (b[1] as HNumber).unit)).toBe(true);
   });
 
+  it("reads runs of empty cells and stops a surplus comma at the row end", () => {
+    const g = readZincGrid('ver:"3.0"\na,b,c,d\n,,,\n1,,,M\n,,2,\n , ,,3\n');
+    expect(g.rows).toEqual([
+      [null, null, null, null],
+      [1, null, null, MARKER],
+      [null, null, 2, null],
+      [null, null, null, 3],
+    ]);
+    expect(errorOf(() => readZincGrid('ver:"3.0"\na,b\n,,\n'))).toMatchObject({ line: 3, column: 2 });
+    expect(errorOf(() => readZincGrid('ver:"3.0"\na,b,c\n1,,,,\n'))).toMatchObject({ line: 3, column: 4 });
+  });
+
+  it("reads plain strings before, between and after escaped ones", () => {
+    const g = readZincGrid('ver:"3.0"\na,b,c,d\n"x","y\\n","","z\\\\"\n"p\\"q","r",,"s"\n');
+    expect(g.rows).toEqual([
+      ["x", "y\n", "", "z\\"],
+      ['p"q', "r", null, "s"],
+    ]);
+  });
+
   it("allows newlines inside lists and dicts", () => {
     expectSame(readZincValue("[\n1,\n{a\nb:2}\n]"), [1, HDict.of({ a: MARKER, b: 2 })]);
   });

@@ -121,7 +121,7 @@ describe("writeZincGrid", () => {
   });
 });
 
-describe("history rows (Utf8Writer.hisRow) write what the cell writers write", () => {
+describe("history rows (ZincCellWriter.hisRow) write what the cell writers write", () => {
   const zones = fc.constantFrom("New_York", "UTC", "Lord_Howe", "Kolkata", `Zone_${"x".repeat(70)}`, "Zürich");
   const units = fc.constantFrom("kW", "°F", "kWh/ft²", "m³/h", "u".repeat(80), "%");
   const offset = fc.oneof(fc.constantFrom(0, -18000, 19800, 37800, -1, 3661), fc.integer({ min: -64800, max: 64800 }));

@@ -14,7 +14,7 @@ import {
   MARKER,
 } from "../../kinds/index.ts";
 import type { GridEncoder, GridWriter, ValueWriter } from "../types.ts";
-import { Utf8Writer } from "./utf8-writer.ts";
+import { ZincCellWriter } from "./cell-writer.ts";
 
 type HObj = Exclude<HVal, null | boolean | string | number | HList>;
 
@@ -213,7 +213,7 @@ function headerText(meta: HDict, cols: readonly HCol[]): string {
 }
 
 /** One cell into `w`; the types of history grids skip building strings. */
-function writeCell(w: Utf8Writer, v: HVal): void {
+function writeCell(w: ZincCellWriter, v: HVal): void {
   if (typeof v === "number") {
     if (Number.isFinite(v)) w.number(v);
     else w.str(numText(v));
@@ -235,7 +235,7 @@ function writeCell(w: Utf8Writer, v: HVal): void {
 }
 
 /** One row line. A lone null cell is `N`: an empty line would end the grid. */
-function writeRow(w: Utf8Writer, cells: HRow, n: number): void {
+function writeRow(w: ZincCellWriter, cells: HRow, n: number): void {
   const first = cells[0] ?? null;
   if (first !== null) writeCell(w, first);
   else if (n <= 1) w.byte(78);
@@ -249,7 +249,7 @@ function writeRow(w: Utf8Writer, cells: HRow, n: number): void {
 
 // One spare buffer reused across calls: allocating megabytes of ArrayBuffer per grid makes V8
 // schedule extra full GCs. Nested grids find it taken and use their own. Huge buffers are dropped.
-let spare: Utf8Writer | null = null;
+let spare: ZincCellWriter | null = null;
 const MAX_SPARE_BYTES = 8 << 20;
 
 /** Writes a grid as Zinc 3.0 text; every row ends with "\n". A grid with no columns gets `empty`. */
@@ -257,7 +257,7 @@ export function writeZincGrid(g: HGrid): string {
   const n = g.cols.length;
   // ~24 bytes a cell fits a history grid (ts + value) without regrowing.
   const estimate = 256 + g.rows.length * Math.max(1, n) * 24;
-  const w = spare ?? new Utf8Writer(estimate);
+  const w = spare ?? new ZincCellWriter(estimate);
   spare = null;
   try {
     w.reset();
@@ -281,7 +281,7 @@ export function writeZincGrid(g: HGrid): string {
 
 class ZincEncoder implements GridEncoder {
   private n = 0;
-  private readonly w = new Utf8Writer();
+  private readonly w = new ZincCellWriter();
   begin(meta: HDict, cols: readonly HCol[]): string {
     this.n = cols.length;
     return headerText(meta, cols);
