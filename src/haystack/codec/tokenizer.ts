@@ -17,6 +17,7 @@ import {
   type HVal,
   isRefIdChar,
 } from "../kinds/index.ts";
+import { isKnownTz } from "../time/tz.ts";
 import {
   decodeEscape,
   type Escape,
@@ -426,6 +427,9 @@ export class Tokenizer {
     const last = this.lastTz;
     if (last.length === b - a && this.src.startsWith(last, a)) return last;
     const tz = intern(this.src.slice(a, b));
+    // As haxall's TimeZone.fromStr: a name the zone database does not know is a syntax error, not
+    // a value that fails later when someone asks for its offset (isKnownTz caches per name).
+    if (!isKnownTz(tz)) throw this.error(`Unknown timezone '${tz}'`, a);
     this.lastTz = tz;
     return tz;
   }

@@ -242,3 +242,22 @@ describe("malformed and hostile input", () => {
     expect(() => readZincValue("@a @b")).toThrow(ParseError);
   });
 });
+
+describe("time zone names", () => {
+  it("refuses a DateTime whose zone the database does not know, at the zone name", () => {
+    const text = "2020-01-01T00:00:00Z Nowhere_Land";
+    expect(() => readZincValue(text)).toThrow(/Unknown timezone 'Nowhere_Land'/);
+    try {
+      readZincValue(text);
+    } catch (e) {
+      expect((e as ParseError).column).toBe(22);
+    }
+  });
+
+  it("accepts Haystack names with - and + and legacy names", () => {
+    for (const tz of ["GMT+5", "GMT-10", "Port-au-Prince", "PST8PDT", "Kolkata", "UTC"]) {
+      const v = readZincValue(`2020-01-01T00:00:00Z ${tz}`);
+      expect((v as { tz: string }).tz).toBe(tz);
+    }
+  });
+});
