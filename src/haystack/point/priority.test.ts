@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HaystackError } from "../errors.ts";
+import { errorCode as code } from "../../../test/support/errors.ts";
 import { HNumber, num } from "../kinds/number.ts";
 import { MARKER } from "../kinds/singletons.ts";
 import type { PointVal } from "./json.ts";
@@ -31,15 +31,6 @@ function w(arr: PriorityArray, level: number, val: PointVal, extra: { who?: stri
     nowMs: NOW,
     ...(extra.durationMs ? { durationMs: extra.durationMs } : {}),
   });
-}
-
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof HaystackError ? e.code : `not a HaystackError: ${String(e)}`;
-  }
-  return undefined;
 }
 
 describe("levels", () => {

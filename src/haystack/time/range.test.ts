@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HaystackError } from "../errors.ts";
+import { errorCode as code } from "../../../test/support/errors.ts";
 import { HDate } from "../kinds/date.ts";
 import { HDateTime, parseIso } from "../kinds/datetime.ts";
 import { parseHisRange } from "./range.ts";
@@ -30,15 +30,6 @@ function instant(zinc: string): number {
   const iso = parseIso(zinc);
   if (!iso) throw new Error(`bad fixture dateTime ${zinc}`);
   return iso.ms;
-}
-
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof HaystackError ? e.code : `not a HaystackError: ${String(e)}`;
-  }
-  return undefined;
 }
 
 describe("parseHisRange: ranges.json", () => {
