@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ISO, scanIso } from "../kinds/datetime.ts";
 import { formatIso } from "../kinds/index.ts";
-import { ISO, scanIso } from "./json/iso.ts";
 import { ISO_ROOM, NUMBER_ROOM, Utf8Writer } from "./utf8-writer.ts";
 
 function text(f: (w: Utf8Writer) => void, capacity?: number): string {

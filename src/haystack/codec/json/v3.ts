@@ -5,6 +5,7 @@
  * for older clients; JSON v4 is the default.
  */
 import { ParseError, positionOf } from "../../errors.ts";
+import { ISO, scanIso } from "../../kinds/datetime.ts";
 import {
   formatIso,
   type HCol,
@@ -41,7 +42,6 @@ import {
   toReadError,
   withPath,
 } from "./common.ts";
-import { ISO, scanIso } from "./iso.ts";
 import { parseJsonText } from "./scan.ts";
 
 type JsonObj = Record<string, unknown>;

@@ -3,8 +3,9 @@
  * ref and marker. Zone names and units are matched in place against recent ones. Any deviation
  * (spacing, key order, an unseen zone) leaves `pos` unchanged for the general reader.
  */
+
+import { ISO, scanIso } from "../../kinds/datetime.ts";
 import { HDateTime, HRef, type HVal, isRefIdChar, MARKER, num } from "../../kinds/index.ts";
-import { ISO, scanIso } from "./iso.ts";
 import { Interned, JsonScanner } from "./text-scan.ts";
 
 // Typed-cell texts after `{"_kind":"` (except MARKER_TEXT); the straight-line *At functions below

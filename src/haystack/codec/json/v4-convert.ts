@@ -2,6 +2,8 @@
  * JSON v4 conversion of already-parsed JSON (`JSON.parse` output) into Haystack values. Depth is
  * checked before every recursion; failures are PathErrors naming the JSON path, positioned later.
  */
+
+import { ISO, scanIso } from "../../kinds/datetime.ts";
 import {
   type HCol,
   HCoord,
@@ -32,7 +34,6 @@ import {
   parseTimeText,
   withPath,
 } from "./common.ts";
-import { ISO, scanIso } from "./iso.ts";
 
 export type JsonObj = Record<string, unknown>;
 

@@ -6,6 +6,7 @@
  * only. Strict JSON: syntax errors are ParseErrors at the offending character.
  */
 import { LimitError, positionOf } from "../../errors.ts";
+import { ISO, scanIso } from "../../kinds/datetime.ts";
 import {
   type HCol,
   HDateTime,
@@ -21,7 +22,6 @@ import {
 } from "../../kinds/index.ts";
 import { rowOf } from "../row-of.ts";
 import { type Ctx, isTagName, knownTz, toReadErrorAt } from "./common.ts";
-import { ISO, scanIso } from "./iso.ts";
 import { parseJsonText, skipValue } from "./scan.ts";
 import { KeyTable } from "./text-scan.ts";
 import { HaysonCells } from "./v4-cells.ts";
