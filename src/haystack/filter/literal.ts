@@ -3,6 +3,7 @@
  * literals). Only kinds the filter grammar can read back are written; anything else is an error
  * rather than text that would not parse.
  */
+import { zincStr, zincUri } from "../codec/zinc/writer.ts";
 import { HaystackError } from "../errors.ts";
 import { type HVal, kindOf } from "../kinds/index.ts";
 
@@ -17,7 +18,7 @@ export function writeFilterVal(v: HVal): string {
     case "boolean":
       return v ? "true" : "false";
     case "string":
-      return writeStr(v);
+      return zincStr(v);
     case "number":
       return writeNum(v, "");
   }
@@ -27,7 +28,7 @@ export function writeFilterVal(v: HVal): string {
       case "number":
         return writeNum(o.val, o.unit);
       case "uri":
-        return writeUri(o.val);
+        return zincUri(o.val);
       case "ref":
         return `@${o.id}`;
       case "symbol":
@@ -46,64 +47,4 @@ function writeNum(n: number, unit: string): string {
   if (!Number.isFinite(n)) throw new HaystackError("invalid_value", `a filter has no literal for ${n}`);
   // String(n) may give exponent form (1e+21, 1e-7), which the number grammar accepts.
   return String(n) + unit;
-}
-
-const HEX = "0123456789abcdef";
-
-/** Quoted string with the escapes Filters.fandoc lists; other control characters as `\uXXXX`. */
-export function writeStr(s: string): string {
-  let out = '"';
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c !== 0x22 && c !== 0x5c) continue;
-    out += s.slice(start, i);
-    start = i + 1;
-    switch (c) {
-      case 0x22:
-        out += '\\"';
-        break;
-      case 0x5c:
-        out += "\\\\";
-        break;
-      case 0x0a:
-        out += "\\n";
-        break;
-      case 0x0d:
-        out += "\\r";
-        break;
-      case 0x09:
-        out += "\\t";
-        break;
-      case 0x08:
-        out += "\\b";
-        break;
-      case 0x0c:
-        out += "\\f";
-        break;
-      default:
-        out += `\\u00${HEX[c >> 4]}${HEX[c & 15]}`;
-    }
-  }
-  return `${out}${s.slice(start)}"`;
-}
-
-/**
- * Backtick-quoted uri. Zinc keeps `\:` and the like as two characters, so a backslash is written
- * as `\u005c`, which every reader decodes to exactly one backslash whatever follows it.
- */
-export function writeUri(s: string): string {
-  let out = "`";
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c !== 0x60 && c !== 0x5c) continue;
-    out += s.slice(start, i);
-    start = i + 1;
-    if (c === 0x60) out += "\\`";
-    else if (c === 0x5c) out += "\\u005c";
-    else if (c === 0x0a) out += "\\n";
-    else out += `\\u00${HEX[c >> 4]}${HEX[c & 15]}`;
-  }
-  return `${out}${s.slice(start)}\``;
 }

@@ -80,7 +80,7 @@ describe("filterToString", () => {
       [1e21, "1e+21"],
       [num(72, "°F"), "72°F"],
       [num(1.5e-7, "kWh/ft²"), "1.5e-7kWh/ft²"],
-      [new HUri("a b`c\\:d"), "`a b\\`c\\u005c:d`"],
+      [new HUri("a b`c\\:d"), "`a b\\`c\\:d`"],
       [new HRef("p:demo:r:1", "Display"), "@p:demo:r:1"],
       [new HSymbol("hot-water"), "^hot-water"],
       [HDate.of(2024, 2, 29), "2024-02-29"],
