@@ -5,7 +5,6 @@
  */
 import { LimitError, ParseError, positionOf } from "../errors.ts";
 import {
-  daysFromCivil,
   daysInMonth,
   HDate,
   HDateTime,
@@ -15,14 +14,15 @@ import {
   HTime,
   HUri,
   type HVal,
+  ISO,
   isRefIdChar,
+  scanIso,
 } from "../kinds/index.ts";
 import { isKnownTz } from "../time/tz.ts";
 import {
   decodeEscape,
   type Escape,
   hexVal,
-  type IsoTime,
   isAlpha,
   isDigit,
   isIdChar,
@@ -32,7 +32,6 @@ import {
   isUriKeptEscape,
   PAIRS,
   SINGLE,
-  scanIsoTime,
   Tok,
   tokName,
 } from "./tokens.ts";
@@ -87,10 +86,8 @@ export class Tokenizer {
   private readonly newlines: boolean;
   private lastUnit = "";
   private lastTz = "";
-  // The last date read (yyyymmdd) and its day number: history rows repeat the day.
+  // The last valid date read (yyyymmdd): history rows repeat the day, so it is checked once.
   private lastDateKey = -1;
-  private lastDays = 0;
-  private readonly isoTime: IsoTime = { ms: 0, offset: 0, end: 0 };
 
   constructor(text: string, opts: TokenizerOptions = {}) {
     const end = opts.end ?? text.length;
@@ -389,7 +386,6 @@ export class Tokenizer {
         throw this.error(`Invalid Date literal '${s.slice(from, from + 10)}'`, from);
       }
       this.lastDateKey = key;
-      this.lastDays = daysFromCivil(year, mo, d);
     } else if (s.charCodeAt(from + 7) !== 45) {
       throw this.error(`Invalid Date literal '${s.slice(from, from + 10)}'`, from);
     }
@@ -399,13 +395,12 @@ export class Tokenizer {
       this.tok = Tok.Date;
       return Tok.Date;
     }
-    // The time and offset are read here rather than by parseIso: its result object and a second
-    // pass over the date were a quarter of DateTime decoding. Same grammar and arithmetic.
-    const t = this.isoTime;
-    if (!scanIsoTime(s, from + 10, t)) throw this.error("Invalid DateTime literal", from);
-    const offset = t.offset;
-    const ms = this.lastDays * 86_400_000 + t.ms;
-    let i = t.end;
+    // scanIso allocates nothing and caches the day, so re-reading the date costs little.
+    const i0 = scanIso(s, from);
+    if (i0 < 0) throw this.error("Invalid DateTime literal", from);
+    const offset = ISO.offset;
+    const ms = ISO.ms;
+    let i = i0;
     let tz: string;
     if (s.charCodeAt(i) === 32 && s.charCodeAt(i + 1) >= 65 && s.charCodeAt(i + 1) <= 90) {
       const a = i + 1;
