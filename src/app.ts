@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { problem, toProblem } from "./api/errors.ts";
+import { haystackRouter } from "./api/haystack/router.ts";
 import { type Config, type Env, loadConfig } from "./config.ts";
 import { DESCRIPTION, NAME, VERSION } from "./version.ts";
 
@@ -19,7 +20,7 @@ export interface Face {
 
 /** The four faces; each flips `live` when its router is mounted in a later issue. */
 export const FACES: readonly Face[] = [
-  { id: "haystack", title: "Project Haystack 4 HTTP API", root: "/api/{project}/{op}", live: false },
+  { id: "haystack", title: "Project Haystack 4 HTTP API", root: "/api/{project}/{op}", live: true },
   { id: "series", title: "Chunked series store and sync", root: "/ts/{project}/{store}/", live: false },
   { id: "frames", title: "Dataframe collections", root: "/frames/{project}/{collection}/", live: false },
   { id: "tstorage", title: "TStorage bridge", root: "/tstorage/", live: false },
@@ -44,6 +45,8 @@ export function createApp(): Hono<AppEnv> {
       faces: FACES,
     }),
   );
+
+  app.route("/api", haystackRouter());
 
   app.notFound((c) => c.json(problem("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 

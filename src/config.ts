@@ -1,4 +1,5 @@
 import type { ProjectObject } from "./durable/project.ts";
+import { isKnownTz } from "./haystack/time/tz.ts";
 
 /** Bindings and vars as wrangler hands them over (wrangler.toml [vars], secrets from .dev.vars or `wrangler secret`). */
 export interface Env {
@@ -6,6 +7,16 @@ export interface Env {
   STORAGE?: string;
   /** A [vars] number arrives as a number, a secret or .dev.vars entry as a string. */
   MAX_BODY_BYTES?: string | number;
+  /** Most rows a request grid may hold. */
+  MAX_REQUEST_ROWS?: string | number;
+  /** Most records one read answers before marking the result incomplete. */
+  MAX_READ_ROWS?: string | number;
+  /** Haystack zone name of the server (about's tz, points without a tz tag). */
+  TZ?: string;
+  /** "true" adds errTrace (stack traces) to error grids: development only. */
+  ERR_TRACE?: string | boolean;
+  /** A project seeded with the demo building and topped-up history (`npm run dev` sets "demo"). */
+  DEMO_PROJECT?: string;
   DATABASE_URL?: string;
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
@@ -32,9 +43,16 @@ export interface Config {
   readonly storage: StorageConfig;
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
+  readonly maxRequestRows: number;
+  readonly maxReadRows: number;
+  readonly tz: string;
+  readonly errTrace: boolean;
+  readonly demoProject?: string;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_MAX_REQUEST_ROWS = 1_000_000;
+export const DEFAULT_MAX_READ_ROWS = 100_000;
 
 /** A deployment mistake. The message names the variable and never echoes a secret. */
 export class ConfigError extends Error {
@@ -52,7 +70,24 @@ export class ConfigError extends Error {
  * @example parseConfig({ STORAGE: "do" }) // { storage: { kind: "do" }, maxBodyBytes: 10485760 }
  */
 export function parseConfig(env: Omit<Env, "PROJECT">): Config {
-  return { storage: parseStorage(env), maxBodyBytes: parseMaxBodyBytes(env.MAX_BODY_BYTES) };
+  const tz = env.TZ === undefined || env.TZ === "" ? "UTC" : env.TZ;
+  if (!isKnownTz(tz))
+    throw new ConfigError(`TZ must be a Haystack zone name such as New_York, got ${JSON.stringify(tz)}`);
+  const demo = env.DEMO_PROJECT === undefined || env.DEMO_PROJECT === "" ? undefined : env.DEMO_PROJECT;
+  if (demo !== undefined && !PROJECT_NAME.test(demo)) {
+    throw new ConfigError(
+      `DEMO_PROJECT must be a project name (letters, digits, _ and -), got ${JSON.stringify(demo)}`,
+    );
+  }
+  return {
+    storage: parseStorage(env),
+    maxBodyBytes: positiveInt("MAX_BODY_BYTES", env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
+    maxRequestRows: positiveInt("MAX_REQUEST_ROWS", env.MAX_REQUEST_ROWS, DEFAULT_MAX_REQUEST_ROWS),
+    maxReadRows: positiveInt("MAX_READ_ROWS", env.MAX_READ_ROWS, DEFAULT_MAX_READ_ROWS),
+    tz,
+    errTrace: env.ERR_TRACE === true || env.ERR_TRACE === "true",
+    ...(demo === undefined ? {} : { demoProject: demo }),
+  };
 }
 
 const cache = new WeakMap<object, Config>();
@@ -95,11 +130,14 @@ function required(
   return value;
 }
 
-function parseMaxBodyBytes(raw: string | number | undefined): number {
-  if (raw === undefined || raw === "") return DEFAULT_MAX_BODY_BYTES;
+/** Project names as they appear in URLs: they name Durable Objects and never reach SQL. */
+export const PROJECT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+function positiveInt(name: string, raw: string | number | undefined, fallback: number): number {
+  if (raw === undefined || raw === "") return fallback;
   const n = typeof raw === "number" ? raw : /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
   if (!Number.isSafeInteger(n) || n <= 0) {
-    throw new ConfigError(`MAX_BODY_BYTES must be a positive integer number of bytes, got ${JSON.stringify(raw)}`);
+    throw new ConfigError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   }
   return n;
 }

@@ -1,30 +1,50 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../config.ts";
+import { seedDemo } from "../demo/seed.ts";
+import { readJsonValue, writeJsonValue } from "../haystack/codec/json/index.ts";
+import { type HDict, isDict } from "../haystack/kinds/index.ts";
+import { jsonToPointVal, type PointValJson, type PriorityArrayJson, priorityToJson } from "../haystack/point/index.ts";
+import { Jobs } from "../storage/do/jobs.ts";
+import { localStore } from "../storage/do/local.ts";
+import { migrate } from "../storage/do/migrate.ts";
+import { DoProject } from "../storage/do/project.ts";
 import { DoSql } from "../storage/do/sql.ts";
+import { WatchTable } from "../storage/do/watches.ts";
+import { type HisPage, hisValueAt } from "../storage/his-page.ts";
+import type { CommitOp, HisWrite } from "../storage/ports.ts";
+import { guard, type Wire } from "../storage/wire.ts";
+import { type PollResult, type SubRequest, type SubResult, WatchService } from "../watch/service.ts";
+
+export { SCHEMA_VERSION } from "../storage/do/schema.ts";
+
+/** A point write as it crosses RPC: values in their JSON v4 storage form. */
+export interface PointWriteWire {
+  readonly level: number;
+  readonly val: PointValJson;
+  readonly who: string;
+  readonly durationMs?: number;
+  readonly nowMs: number;
+}
 
 /**
- * Schema steps, applied in order; step i brings the schema to version i + 1. Append only: a
- * deployed step is never edited, because objects already past it would not see the change.
- */
-const SCHEMA: readonly (readonly string[])[] = [
-  // v1: the ledger that holds the schema version itself.
-  ["CREATE TABLE hayloft_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT"],
-];
-
-export const SCHEMA_VERSION = SCHEMA.length;
-
-/**
- * One object per Haystack project. A thin shell: it owns the platform entry points and the SQL
- * handle; behaviour (watches, entities, history) arrives in plain modules in later issues.
+ * One object per Haystack project: its watches and alarm jobs always, and (on the embedded
+ * default) its records, history and priority arrays. A thin shell: each method unwraps its
+ * arguments and calls a plain module; results and typed errors cross RPC through `guard`.
  */
 export class ProjectObject extends DurableObject<Env> {
   readonly #sql: DoSql;
+  readonly #project: DoProject;
+  readonly #jobs: Jobs;
+  readonly #watches: WatchService;
   #schemaVersion = 0;
   #startError: unknown;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = new DoSql(ctx.storage);
+    this.#project = new DoProject(this.#sql);
+    this.#jobs = new Jobs(this.#sql, ctx.storage);
+    this.#watches = new WatchService(new WatchTable(this.#sql), this.#jobs, localStore(this.#project).changes);
     void ctx.blockConcurrencyWhile(async () => this.#start());
   }
 
@@ -38,6 +58,113 @@ export class ProjectObject extends DurableObject<Env> {
       { error: { code: "not_found", message: `No internal route ${url.pathname}` } },
       { status: 404 },
     );
+  }
+
+  // ---- entities: dicts cross as JSON v4 text, which our codec reads and writes fast.
+
+  async read(filter: string, limit: number): Promise<Wire<{ rows: string; incomplete: boolean }>> {
+    return this.#call(() => {
+      const r = this.#project.entities.read(filter, limit);
+      return { rows: writeJsonValue(r.rows), incomplete: r.incomplete };
+    });
+  }
+
+  async readByIds(ids: string[]): Promise<Wire<string>> {
+    return this.#call(() => writeJsonValue(this.#project.entities.readByIds(ids).map((d) => d ?? null)));
+  }
+
+  async commit(op: CommitOp, rows: string, force: boolean, nowMs: number): Promise<Wire<string>> {
+    return this.#call(() => {
+      const out = this.#project.entities.commit({ op, rows: dictsOf(rows), force, nowMs });
+      return writeJsonValue(out);
+    });
+  }
+
+  // ---- history
+
+  async hisPage(id: string, start: number, end: number, after: number, size: number): Promise<Wire<HisPage>> {
+    return this.#call(() => this.#project.history.page(id, start, end, after, size));
+  }
+
+  async hisWrite(writes: { id: string; page: HisPage }[]): Promise<Wire<number>> {
+    return this.#call(() => this.#project.history.write(writes.map(itemsOf)));
+  }
+
+  // ---- point priority arrays
+
+  async pointRead(id: string): Promise<Wire<PriorityArrayJson>> {
+    return this.#call(() => priorityToJson(this.#project.points.read(id)));
+  }
+
+  async pointWrite(id: string, req: PointWriteWire): Promise<Wire<{ array: PriorityArrayJson; nextExpiry?: number }>> {
+    return this.#call(() => {
+      const r = this.#project.points.write(id, { ...req, val: jsonToPointVal(req.val) });
+      return { array: priorityToJson(r.array), nextExpiry: r.nextExpiry };
+    });
+  }
+
+  async pointExpire(nowMs: number): Promise<Wire<{ nextExpiry?: number }>> {
+    return this.#call(() => this.#project.points.expire(nowMs));
+  }
+
+  // ---- change feed
+
+  async changesCursor(): Promise<Wire<number>> {
+    return this.#call(() => this.#project.changes.cursor());
+  }
+
+  async changedSince(since: number, ids: string[]): Promise<Wire<{ cursor: number; changed: string[] }>> {
+    return this.#call(() => this.#project.changes.changedSince(since, ids));
+  }
+
+  // ---- watches and timed jobs (every backend)
+
+  async watchSub(req: SubRequest): Promise<Wire<SubResult>> {
+    return this.#call(() => this.#watches.sub(req));
+  }
+
+  async watchUnsub(watchId: string, ids: string[] | "close"): Promise<Wire<null>> {
+    return this.#call(async () => {
+      await this.#watches.unsub(watchId, ids);
+      return null;
+    });
+  }
+
+  async watchPoll(watchId: string, refresh: boolean, nowMs: number): Promise<Wire<PollResult>> {
+    return this.#call(() => this.#watches.poll(watchId, refresh, nowMs));
+  }
+
+  /** Arms the alarm to release level-8 overrides at `at` (epoch ms). */
+  async schedulePointExpiry(at: number): Promise<Wire<null>> {
+    return this.#call(async () => {
+      await this.#jobs.schedule("points", "", at);
+      return null;
+    });
+  }
+
+  override async alarm(): Promise<void> {
+    await this.#ready();
+    const now = Date.now();
+    for (const job of this.#jobs.take(now)) {
+      if (job.kind === "lease") this.#watches.expire(now);
+      else {
+        const { nextExpiry } = this.#project.points.expire(now);
+        if (nextExpiry !== undefined) await this.#jobs.schedule("points", "", nextExpiry);
+      }
+    }
+    await this.#jobs.rearm();
+  }
+
+  // ---- demo
+
+  /** Seeds (once) and tops up (each call) the demo building and its history up to `nowMs`. */
+  async ensureDemo(nowMs: number): Promise<Wire<{ seeded: boolean; samples: number }>> {
+    return this.#call(() => seedDemo(localStore(this.#project), nowMs));
+  }
+
+  async #call<T>(fn: () => T | Promise<T>): Promise<Wire<T>> {
+    await this.#ready();
+    return guard(fn);
   }
 
   // A throw inside blockConcurrencyWhile resets the object and hides the cause from the caller, so
@@ -58,26 +185,14 @@ export class ProjectObject extends DurableObject<Env> {
   }
 }
 
-/** Brings the schema up to SCHEMA_VERSION, each step atomic with its version row. */
-function migrate(sql: DoSql): number {
-  const fresh = !sql.first("SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'hayloft_meta'");
-  const row = fresh
-    ? undefined
-    : sql.first<{ value: string }>("SELECT value FROM hayloft_meta WHERE key = 'schema_version'");
-  let version = row ? Number(row.value) : 0;
-  if (version > SCHEMA.length) {
-    throw new Error(`Stored schema version ${version} is newer than this build's ${SCHEMA.length}: refusing to run`);
-  }
-  for (; version < SCHEMA.length; version++) {
-    const step = SCHEMA[version] ?? [];
-    sql.transaction(() => {
-      for (const statement of step) sql.run(statement);
-      sql.run(
-        "INSERT INTO hayloft_meta (key, value) VALUES ('schema_version', ?) " +
-          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        String(version + 1),
-      );
-    });
-  }
-  return version;
+function dictsOf(text: string): HDict[] {
+  const v = readJsonValue(text);
+  if (!Array.isArray(v) || !v.every(isDict)) throw new TypeError("expected a list of dicts");
+  return v as HDict[];
+}
+
+function itemsOf(w: { id: string; page: HisPage }): HisWrite {
+  const items = new Array(w.page.count);
+  for (let i = 0; i < w.page.count; i++) items[i] = { ts: w.page.ts[i], val: hisValueAt(w.page, i) };
+  return { id: w.id, items };
 }

@@ -1,0 +1,77 @@
+/** Reading op arguments out of request grids, with errors that say which argument is wrong. */
+import { HaystackError } from "../../../haystack/errors.ts";
+import { col, HDict, HGrid, HNumber, type HRow, type HVal, isRef } from "../../../haystack/kinds/index.ts";
+
+export function badArg(message: string): HaystackError {
+  return new HaystackError("invalid_value", message);
+}
+
+/** The first row as a dict, or an error naming the op that needs one. */
+export function firstRow(req: HGrid, op: string): HDict {
+  if (req.rows.length === 0) throw badArg(`${op} needs a request row`);
+  return req.rowDict(0);
+}
+
+/** A Ref's id (no `@`), or an error naming the argument. */
+export function refId(v: HVal | undefined, what: string): string {
+  if (!isRef(v)) throw badArg(`${what} must be a Ref`);
+  return v.id;
+}
+
+/** Every row's `id` Ref, in order. */
+export function rowIds(req: HGrid): string[] {
+  const c = req.colIdx("id");
+  if (c < 0) return [];
+  return req.rows.map((r, i) => refId(r[c] ?? undefined, `row ${i + 1} id`));
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  sec: 1000,
+  min: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  day: 86_400_000,
+  wk: 604_800_000,
+};
+
+/**
+ * A duration Number in milliseconds: `30s`, `5min`, `1h`, `1day`. A unitless number is taken as
+ * milliseconds, as haxall's Number.toDuration does for `ms`-less numbers in watch leases.
+ */
+export function durationMs(v: HVal | undefined, what: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "number") return v;
+  if (v instanceof HNumber) {
+    const f = UNIT_MS[v.unit];
+    if (f === undefined) throw badArg(`${what} must be a duration (ms, s, min, h, day), not ${v.unit}`);
+    return v.val * f;
+  }
+  throw badArg(`${what} must be a Number with a duration unit`);
+}
+
+/** A Str argument, or undefined. */
+export function optStr(v: HVal | undefined, what: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw badArg(`${what} must be a Str`);
+  return v;
+}
+
+/** Grid whose rows are the dicts (all-null rows for undefined): columns in first-seen order, `id` first. */
+export function dictsGrid(
+  rows: readonly (HDict | undefined)[],
+  meta: HDict = HDict.EMPTY,
+  always: readonly string[] = [],
+): HGrid {
+  const index = new Map<string, number>([["id", 0]]);
+  for (const n of always) if (!index.has(n)) index.set(n, index.size);
+  for (const r of rows) if (r) for (const n of r.names()) if (!index.has(n)) index.set(n, index.size);
+  const names = [...index.keys()];
+  const out: HRow[] = rows.map((r) => names.map((n) => r?.get(n) ?? null));
+  return new HGrid(
+    meta,
+    names.map((n) => col(n)),
+    out,
+  );
+}

@@ -1,0 +1,159 @@
+/**
+ * hisRead and hisWrite, single and batch forms (Ops.fandoc #hisRead, #hisWrite). Ranges are
+ * evaluated in the point's own zone and rows stream from storage page by page.
+ */
+import { writeZincValue } from "../../../haystack/codec/zinc/index.ts";
+import { col, HDateTime, HDict, type HGrid, HRef, type HRow, type HVal } from "../../../haystack/kinds/index.ts";
+import { parseHisRange } from "../../../haystack/time/range.ts";
+import { isKnownTz, offsetSeconds } from "../../../haystack/time/tz.ts";
+import { type HisPage, hisValueAt, isHisValue } from "../../../storage/his-page.ts";
+import type { HisItem, HisWrite } from "../../../storage/ports.ts";
+import { badArg, refId, rowIds } from "./args.ts";
+import type { GridOut, Op, OpContext } from "./types.ts";
+
+function tzOf(rec: HDict, fallback: string): string {
+  const tz = rec.get("tz");
+  return typeof tz === "string" && isKnownTz(tz) ? tz : fallback;
+}
+
+/** The point records for `ids`, each checked to be a `his` point. */
+async function hisPoints(cx: OpContext, ids: readonly string[]): Promise<HDict[]> {
+  const recs = await cx.store.entities.readByIds(ids);
+  return recs.map((r, i) => {
+    if (!r) throw badArg(`Unknown point @${ids[i]}`);
+    if (!r.has("his")) throw badArg(`@${ids[i]} is not a his point`);
+    return r;
+  });
+}
+
+function refWithDis(id: string, rec: HDict): HRef {
+  const dis = rec.get("dis");
+  return new HRef(id, typeof dis === "string" ? dis : undefined);
+}
+
+function rangeText(v: HVal | undefined): string {
+  if (v === undefined || v === null) throw badArg("hisRead needs a range");
+  return typeof v === "string" ? v : writeZincValue(v);
+}
+
+export const hisRead: Op = {
+  name: "hisRead",
+  summary: "Read time series data from historized point",
+  noSideEffects: true,
+  async run(req, cx) {
+    const ids = rowIds(req);
+    if (ids.length === 0) throw badArg("hisRead needs an id");
+    const range = req.meta.get("range") ?? req.cell(0, "range") ?? undefined;
+    const recs = await hisPoints(cx, ids);
+    const tz = tzOf(recs[0] as HDict, cx.config.tz);
+    const span = parseHisRange(rangeText(range), tz, cx.nowMs);
+    const window = { start: span.start.ms, end: span.end.ms };
+    const times = { hisStart: span.start, hisEnd: span.end };
+    if (ids.length === 1) {
+      const id = ids[0] as string;
+      return {
+        meta: HDict.of({ id: refWithDis(id, recs[0] as HDict), ...times }),
+        cols: [col("ts"), col("val")],
+        rows: singleRows(cx.store.history.read(id, window), tz),
+      };
+    }
+    return {
+      meta: HDict.of(times),
+      cols: [col("ts"), ...ids.map((id, i) => col(`v${i}`, HDict.of({ id: refWithDis(id, recs[i] as HDict) })))],
+      rows: mergedRows(
+        ids.map((id) => cx.store.history.read(id, window)),
+        tz,
+      ),
+    } satisfies GridOut;
+  },
+};
+
+async function* singleRows(pages: AsyncIterable<HisPage>, tz: string): AsyncGenerator<HRow> {
+  for await (const p of pages) {
+    for (let i = 0; i < p.count; i++) {
+      const ms = p.ts[i] as number;
+      yield [new HDateTime(ms, tz, offsetSeconds(tz, ms)), hisValueAt(p, i)];
+    }
+  }
+}
+
+interface Cursor {
+  readonly it: AsyncIterator<HisPage>;
+  page: HisPage | undefined;
+  i: number;
+}
+
+async function advance(c: Cursor): Promise<void> {
+  while (c.page && c.i >= c.page.count) {
+    const r = await c.it.next();
+    c.page = r.done ? undefined : r.value;
+    c.i = 0;
+  }
+}
+
+/** Joins several points' pages on timestamp: one row per distinct ts, null where a point has none. */
+async function* mergedRows(streams: readonly AsyncIterable<HisPage>[], tz: string): AsyncGenerator<HRow> {
+  const cursors: Cursor[] = streams.map((s) => ({ it: s[Symbol.asyncIterator](), page: undefined, i: 0 }));
+  for (const c of cursors) {
+    const r = await c.it.next();
+    c.page = r.done ? undefined : r.value;
+    await advance(c);
+  }
+  for (;;) {
+    let min = Number.POSITIVE_INFINITY;
+    for (const c of cursors) if (c.page) min = Math.min(min, c.page.ts[c.i] as number);
+    if (min === Number.POSITIVE_INFINITY) return;
+    const row: HVal[] = [new HDateTime(min, tz, offsetSeconds(tz, min))];
+    for (const c of cursors) {
+      if (c.page && c.page.ts[c.i] === min) {
+        row.push(hisValueAt(c.page, c.i));
+        c.i++;
+        await advance(c);
+      } else {
+        row.push(null);
+      }
+    }
+    yield row;
+  }
+}
+
+export const hisWrite: Op = {
+  name: "hisWrite",
+  summary: "Write time series data to historized point",
+  noSideEffects: false,
+  async run(req, cx) {
+    const writes = hisWrites(req);
+    await cx.store.history.write(writes);
+    return { meta: HDict.EMPTY, cols: [col("empty")], rows: [] };
+  },
+};
+
+/** The writes a request grid asks for: meta `id` with a `val` column, or `v{i}` columns tagged `id`. */
+export function hisWrites(req: HGrid): HisWrite[] {
+  const tsCol = req.colIdx("ts");
+  if (tsCol < 0) throw badArg("hisWrite needs a ts column");
+  const targets: { id: string; col: number }[] = [];
+  const metaId = req.meta.get("id");
+  if (metaId !== undefined) {
+    const c = req.colIdx("val");
+    if (c < 0) throw badArg("hisWrite needs a val column");
+    targets.push({ id: refId(metaId, "grid meta id"), col: c });
+  } else {
+    req.cols.forEach((c, i) => {
+      if (/^v\d+$/.test(c.name)) targets.push({ id: refId(c.meta.get("id"), `column ${c.name} id`), col: i });
+    });
+    if (targets.length === 0) throw badArg("hisWrite needs grid meta id, or v0..vN columns tagged with id");
+  }
+  const items: HisItem[][] = targets.map(() => []);
+  req.rows.forEach((row, r) => {
+    const ts = row[tsCol];
+    if (!(ts instanceof HDateTime)) throw badArg(`row ${r + 1}: ts must be a DateTime`);
+    targets.forEach((t, k) => {
+      const v = row[t.col] ?? null;
+      if (v === null) return;
+      if (!isHisValue(v)) throw badArg(`row ${r + 1}: history values must be Number, Bool or Str`);
+      (items[k] as HisItem[]).push({ ts: ts.ms, val: v });
+    });
+  });
+  return targets.map((t, k) => ({ id: t.id, items: items[k] as HisItem[] }));
+}

@@ -1,0 +1,35 @@
+/** Grids out: whole or streamed, and error grids (HttpApi.fandoc #errorGrid). */
+import { CSV, ZINC } from "../../haystack/codec/formats.ts";
+import { encodeGridStream } from "../../haystack/codec/stream.ts";
+import type { Format } from "../../haystack/codec/types.ts";
+import { HDict, HGrid, MARKER } from "../../haystack/kinds/index.ts";
+import type { GridOut } from "./ops/types.ts";
+
+function headers(format: Format): Record<string, string> {
+  return { "content-type": `${format.mime}; charset=utf-8` };
+}
+
+export function gridResponse(format: Format, out: HGrid | GridOut, status = 200): Response {
+  if (out instanceof HGrid && out.rows.length < 1000) {
+    return new Response(format.writer.writeGrid(out), { status, headers: headers(format) });
+  }
+  const body = encodeGridStream(format.writer.encoder(), out.meta, out.cols, out.rows);
+  return new Response(body, { status, headers: headers(format) });
+}
+
+export interface ErrorInfo {
+  readonly code: string;
+  readonly dis: string;
+  readonly trace?: string;
+}
+
+/** An error grid: meta `err`, `dis`, our stable `errCode`, `errTrace` when configured; no rows. */
+export function errorGrid(e: ErrorInfo): HGrid {
+  return HGrid.empty(HDict.of({ err: MARKER, dis: e.dis, errCode: e.code, errTrace: e.trace }));
+}
+
+/** CSV cannot carry grid meta, so an error grid asked for as CSV is sent as Zinc. */
+export function errorResponse(format: Format | undefined, e: ErrorInfo, status: number): Response {
+  const f = format === undefined || format === CSV ? ZINC : format;
+  return new Response(f.writer.writeGrid(errorGrid(e)), { status, headers: headers(f) });
+}

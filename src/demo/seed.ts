@@ -1,0 +1,72 @@
+/**
+ * The demo project: the Alpha example building (hs-py's copy of the Project Haystack example,
+ * MIT, see LICENSE.alpha) plus deterministic 15-minute history for every his point over the last
+ * 14 days. Seeding is idempotent and each call tops the history up to now, so `yesterday`
+ * always has data. Written against the storage ports, so every backend can host the demo.
+ */
+import { readZincGrid } from "../haystack/codec/zinc/index.ts";
+import { type HDict, isRef, MARKER } from "../haystack/kinds/index.ts";
+import type { HisItem, ProjectStore } from "../storage/ports.ts";
+import alphaZinc from "./alpha.zinc";
+import { DEMO_INTERVAL_MS, demoSeries } from "./history.ts";
+
+export const DEMO_DAYS = 14;
+
+let records: readonly HDict[] | undefined;
+
+/**
+ * The building's records. Command and setpoint points become `writable` so pointWrite has
+ * something to drive (the example building ships without writable points).
+ */
+export function demoRecords(): readonly HDict[] {
+  records ??= readZincGrid(alphaZinc)
+    .dicts()
+    .map((d) => (d.has("point") && (d.has("cmd") || d.has("sp")) ? d.with("writable", MARKER) : d));
+  return records;
+}
+
+function idOf(d: HDict): string {
+  const id = d.get("id");
+  if (!isRef(id)) throw new Error("demo record without an id");
+  return id.id;
+}
+
+export interface SeedResult {
+  /** True when the records were added by this call. */
+  readonly seeded: boolean;
+  /** History samples written by this call. */
+  readonly samples: number;
+}
+
+export async function seedDemo(store: ProjectStore, nowMs: number): Promise<SeedResult> {
+  const recs = demoRecords();
+  const first = recs[0] as HDict;
+  const [existing] = await store.entities.readByIds([idOf(first)]);
+  const seeded = existing === undefined;
+  if (seeded) await store.entities.commit({ op: "add", rows: recs, nowMs });
+
+  const points = recs.flatMap((d) => {
+    const gen = demoSeries(d);
+    return gen ? [{ id: idOf(d), gen }] : [];
+  });
+  const last = points[points.length - 1];
+  if (!last) return { seeded, samples: 0 };
+
+  // Points are filled in order, so the last point's newest sample says how far every point got.
+  const end = Math.floor(nowMs / DEMO_INTERVAL_MS) * DEMO_INTERVAL_MS;
+  const floor = end - DEMO_DAYS * 86_400_000;
+  let newest = Number.NEGATIVE_INFINITY;
+  for await (const page of store.history.read(last.id, { start: floor, end: end + 1 })) {
+    newest = page.ts[page.count - 1] ?? newest;
+  }
+  const start = Math.max(floor, newest + DEMO_INTERVAL_MS);
+  if (start > end) return { seeded, samples: 0 };
+
+  let samples = 0;
+  for (const p of points) {
+    const items: HisItem[] = [];
+    for (let ts = start; ts <= end; ts += DEMO_INTERVAL_MS) items.push({ ts, val: p.gen(ts) });
+    samples += (await store.history.write([{ id: p.id, items }])).count;
+  }
+  return { seeded, samples };
+}

@@ -1,0 +1,95 @@
+/**
+ * The ports over RPC to a project's Durable Object: what the Worker's op handlers use on the
+ * embedded default. Dicts cross as JSON v4 text, history as column pages.
+ */
+
+import type { ProjectObject } from "../../durable/project.ts";
+import { readJsonValue, writeJsonValue } from "../../haystack/codec/json/index.ts";
+import { filterToString } from "../../haystack/filter/index.ts";
+import { type HDict, isDict } from "../../haystack/kinds/index.ts";
+import { pointValToJson, priorityFromJson } from "../../haystack/point/index.ts";
+import type { PollResult, SubRequest, SubResult } from "../../watch/service.ts";
+import { HisPageBuilder } from "../his-page.ts";
+import type { ProjectStore } from "../ports.ts";
+import { unwrap } from "../wire.ts";
+import { HIS_PAGE_ROWS, pages } from "./local.ts";
+
+export type ProjectStub = DurableObjectStub<ProjectObject>;
+
+function dicts(text: string): HDict[] {
+  const v = readJsonValue(text);
+  if (!Array.isArray(v)) throw new Error("project object returned a non-list");
+  return v as HDict[];
+}
+
+export function remoteStore(stub: ProjectStub): ProjectStore {
+  return {
+    entities: {
+      async read(filter, opts) {
+        const r = unwrap(await stub.read(filterToString(filter), opts.limit));
+        return { rows: dicts(r.rows), incomplete: r.incomplete };
+      },
+      async readByIds(ids) {
+        return dicts(unwrap(await stub.readByIds([...ids]))).map((d) => (isDict(d) ? d : undefined));
+      },
+      async commit(req) {
+        const text = writeJsonValue([...req.rows]);
+        return dicts(unwrap(await stub.commit(req.op, text, req.force === true, req.nowMs)));
+      },
+    },
+    history: {
+      read(id, span) {
+        return pages(span, async (after) => unwrap(await stub.hisPage(id, span.start, span.end, after, HIS_PAGE_ROWS)));
+      },
+      async write(writes) {
+        const wire = writes.map((w) => {
+          const b = new HisPageBuilder(w.items.length);
+          for (const it of w.items) b.value(it.ts, it.val);
+          return { id: w.id, page: b.build() };
+        });
+        return { count: unwrap(await stub.hisWrite(wire)) };
+      },
+    },
+    points: {
+      async read(id) {
+        return priorityFromJson(unwrap(await stub.pointRead(id)));
+      },
+      async write(id, req) {
+        const r = unwrap(await stub.pointWrite(id, { ...req, val: pointValToJson(req.val) }));
+        return { array: priorityFromJson(r.array), nextExpiry: r.nextExpiry };
+      },
+      async expire(nowMs) {
+        return unwrap(await stub.pointExpire(nowMs));
+      },
+    },
+    changes: {
+      async cursor() {
+        return unwrap(await stub.changesCursor());
+      },
+      async changedSince(since, ids) {
+        return unwrap(await stub.changedSince(since, [...ids]));
+      },
+    },
+  };
+}
+
+/** Watches and timed jobs, which live in the project object whatever the storage backend. */
+export interface WatchClient {
+  sub(req: SubRequest): Promise<SubResult>;
+  unsub(watchId: string, ids: readonly string[] | "close"): Promise<void>;
+  poll(watchId: string, refresh: boolean, nowMs: number): Promise<PollResult>;
+  schedulePointExpiry(at: number): Promise<void>;
+}
+
+export function watchClient(stub: ProjectStub): WatchClient {
+  return {
+    sub: async (req) => unwrap(await stub.watchSub({ ...req, ids: [...req.ids] })),
+    unsub: async (watchId, ids) => {
+      unwrap(await stub.watchUnsub(watchId, ids === "close" ? ids : [...ids]));
+    },
+    poll: async (watchId, refresh, nowMs) => unwrap(await stub.watchPoll(watchId, refresh, nowMs)),
+    schedulePointExpiry: async (at) => {
+      unwrap(await stub.schedulePointExpiry(at));
+    },
+  };
+}

@@ -1,0 +1,232 @@
+/**
+ * The project's records in DO SQLite, mirrored by an in-memory map that filters run against.
+ * The map is loaded on first use and changed only after a transaction commits.
+ */
+import { readJsonValue, writeJsonValue } from "../../haystack/codec/json/index.ts";
+import { compileFilter, type Matcher, mapContext, parseFilter } from "../../haystack/filter/index.ts";
+import { HDateTime, HDict, HRef, type HVal, isDict, isRef, REMOVE } from "../../haystack/kinds/index.ts";
+import { StoreError } from "../errors.ts";
+import type { CommitRequest, ReadResult } from "../ports.ts";
+import { atomically, type OnCommit } from "./atomic.ts";
+import type { DoChanges } from "./changes.ts";
+import type { DoSql } from "./sql.ts";
+
+const MAX_CACHED_FILTERS = 64;
+
+export class DoEntities {
+  readonly #sql: DoSql;
+  readonly #changes: DoChanges;
+  #byId: Map<string, HDict> | undefined;
+  readonly #matchers = new Map<string, Matcher>();
+  /** Runs inside a removing commit's transaction, so dependent rows go with the record. */
+  onRemove: (id: string) => void = () => {};
+
+  constructor(sql: DoSql, changes: DoChanges) {
+    this.#sql = sql;
+    this.#changes = changes;
+  }
+
+  #map(): Map<string, HDict> {
+    if (!this.#byId) {
+      const m = new Map<string, HDict>();
+      for (const r of this.#sql.iterate<{ id: string; tags: string }>("SELECT id, tags FROM entities ORDER BY id")) {
+        m.set(r.id, decode(r.tags));
+      }
+      this.#byId = m;
+    }
+    return this.#byId;
+  }
+
+  get size(): number {
+    return this.#map().size;
+  }
+
+  get(id: string): HDict | undefined {
+    return this.#map().get(id);
+  }
+
+  #matcher(filter: string): Matcher {
+    let m = this.#matchers.get(filter);
+    if (!m) {
+      m = compileFilter(parseFilter(filter), { snapshot: true });
+      if (this.#matchers.size >= MAX_CACHED_FILTERS) this.#matchers.clear();
+      this.#matchers.set(filter, m);
+    }
+    return m;
+  }
+
+  /** Records matching the filter text, in storage order; at most `limit`. */
+  read(filter: string, limit: number): ReadResult {
+    const map = this.#map();
+    const match = this.#matcher(filter);
+    const cx = mapContext(map);
+    const rows: HDict[] = [];
+    for (const d of map.values()) {
+      if (!match(d, cx)) continue;
+      if (rows.length >= limit) return { rows, incomplete: true };
+      rows.push(d);
+    }
+    return { rows, incomplete: false };
+  }
+
+  readByIds(ids: readonly string[]): (HDict | undefined)[] {
+    const map = this.#map();
+    return ids.map((id) => map.get(id));
+  }
+
+  commit(req: CommitRequest): HDict[] {
+    const map = this.#map();
+    checkDistinct(req);
+    return atomically(this.#sql, (onCommit) => {
+      const out: HDict[] = [];
+      const changed: string[] = [];
+      for (const row of req.rows) {
+        if (req.op === "add") {
+          const id = addId(row, map);
+          const rec = stamp(HDict.of(withoutRemoves(row, id)), id, req.nowMs);
+          this.#put(id, rec, onCommit);
+          out.push(rec);
+          changed.push(id);
+          continue;
+        }
+        const id = requireId(row);
+        const old = map.get(id);
+        if (!old) throw new StoreError("not_found", `Unknown record @${id}`);
+        if (!req.force) checkMod(row, old, id);
+        if (req.op === "remove") {
+          this.#sql.run("DELETE FROM entities WHERE id = ?", id);
+          this.onRemove(id);
+          onCommit(() => map.delete(id));
+          out.push(HDict.of({ id: new HRef(id) }));
+        } else {
+          const rec = stamp(applyDiff(old, row), id, nextMod(old, req.nowMs));
+          this.#put(id, rec, onCommit);
+          out.push(rec);
+        }
+        changed.push(id);
+      }
+      this.#changes.bump(changed, onCommit);
+      return out;
+    });
+  }
+
+  /**
+   * Sets or (with undefined) removes tags that follow live state rather than edits: curVal,
+   * writeVal and the like. `mod` is kept, so a client's optimistic commit is not invalidated by a
+   * sensor update. Returns whether anything changed; call inside `atomically`.
+   */
+  setLive(id: string, tags: Readonly<Record<string, HVal | undefined>>, onCommit: OnCommit): boolean {
+    const old = this.#map().get(id);
+    if (!old) return false;
+    let differs = false;
+    for (const [k, v] of Object.entries(tags)) {
+      const cur = old.get(k);
+      if (v === undefined ? cur !== undefined : !sameVal(cur, v)) differs = true;
+    }
+    if (!differs) return false;
+    this.#put(id, old.merge(tags), onCommit);
+    this.#changes.bump([id], onCommit);
+    return true;
+  }
+
+  #put(id: string, rec: HDict, onCommit: OnCommit): void {
+    const text = writeJsonValue(rec);
+    const mod = rec.get("mod");
+    this.#sql.run(
+      "INSERT INTO entities (id, tags, mod) VALUES (?, ?, ?) " +
+        "ON CONFLICT (id) DO UPDATE SET tags = excluded.tags, mod = excluded.mod",
+      id,
+      text,
+      mod instanceof HDateTime ? mod.ms : 0,
+    );
+    // Decode the stored text rather than keep `rec`: its strings may be slices of a large request.
+    const stored = decode(text);
+    onCommit(() => this.#byId?.set(id, stored));
+  }
+}
+
+function decode(text: string): HDict {
+  const v = readJsonValue(text);
+  if (!isDict(v)) throw new Error("stored entity is not a dict");
+  return v;
+}
+
+function sameVal(a: HVal | undefined, b: HVal): boolean {
+  if (a === undefined) return false;
+  return writeJsonValue(a) === writeJsonValue(b);
+}
+
+function requireId(row: HDict): string {
+  const id = row.get("id");
+  if (!isRef(id)) throw new StoreError("invalid", "Every commit row needs an id Ref");
+  return id.id;
+}
+
+function checkDistinct(req: CommitRequest): void {
+  const seen = new Set<string>();
+  for (const row of req.rows) {
+    const id = row.get("id");
+    if (!isRef(id)) continue;
+    if (seen.has(id.id)) throw new StoreError("invalid", `@${id.id} appears twice in one commit`);
+    seen.add(id.id);
+  }
+}
+
+const ID_BYTES = 8;
+
+/** A fresh id in haxall's `Ref.gen` shape: 8 hex digits, a dash, 8 hex digits. */
+export function genId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(ID_BYTES));
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8)}`;
+}
+
+function addId(row: HDict, map: ReadonlyMap<string, HDict>): string {
+  const given = row.get("id");
+  if (given === undefined) {
+    let id = genId();
+    while (map.has(id)) id = genId();
+    return id;
+  }
+  if (!isRef(given)) throw new StoreError("invalid", "id must be a Ref");
+  if (map.has(given.id)) throw new StoreError("duplicate", `@${given.id} already exists`);
+  return given.id;
+}
+
+function withoutRemoves(row: HDict, id: string): Record<string, HVal> {
+  const tags: Record<string, HVal> = {};
+  for (const [k, v] of row.entries()) {
+    if (v === REMOVE) throw new StoreError("invalid", `add of @${id} cannot remove tag ${k}`);
+    if (k !== "mod") tags[k] = v;
+  }
+  return tags;
+}
+
+function checkMod(row: HDict, old: HDict, id: string): void {
+  const given = row.get("mod");
+  const stored = old.get("mod");
+  if (!(given instanceof HDateTime)) throw new StoreError("invalid", `@${id}: mod (a DateTime) is required`);
+  if (!(stored instanceof HDateTime) || stored.ms !== given.ms) {
+    throw new StoreError("conflict", `@${id} was changed by someone else (stale mod)`);
+  }
+}
+
+function applyDiff(old: HDict, row: HDict): HDict {
+  const changes: Record<string, HVal | undefined> = {};
+  for (const [k, v] of row.entries()) {
+    if (k === "id" || k === "mod") continue;
+    changes[k] = v === REMOVE ? undefined : v;
+  }
+  return old.merge(changes);
+}
+
+/** A new mod strictly after the old one, so two commits in one millisecond still differ. */
+function nextMod(old: HDict, nowMs: number): number {
+  const prev = old.get("mod");
+  return prev instanceof HDateTime && prev.ms >= nowMs ? prev.ms + 1 : nowMs;
+}
+
+/** The record with `id` first and a fresh `mod` last, as haxall lays records out. */
+function stamp(rec: HDict, id: string, modMs: number): HDict {
+  return HDict.of({ id: new HRef(id), ...rec.toObject(), mod: HDateTime.of(modMs, "UTC") });
+}
