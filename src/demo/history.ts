@@ -86,7 +86,7 @@ function season(lms: number): number {
  * on all at once), and start and stop shifted per point and day so points do not move in lockstep.
  */
 function occupancy(seed: number, lms: number): number {
-  if (!isWeekday(lms)) return 1;
+  if (!isWeekday(lms)) return 0;
   const day = Math.floor(lms / DAY);
   const h = (lms - day * DAY) / HOUR;
   const shift = rand(seed, day) - 0.5;
