@@ -45,6 +45,18 @@ export function bench(name: string, fn: BenchFn): void {
   registry.push({ name, fn });
 }
 
+const finishers: (() => unknown)[] = [];
+
+/** Registers clean-up (stopping a local Worker) to run after every benchmark has reported. */
+export function onFinish(fn: () => unknown): void {
+  finishers.push(fn);
+}
+
+/** Runs the clean-up registered with `onFinish`, in order. */
+export async function finish(): Promise<void> {
+  for (const fn of finishers.splice(0)) await fn();
+}
+
 /** Registered benchmarks whose name contains `filter` (all when it is empty). */
 export function selected(filter: string): readonly Entry[] {
   return registry.filter((e) => e.name.includes(filter));

@@ -5,7 +5,7 @@
 import { readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { formatResult, type Result, selected, toResult } from "./harness.ts";
+import { finish, formatResult, type Result, selected, toResult } from "./harness.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filter = process.argv[2] ?? "";
@@ -37,3 +37,4 @@ for (const { name, fn } of benches) {
 const file = join(here, "results.json");
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`wrote ${results.length} figure(s) to ${file}`);
+await finish();
