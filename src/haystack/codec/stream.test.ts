@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { HDict, HGrid, type HRow, num } from "../kinds/index.ts";
+import { HDateTime, HDict, HGrid, type HRow, num } from "../kinds/index.ts";
 import { csvEncoder, writeCsvGrid } from "./csv.ts";
 import { json3Encoder, jsonEncoder, writeJson3Grid, writeJsonGrid } from "./json/index.ts";
 import { encodeGridStream } from "./stream.ts";
 import type { GridEncoder } from "./types.ts";
+import { writeZincGrid, zincEncoder } from "./zinc/index.ts";
 
 async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = [];
@@ -117,4 +118,32 @@ describe("encodeGridStream", () => {
     await reader.cancel("client left");
     expect(closed).toBe(true);
   });
+});
+
+describe("encodeGridStream with row batches", () => {
+  async function* batchesOf(rows: readonly HRow[], size: number): AsyncGenerator<HRow[]> {
+    for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+    yield [];
+  }
+  const his = HGrid.of(
+    ["ts", "val"],
+    Array.from(
+      { length: 3000 },
+      (_, i): HRow => [HDateTime.of(Date.UTC(2024, 2, 10, 5) + i * 60_000, "New_York"), num(i / 4, "kW")],
+    ),
+    HDict.of({ id: "x" }),
+  );
+  const cases: [string, () => GridEncoder, (g: HGrid) => string][] = [
+    ["zinc (byte path)", zincEncoder, writeZincGrid],
+    ["json v4 (byte path)", jsonEncoder, writeJsonGrid],
+    ["json v3 (text path)", json3Encoder, writeJson3Grid],
+  ];
+  for (const [name, enc, write] of cases) {
+    it(`${name}: batches across a DST change and an empty batch decode to writeGrid`, async () => {
+      for (const g of [his, awkward]) {
+        const chunks = await collect(encodeGridStream(enc(), g.meta, g.cols, { batches: batchesOf(g.rows, 701) }));
+        expect(text(chunks)).toBe(write(g));
+      }
+    });
+  }
 });

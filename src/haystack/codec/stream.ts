@@ -14,6 +14,17 @@ export interface GridStreamOptions {
 
 const DEFAULT_CHUNK = 64 * 1024;
 
+/** Rows that arrive in batches (a page of history at a time): one await per batch, not per row. */
+export interface RowBatches {
+  readonly batches: AsyncIterable<readonly HRow[]>;
+}
+
+export type RowSource = Iterable<HRow> | AsyncIterable<HRow> | RowBatches;
+
+function isBatches(rows: RowSource): rows is RowBatches {
+  return "batches" in rows;
+}
+
 /**
  * A byte stream of `meta`, `cols` and `rows` in the encoder's format. A row source that throws
  * (or rejects) errors the stream; cancelling the stream closes the source's iterator.
@@ -26,9 +37,10 @@ export function encodeGridStream(
   encoder: GridEncoder,
   meta: HDict,
   cols: readonly HCol[],
-  rows: Iterable<HRow> | AsyncIterable<HRow>,
+  rows: RowSource,
   opts: GridStreamOptions = {},
 ): ReadableStream<Uint8Array> {
+  if (isBatches(rows)) return batchStream(encoder, meta, cols, rows.batches);
   const chunkBytes = Math.max(16, Math.floor(opts.chunkBytes ?? DEFAULT_CHUNK));
   const utf8 = new TextEncoder();
   const isAsync = Symbol.asyncIterator in rows;
@@ -72,6 +84,46 @@ export function encodeGridStream(
       pending = "";
       if (syncIt?.return) syncIt.return();
       if (asyncIt?.return) await asyncIt.return(reason);
+    },
+  });
+}
+
+/**
+ * The batch path: each batch becomes one chunk, straight from the encoder's bytes when it has a
+ * byte path (no string per row), else from its row texts.
+ */
+function batchStream(
+  encoder: GridEncoder,
+  meta: HDict,
+  cols: readonly HCol[],
+  batches: AsyncIterable<readonly HRow[]>,
+): ReadableStream<Uint8Array> {
+  const utf8 = new TextEncoder();
+  let it: AsyncIterator<readonly HRow[]> | undefined;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(utf8.encode(encoder.begin(meta, cols)));
+      it = batches[Symbol.asyncIterator]();
+    },
+    async pull(controller) {
+      for (;;) {
+        const r = await (it as AsyncIterator<readonly HRow[]>).next();
+        if (r.done) {
+          const tail = encoder.end();
+          if (tail !== "") controller.enqueue(utf8.encode(tail));
+          controller.close();
+          return;
+        }
+        if (r.value.length === 0) continue;
+        const bytes = encoder.rowBytes
+          ? encoder.rowBytes(r.value)
+          : utf8.encode(r.value.map((row) => encoder.row(row)).join(""));
+        controller.enqueue(bytes);
+        return;
+      }
+    },
+    async cancel(reason) {
+      await it?.return?.(reason);
     },
   });
 }

@@ -40,6 +40,11 @@ export interface GridEncoder {
   begin(meta: HDict, cols: readonly HCol[]): string;
   row(cells: HRow): string;
   end(): string;
+  /**
+   * Many rows at once as UTF-8 bytes (a fresh array the caller owns), equal to the encoded
+   * concatenation of `row` over them. Optional: the byte path skips a string per row.
+   */
+  rowBytes?(rows: readonly HRow[]): Uint8Array;
 }
 
 export interface GridWriter {

@@ -155,6 +155,11 @@ export class Utf8Writer {
     return decoder.decode(this.buf.subarray(0, this.n));
   }
 
+  /** A copy of the content bytes. */
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.n);
+  }
+
   /** Makes room for `k` more bytes (plus the word-store slack). */
   reserve(k: number): void {
     if (this.n + k + SLACK <= this.buf.length) return;

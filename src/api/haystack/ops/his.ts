@@ -54,26 +54,31 @@ export const hisRead: Op = {
       return {
         meta: HDict.of({ id: refWithDis(id, recs[0] as HDict), ...times }),
         cols: [col("ts"), col("val")],
-        rows: singleRows(cx.store.history.read(id, window), tz),
+        rows: { batches: singleRows(cx.store.history.read(id, window), tz) },
       };
     }
     return {
       meta: HDict.of(times),
       cols: [col("ts"), ...ids.map((id, i) => col(`v${i}`, HDict.of({ id: refWithDis(id, recs[i] as HDict) })))],
-      rows: mergedRows(
-        ids.map((id) => cx.store.history.read(id, window)),
-        tz,
-      ),
+      rows: {
+        batches: mergedRows(
+          ids.map((id) => cx.store.history.read(id, window)),
+          tz,
+        ),
+      },
     } satisfies GridOut;
   },
 };
 
-async function* singleRows(pages: AsyncIterable<HisPage>, tz: string): AsyncGenerator<HRow> {
+/** One batch of `[ts, val]` rows per page. */
+async function* singleRows(pages: AsyncIterable<HisPage>, tz: string): AsyncGenerator<HRow[]> {
   for await (const p of pages) {
+    const rows: HRow[] = new Array(p.count);
     for (let i = 0; i < p.count; i++) {
       const ms = p.ts[i] as number;
-      yield [new HDateTime(ms, tz, offsetSeconds(tz, ms)), hisValueAt(p, i)];
+      rows[i] = [new HDateTime(ms, tz, offsetSeconds(tz, ms)), hisValueAt(p, i)];
     }
+    yield rows;
   }
 }
 
@@ -91,18 +96,21 @@ async function advance(c: Cursor): Promise<void> {
   }
 }
 
+const MERGE_BATCH = 10_000;
+
 /** Joins several points' pages on timestamp: one row per distinct ts, null where a point has none. */
-async function* mergedRows(streams: readonly AsyncIterable<HisPage>[], tz: string): AsyncGenerator<HRow> {
+async function* mergedRows(streams: readonly AsyncIterable<HisPage>[], tz: string): AsyncGenerator<HRow[]> {
   const cursors: Cursor[] = streams.map((s) => ({ it: s[Symbol.asyncIterator](), page: undefined, i: 0 }));
   for (const c of cursors) {
     const r = await c.it.next();
     c.page = r.done ? undefined : r.value;
     await advance(c);
   }
+  let batch: HRow[] = [];
   for (;;) {
     let min = Number.POSITIVE_INFINITY;
     for (const c of cursors) if (c.page) min = Math.min(min, c.page.ts[c.i] as number);
-    if (min === Number.POSITIVE_INFINITY) return;
+    if (min === Number.POSITIVE_INFINITY) break;
     const row: HVal[] = [new HDateTime(min, tz, offsetSeconds(tz, min))];
     for (const c of cursors) {
       if (c.page && c.page.ts[c.i] === min) {
@@ -113,8 +121,13 @@ async function* mergedRows(streams: readonly AsyncIterable<HisPage>[], tz: strin
         row.push(null);
       }
     }
-    yield row;
+    batch.push(row);
+    if (batch.length >= MERGE_BATCH) {
+      yield batch;
+      batch = [];
+    }
   }
+  if (batch.length > 0) yield batch;
 }
 
 export const hisWrite: Op = {

@@ -3,7 +3,8 @@
  * storage only through the ports, so they run unchanged on every backend. No Hono here.
  */
 import type { Config } from "../../../config.ts";
-import type { HCol, HDict, HGrid, HRow } from "../../../haystack/kinds/index.ts";
+import type { RowSource } from "../../../haystack/codec/stream.ts";
+import type { HCol, HDict, HGrid } from "../../../haystack/kinds/index.ts";
 import type { WatchClient } from "../../../storage/do/client.ts";
 import type { ProjectStore } from "../../../storage/ports.ts";
 
@@ -21,7 +22,7 @@ export interface OpContext {
 export interface GridOut {
   readonly meta: HDict;
   readonly cols: readonly HCol[];
-  readonly rows: Iterable<HRow> | AsyncIterable<HRow>;
+  readonly rows: RowSource;
 }
 
 export interface Op {

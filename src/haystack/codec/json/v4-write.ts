@@ -251,6 +251,12 @@ class Json4Encoder implements GridEncoder {
     return this.w.text();
   }
 
+  rowBytes(rows: readonly HRow[]): Uint8Array {
+    this.w.reset();
+    for (let i = 0; i < rows.length; i++) row(this.w, rows[i] as HRow, this.count++, this.out, writeVal);
+    return this.w.bytes();
+  }
+
   end(): string {
     return this.count === 0 ? "]}" : "\n]}";
   }

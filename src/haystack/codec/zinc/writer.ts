@@ -291,6 +291,15 @@ class ZincEncoder implements GridEncoder {
     if (!this.w.hisRow(cells, this.n)) writeRow(this.w, cells, this.n);
     return this.w.text();
   }
+  rowBytes(rows: readonly HRow[]): Uint8Array {
+    const w = this.w;
+    w.reset();
+    for (let i = 0; i < rows.length; i++) {
+      const cells = rows[i] as HRow;
+      if (!w.hisRow(cells, this.n)) writeRow(w, cells, this.n);
+    }
+    return w.bytes();
+  }
   end(): string {
     return "";
   }
