@@ -1,0 +1,39 @@
+import { env, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { readZincGrid } from "../../src/haystack/codec/zinc/index.ts";
+import { unwrap } from "../../src/storage/wire.ts";
+
+const HOUR = 3_600_000;
+
+describe("demo project", () => {
+  it("seeds the building and 14 days of 15-minute history once, then tops up to now", async () => {
+    const project = `demo-${crypto.randomUUID().slice(0, 8)}`;
+    const stub = env.PROJECT.get(env.PROJECT.idFromName(project));
+    const now = Date.now();
+
+    const first = unwrap(await stub.ensureDemo(now));
+    expect(first.seeded).toBe(true);
+    // 1,846 his points x (14 days x 96 + 1) samples, the +1 being the slot at `now` itself.
+    expect(first.samples).toBe(1846 * (14 * 96 + 1));
+
+    const again = unwrap(await stub.ensureDemo(now));
+    expect(again).toEqual({ seeded: false, samples: 0 });
+
+    const later = unwrap(await stub.ensureDemo(now + HOUR));
+    expect(later.seeded).toBe(false);
+    expect(later.samples).toBe(1846 * 4);
+
+    const read = readZincGrid(await (await SELF.fetch(`http://x/api/${project}/read?filter=point%20and%20his`)).text());
+    expect(read.rows.length).toBe(1846);
+    expect(read.meta.has("incomplete")).toBe(false);
+
+    // Every kind of point has a full `yesterday` in its own zone (Denver): 96 samples, or 92/100 on a DST day.
+    for (const id of ["a-0002", "a-000c"]) {
+      const his = readZincGrid(
+        await (await SELF.fetch(`http://x/api/${project}/hisRead?id=@${id}&range=yesterday`)).text(),
+      );
+      expect(his.meta.has("err")).toBe(false);
+      expect([92, 96, 100]).toContain(his.rows.length);
+    }
+  }, 60_000);
+});
