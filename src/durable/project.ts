@@ -10,8 +10,8 @@ import { migrate } from "../storage/do/migrate.ts";
 import { DoProject } from "../storage/do/project.ts";
 import { DoSql } from "../storage/do/sql.ts";
 import { WatchTable } from "../storage/do/watches.ts";
-import { type HisPage, hisValueAt } from "../storage/his-page.ts";
-import type { CommitOp, HisWrite } from "../storage/ports.ts";
+import type { HisPage } from "../storage/his-page.ts";
+import type { CommitOp } from "../storage/ports.ts";
 import { guard, type Wire } from "../storage/wire.ts";
 import { type PollResult, type SubRequest, type SubResult, WatchService } from "../watch/service.ts";
 
@@ -87,7 +87,7 @@ export class ProjectObject extends DurableObject<Env> {
   }
 
   async hisWrite(writes: { id: string; page: HisPage }[]): Promise<Wire<number>> {
-    return this.#call(() => this.#project.history.write(writes.map(itemsOf)));
+    return this.#call(() => this.#project.history.write(writes));
   }
 
   // ---- point priority arrays
@@ -189,10 +189,4 @@ function dictsOf(text: string): HDict[] {
   const v = readJsonValue(text);
   if (!Array.isArray(v) || !v.every(isDict)) throw new TypeError("expected a list of dicts");
   return v as HDict[];
-}
-
-function itemsOf(w: { id: string; page: HisPage }): HisWrite {
-  const items = new Array(w.page.count);
-  for (let i = 0; i < w.page.count; i++) items[i] = { ts: w.page.ts[i], val: hisValueAt(w.page, i) };
-  return { id: w.id, items };
 }

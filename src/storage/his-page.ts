@@ -131,3 +131,10 @@ export function isHisValue(v: unknown): v is HisValue {
     (v instanceof HNumber && typeof v.val === "number")
   );
 }
+
+/** The samples as one page (values kept exactly; order as given). */
+export function pageOf(items: readonly { readonly ts: number; readonly val: HisValue }[]): HisPage {
+  const b = new HisPageBuilder(items.length);
+  for (const it of items) b.value(it.ts, it.val);
+  return b.build();
+}

@@ -22,7 +22,7 @@ describe("GET /", () => {
     expect(body.description).toBe(pkg.description);
     expect(body.storage).toBe("do");
     expect(body.faces).toEqual([
-      expect.objectContaining({ id: "haystack", root: "/api/{project}/{op}", live: false }),
+      expect.objectContaining({ id: "haystack", root: "/api/{project}/{op}", live: true }),
       expect.objectContaining({ id: "series", root: "/ts/{project}/{store}/", live: false }),
       expect.objectContaining({ id: "frames", root: "/frames/{project}/{collection}/", live: false }),
       expect.objectContaining({ id: "tstorage", root: "/tstorage/", live: false }),

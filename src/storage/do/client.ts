@@ -9,7 +9,7 @@ import { filterToString } from "../../haystack/filter/index.ts";
 import { type HDict, isDict } from "../../haystack/kinds/index.ts";
 import { pointValToJson, priorityFromJson } from "../../haystack/point/index.ts";
 import type { PollResult, SubRequest, SubResult } from "../../watch/service.ts";
-import { HisPageBuilder } from "../his-page.ts";
+import { pageOf } from "../his-page.ts";
 import type { ProjectStore } from "../ports.ts";
 import { unwrap } from "../wire.ts";
 import { HIS_PAGE_ROWS, pages } from "./local.ts";
@@ -42,11 +42,7 @@ export function remoteStore(stub: ProjectStub): ProjectStore {
         return pages(span, async (after) => unwrap(await stub.hisPage(id, span.start, span.end, after, HIS_PAGE_ROWS)));
       },
       async write(writes) {
-        const wire = writes.map((w) => {
-          const b = new HisPageBuilder(w.items.length);
-          for (const it of w.items) b.value(it.ts, it.val);
-          return { id: w.id, page: b.build() };
-        });
+        const wire = writes.map((w) => ({ id: w.id, page: pageOf(w.items) }));
         return { count: unwrap(await stub.hisWrite(wire)) };
       },
     },

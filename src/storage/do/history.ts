@@ -3,10 +3,9 @@
  * through `json_each`, so a 5,000-sample chunk is one statement with two bound parameters
  * (DO SQLite allows 100 per statement).
  */
-import { HDateTime, HNumber } from "../../haystack/kinds/index.ts";
+import { HDateTime } from "../../haystack/kinds/index.ts";
 import { StoreError } from "../errors.ts";
-import { HIS_NUMBER, HIS_STR, HIS_TRUE, type HisPage, HisPageBuilder, type HisValue, isHisValue } from "../his-page.ts";
-import type { HisWrite } from "../ports.ts";
+import { HIS_NUMBER, HIS_STR, HIS_TRUE, type HisPage, HisPageBuilder, hisValueAt } from "../his-page.ts";
 import { atomically } from "./atomic.ts";
 import type { DoEntities } from "./entities.ts";
 import type { DoSql } from "./sql.ts";
@@ -71,11 +70,11 @@ export class DoHistory {
     return b.build();
   }
 
-  /** Stores every write or none; returns the samples stored. */
-  write(writes: readonly HisWrite[]): number {
+  /** Stores every write or none; returns the samples stored. Pages arrive as they crossed RPC. */
+  write(writes: readonly PageWrite[]): number {
     for (const w of writes) {
       this.#point(w.id);
-      for (const item of w.items) checkItem(w.id, item.ts, item.val);
+      checkPage(w.id, w.page);
     }
     try {
       return this.#write(writes);
@@ -86,23 +85,20 @@ export class DoHistory {
     }
   }
 
-  #write(writes: readonly HisWrite[]): number {
+  #write(writes: readonly PageWrite[]): number {
     return atomically(this.#sql, (onCommit) => {
       let count = 0;
-      for (const w of writes) {
-        if (w.items.length === 0) continue;
-        const pid = this.#ensurePid(w.id);
-        const before = this.#sql.first<{ ts: number }>("SELECT MAX(ts) AS ts FROM his WHERE pid = ?", pid)?.ts ?? null;
-        for (let i = 0; i < w.items.length; i += WRITE_CHUNK) {
-          const chunk = w.items.slice(i, i + WRITE_CHUNK);
-          this.#sql.run(INSERT, pid, JSON.stringify(chunk.map((it) => encode(it.ts, it.val))));
+      for (const { id, page } of writes) {
+        if (page.count === 0) continue;
+        const pid = this.#ensurePid(id);
+        const before = this.#sql.first<{ ts: number | null }>("SELECT MAX(ts) AS ts FROM his WHERE pid = ?", pid)?.ts;
+        for (let i = 0; i < page.count; i += WRITE_CHUNK) {
+          this.#sql.run(INSERT, pid, pageJson(page, i, Math.min(page.count, i + WRITE_CHUNK)));
         }
-        count += new Set(w.items.map((it) => it.ts)).size;
-        // The newest sample becomes curVal when it is at least as new as what was stored before.
-        let newest = w.items[0] as (typeof w.items)[number];
-        for (const it of w.items) if (it.ts >= newest.ts) newest = it;
-        if (before === null || newest.ts >= before) {
-          this.#entities.setLive(w.id, { curVal: newest.val, curStatus: "ok" }, onCommit);
+        count += distinctCount(page.ts);
+        const newest = newestIndex(page.ts);
+        if (before === null || before === undefined || (page.ts[newest] as number) >= before) {
+          this.#entities.setLive(id, { curVal: hisValueAt(page, newest), curStatus: "ok" }, onCommit);
         }
       }
       return count;
@@ -130,20 +126,49 @@ const INSERT =
   "INSERT INTO his (pid, ts, k, n, s) SELECT ?1, value ->> 0, value ->> 1, value ->> 2, value ->> 3 " +
   "FROM json_each(?2) WHERE true ON CONFLICT (pid, ts) DO UPDATE SET k = excluded.k, n = excluded.n, s = excluded.s";
 
-type Encoded = [number, number, number | null, string | null];
-
-function encode(ts: number, v: HisValue): Encoded {
-  if (typeof v === "number") return [ts, HIS_NUMBER, Number.isFinite(v) ? v : null, null];
-  if (typeof v === "boolean") return [ts, v ? HIS_TRUE : 1, null, null];
-  if (typeof v === "string") return [ts, HIS_STR, null, v];
-  return [ts, HIS_NUMBER, Number.isFinite(v.val) ? v.val : null, v.unit];
+/** One point's samples for `write`. */
+export interface PageWrite {
+  readonly id: string;
+  readonly page: HisPage;
 }
 
-function checkItem(id: string, ts: number, val: unknown): void {
-  if (!Number.isSafeInteger(ts)) throw new StoreError("invalid", `@${id}: bad timestamp ${ts}`);
-  if (!isHisValue(val)) throw new StoreError("invalid", `@${id}: history values must be Number, Bool or Str`);
-  const n = val instanceof HNumber ? val.val : val;
-  if (typeof n === "number" && !Number.isFinite(n)) {
-    throw new StoreError("invalid", `@${id}: NaN and INF cannot be stored as history (${HDateTime.of(ts).iso()})`);
+/** Rows [from, to) as the JSON array `INSERT` reads: `[ts, k, n, s]` each. */
+function pageJson(p: HisPage, from: number, to: number): string {
+  const texts = p.text.map((t) => JSON.stringify(t));
+  let out = "[";
+  for (let i = from; i < to; i++) {
+    if (i > from) out += ",";
+    const k = p.kind[i] as number;
+    const t = p.textIdx[i] as number;
+    const s = t < 0 ? "null" : (texts[t] as string);
+    if (k === HIS_NUMBER) out += `[${p.ts[i]},0,${p.num[i]},${s}]`;
+    else if (k === HIS_STR) out += `[${p.ts[i]},${k},null,${s}]`;
+    else out += `[${p.ts[i]},${k},null,null]`;
+  }
+  return `${out}]`;
+}
+
+function distinctCount(ts: Float64Array): number {
+  for (let i = 1; i < ts.length; i++) {
+    if ((ts[i] as number) <= (ts[i - 1] as number)) return new Set(ts).size;
+  }
+  return ts.length;
+}
+
+function newestIndex(ts: Float64Array): number {
+  let best = 0;
+  for (let i = 1; i < ts.length; i++) if ((ts[i] as number) >= (ts[best] as number)) best = i;
+  return best;
+}
+
+function checkPage(id: string, p: HisPage): void {
+  for (let i = 0; i < p.count; i++) {
+    const ts = p.ts[i] as number;
+    if (!Number.isSafeInteger(ts)) throw new StoreError("invalid", `@${id}: bad timestamp ${ts}`);
+    const k = p.kind[i] as number;
+    if (k > HIS_STR) throw new StoreError("invalid", `@${id}: bad value kind ${k}`);
+    if (k === HIS_NUMBER && !Number.isFinite(p.num[i] as number)) {
+      throw new StoreError("invalid", `@${id}: NaN and INF cannot be stored as history (${HDateTime.of(ts).iso()})`);
+    }
   }
 }

@@ -3,7 +3,7 @@
  * alarm, demo seeding): the same contract as the RPC client, without the hop.
  */
 import { filterToString } from "../../haystack/filter/index.ts";
-import type { HisPage } from "../his-page.ts";
+import { type HisPage, pageOf } from "../his-page.ts";
 import type { HisSpan, ProjectStore } from "../ports.ts";
 import type { DoProject } from "./project.ts";
 
@@ -33,7 +33,7 @@ export function localStore(p: DoProject): ProjectStore {
     },
     history: {
       read: (id, span) => pages(span, (after) => p.history.page(id, span.start, span.end, after, HIS_PAGE_ROWS)),
-      write: async (writes) => ({ count: p.history.write(writes) }),
+      write: async (writes) => ({ count: p.history.write(writes.map((w) => ({ id: w.id, page: pageOf(w.items) }))) }),
     },
     points: {
       read: async (id) => p.points.read(id),
