@@ -62,15 +62,19 @@ export class ProjectObject extends DurableObject<Env> {
 
   // ---- entities: dicts cross as JSON v4 text, which our codec reads and writes fast.
 
-  async read(filter: string, limit: number): Promise<Wire<{ rows: string; incomplete: boolean }>> {
-    return this.#call(() => {
-      const r = this.#project.entities.read(filter, limit);
-      return { rows: writeJsonValue(r.rows), incomplete: r.incomplete };
-    });
+  async readVersions(
+    filter: string,
+    limit: number,
+  ): Promise<Wire<{ ids: string[]; seqs: number[]; incomplete: boolean }>> {
+    return this.#call(() => this.#project.entities.readVersions(filter, limit));
   }
 
-  async readByIds(ids: string[]): Promise<Wire<string>> {
-    return this.#call(() => writeJsonValue(this.#project.entities.readByIds(ids).map((d) => d ?? null)));
+  async versionsOf(ids: string[]): Promise<Wire<number[]>> {
+    return this.#call(() => this.#project.entities.versionsOf(ids));
+  }
+
+  async entityTexts(ids: string[]): Promise<Wire<(string | null)[]>> {
+    return this.#call(() => this.#project.entities.texts(ids));
   }
 
   async commit(op: CommitOp, rows: string, force: boolean, nowMs: number): Promise<Wire<string>> {

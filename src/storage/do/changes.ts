@@ -53,6 +53,11 @@ export class DoChanges {
     });
   }
 
+  /** The sequence of `id`'s latest change (0 if none is recorded). */
+  seqOf(id: string): number {
+    return this.#map().get(id) ?? 0;
+  }
+
   changedSince(since: number, ids: readonly string[]): { cursor: number; changed: string[] } {
     const map = this.#map();
     const changed: string[] = [];

@@ -6,12 +6,13 @@
 import type { ProjectObject } from "../../durable/project.ts";
 import { readJsonValue, writeJsonValue } from "../../haystack/codec/json/index.ts";
 import { filterToString } from "../../haystack/filter/index.ts";
-import { type HDict, isDict } from "../../haystack/kinds/index.ts";
+import type { HDict } from "../../haystack/kinds/index.ts";
 import { pointValToJson, priorityFromJson } from "../../haystack/point/index.ts";
 import type { PollResult, SubRequest, SubResult } from "../../watch/service.ts";
 import { pageOf } from "../his-page.ts";
 import type { ProjectStore } from "../ports.ts";
 import { unwrap } from "../wire.ts";
+import { resolveRecords } from "./entity-cache.ts";
 import { HIS_PAGE_ROWS, pages } from "./local.ts";
 
 export type ProjectStub = DurableObjectStub<ProjectObject>;
@@ -23,14 +24,18 @@ function dicts(text: string): HDict[] {
 }
 
 export function remoteStore(stub: ProjectStub): ProjectStore {
+  const key = stub.id.toString();
+  const texts = async (ids: string[]) => unwrap(await stub.entityTexts(ids));
   return {
     entities: {
       async read(filter, opts) {
-        const r = unwrap(await stub.read(filterToString(filter), opts.limit));
-        return { rows: dicts(r.rows), incomplete: r.incomplete };
+        const r = unwrap(await stub.readVersions(filterToString(filter), opts.limit));
+        const recs = await resolveRecords(key, r.ids, r.seqs, texts);
+        return { rows: recs.filter((d) => d !== undefined), incomplete: r.incomplete };
       },
       async readByIds(ids) {
-        return dicts(unwrap(await stub.readByIds([...ids]))).map((d) => (isDict(d) ? d : undefined));
+        const list = [...ids];
+        return resolveRecords(key, list, unwrap(await stub.versionsOf(list)), texts);
       },
       async commit(req) {
         const text = writeJsonValue([...req.rows]);

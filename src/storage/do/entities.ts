@@ -9,7 +9,7 @@ import { StoreError } from "../errors.ts";
 import type { CommitRequest, ReadResult } from "../ports.ts";
 import { atomically, type OnCommit } from "./atomic.ts";
 import type { DoChanges } from "./changes.ts";
-import type { DoSql } from "./sql.ts";
+import { type DoSql, MAX_BOUND_PARAMS } from "./sql.ts";
 
 const MAX_CACHED_FILTERS = 64;
 
@@ -72,6 +72,38 @@ export class DoEntities {
   readByIds(ids: readonly string[]): (HDict | undefined)[] {
     const map = this.#map();
     return ids.map((id) => map.get(id));
+  }
+
+  /**
+   * What a filter matches as (id, version) pairs: a caller that caches records by version
+   * fetches only the texts it lacks (`texts`), instead of every matching record each time.
+   */
+  readVersions(filter: string, limit: number): { ids: string[]; seqs: number[]; incomplete: boolean } {
+    const r = this.read(filter, limit);
+    const ids = r.rows.map(idOf);
+    return { ids, seqs: ids.map((id) => this.#changes.seqOf(id)), incomplete: r.incomplete };
+  }
+
+  /** The version of each id; -1 for an unknown one. */
+  versionsOf(ids: readonly string[]): number[] {
+    const map = this.#map();
+    return ids.map((id) => (map.has(id) ? this.#changes.seqOf(id) : -1));
+  }
+
+  /** The stored JSON v4 text of each record; null for an unknown id. */
+  texts(ids: readonly string[]): (string | null)[] {
+    const found = new Map<string, string>();
+    for (let i = 0; i < ids.length; i += MAX_BOUND_PARAMS) {
+      const chunk = ids.slice(i, i + MAX_BOUND_PARAMS);
+      const marks = chunk.map(() => "?").join(",");
+      for (const r of this.#sql.iterate<{ id: string; tags: string }>(
+        `SELECT id, tags FROM entities WHERE id IN (${marks})`,
+        ...chunk,
+      )) {
+        found.set(r.id, r.tags);
+      }
+    }
+    return ids.map((id) => found.get(id) ?? null);
   }
 
   commit(req: CommitRequest): HDict[] {
@@ -143,6 +175,11 @@ export class DoEntities {
     const stored = decode(text);
     onCommit(() => this.#byId?.set(id, stored));
   }
+}
+
+function idOf(d: HDict): string {
+  const id = d.get("id");
+  return isRef(id) ? id.id : "";
 }
 
 function decode(text: string): HDict {
