@@ -1,7 +1,8 @@
 /**
- * History in DO SQLite: one row per (point, ts), read in keyset pages and written in bulk
- * through `json_each`, so a 5,000-sample chunk is one statement with two bound parameters
- * (DO SQLite allows 100 per statement).
+ * History in DO SQLite: one row per (point, ts), read in keyset pages and written with
+ * multi-row INSERTs of 24 samples (the point id bound once as ?1, four parameters a sample:
+ * DO SQLite allows 100 per statement). Values are bound, never passed through JSON text, because
+ * SQLite's JSON number parser does not round-trip every double (1e-300 came back changed).
  */
 import { HDateTime } from "../../haystack/kinds/index.ts";
 import { StoreError } from "../errors.ts";
@@ -10,8 +11,8 @@ import { atomically } from "./atomic.ts";
 import type { DoEntities } from "./entities.ts";
 import type { DoSql } from "./sql.ts";
 
-/** Samples per INSERT statement. */
-const WRITE_CHUNK = 5000;
+/** Samples per INSERT statement: 1 + 4 x 24 = 97 bound parameters. */
+const ROWS_PER_INSERT = 24;
 
 interface HisRow extends Record<string, number | string | null> {
   ts: number;
@@ -92,9 +93,7 @@ export class DoHistory {
         if (page.count === 0) continue;
         const pid = this.#ensurePid(id);
         const before = this.#sql.first<{ ts: number | null }>("SELECT MAX(ts) AS ts FROM his WHERE pid = ?", pid)?.ts;
-        for (let i = 0; i < page.count; i += WRITE_CHUNK) {
-          this.#sql.run(INSERT, pid, pageJson(page, i, Math.min(page.count, i + WRITE_CHUNK)));
-        }
+        insertPage(this.#sql, pid, page);
         count += distinctCount(page.ts);
         const newest = newestIndex(page.ts);
         if (before === null || before === undefined || (page.ts[newest] as number) >= before) {
@@ -121,31 +120,48 @@ export class DoHistory {
   }
 }
 
-// Rows with one ts collapse to the last (ON CONFLICT updates in input order).
-const INSERT =
-  "INSERT INTO his (pid, ts, k, n, s) SELECT ?1, value ->> 0, value ->> 1, value ->> 2, value ->> 3 " +
-  "FROM json_each(?2) WHERE true ON CONFLICT (pid, ts) DO UPDATE SET k = excluded.k, n = excluded.n, s = excluded.s";
+const inserts = new Map<number, string>();
+
+/** The INSERT of `rows` samples; duplicate timestamps collapse to the last (upserts run in order). */
+function insertSql(rows: number): string {
+  let sql = inserts.get(rows);
+  if (!sql) {
+    const values = Array.from({ length: rows }, (_, r) => {
+      const b = 2 + 4 * r;
+      return `(?1, ?${b}, ?${b + 1}, ?${b + 2}, ?${b + 3})`;
+    });
+    sql =
+      `INSERT INTO his (pid, ts, k, n, s) VALUES ${values.join(", ")} ` +
+      "ON CONFLICT (pid, ts) DO UPDATE SET k = excluded.k, n = excluded.n, s = excluded.s";
+    inserts.set(rows, sql);
+  }
+  return sql;
+}
+
+function insertPage(sql: DoSql, pid: number, p: HisPage): void {
+  const params: (number | string | null)[] = [];
+  for (let from = 0; from < p.count; from += ROWS_PER_INSERT) {
+    const to = Math.min(p.count, from + ROWS_PER_INSERT);
+    params.length = 0;
+    params.push(pid);
+    for (let i = from; i < to; i++) {
+      const k = p.kind[i] as number;
+      const t = p.textIdx[i] as number;
+      params.push(
+        p.ts[i] as number,
+        k,
+        k === HIS_NUMBER ? (p.num[i] as number) : null,
+        t < 0 ? null : (p.text[t] as string),
+      );
+    }
+    sql.run(insertSql(to - from), ...params);
+  }
+}
 
 /** One point's samples for `write`. */
 export interface PageWrite {
   readonly id: string;
   readonly page: HisPage;
-}
-
-/** Rows [from, to) as the JSON array `INSERT` reads: `[ts, k, n, s]` each. */
-function pageJson(p: HisPage, from: number, to: number): string {
-  const texts = p.text.map((t) => JSON.stringify(t));
-  let out = "[";
-  for (let i = from; i < to; i++) {
-    if (i > from) out += ",";
-    const k = p.kind[i] as number;
-    const t = p.textIdx[i] as number;
-    const s = t < 0 ? "null" : (texts[t] as string);
-    if (k === HIS_NUMBER) out += `[${p.ts[i]},0,${p.num[i]},${s}]`;
-    else if (k === HIS_STR) out += `[${p.ts[i]},${k},null,${s}]`;
-    else out += `[${p.ts[i]},${k},null,null]`;
-  }
-  return `${out}]`;
 }
 
 function distinctCount(ts: Float64Array): number {
