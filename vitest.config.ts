@@ -14,7 +14,13 @@ export default defineConfig({
       },
       {
         // Durable Objects, bindings and HTTP end to end, inside workerd. Pure-module tests stay in "unit".
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            // A small request-row limit so a test can cross it without a huge body.
+            miniflare: { bindings: { MAX_REQUEST_ROWS: "60000" } },
+          }),
+        ],
         test: {
           name: "workers",
           include: ["test/worker/**/*.test.ts"],
