@@ -5,7 +5,7 @@
  * always has data. Written against the storage ports, so every backend can host the demo.
  */
 import { readZincGrid } from "../haystack/codec/zinc/index.ts";
-import { type HDict, isRef, MARKER } from "../haystack/kinds/index.ts";
+import { type HDict, HGrid, isRef, MARKER } from "../haystack/kinds/index.ts";
 import type { HisItem, ProjectStore } from "../storage/ports.ts";
 import alphaZinc from "./alpha.zinc";
 import { DEMO_INTERVAL_MS, demoSeries } from "./history.ts";
@@ -14,14 +14,29 @@ export const DEMO_DAYS = 14;
 
 let records: readonly HDict[] | undefined;
 
+/** The point actions invokeAction can run, as haxall writes them in an `actions` grid. */
+const ACTIONS = HGrid.of(
+  ["dis", "expr"],
+  [
+    ["Emergency Override", "pointEmergencyOverride($self, $val)"],
+    ["Emergency Auto", "pointEmergencyAuto($self)"],
+    ["Manual Override", "pointOverride($self, $val, $duration)"],
+    ["Manual Auto", "pointAuto($self)"],
+    ["Set Default", "pointSetDef($self, $val)"],
+  ],
+);
+
 /**
- * The building's records. Command and setpoint points become `writable` so pointWrite has
- * something to drive (the example building ships without writable points).
+ * The building's records. Command and setpoint points become `writable`, with the standard
+ * point actions, so pointWrite and invokeAction have something to drive (the example building
+ * ships without writable points).
  */
 export function demoRecords(): readonly HDict[] {
   records ??= readZincGrid(alphaZinc)
     .dicts()
-    .map((d) => (d.has("point") && (d.has("cmd") || d.has("sp")) ? d.with("writable", MARKER) : d));
+    .map((d) =>
+      d.has("point") && (d.has("cmd") || d.has("sp")) ? d.merge({ writable: MARKER, actions: ACTIONS }) : d,
+    );
   return records;
 }
 

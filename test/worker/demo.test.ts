@@ -27,6 +27,16 @@ describe("demo project", () => {
     expect(read.rows.length).toBe(1846);
     expect(read.meta.has("incomplete")).toBe(false);
 
+    // A writable demo point runs its Manual Override action.
+    const act = await SELF.fetch(`http://x/api/${project}/invokeAction`, {
+      method: "POST",
+      headers: { "content-type": "text/zinc" },
+      body: 'ver:"3.0" id:@a-0002 action:"Manual Override"\nval,duration\n25%,1h\n',
+    });
+    expect(readZincGrid(await act.text()).meta.has("err")).toBe(false);
+    const rec = readZincGrid(await (await SELF.fetch(`http://x/api/${project}/read?id=@a-0002`)).text()).rowDict(0);
+    expect(rec.get("writeLevel")).toBe(8);
+
     // Every kind of point has a full `yesterday` in its own zone (Denver): 96 samples, or 92/100 on a DST day.
     for (const id of ["a-0002", "a-000c"]) {
       const his = readZincGrid(
