@@ -87,10 +87,11 @@ export interface HisWriteResult {
 
 export interface HistoryStore {
   /**
-   * Samples of one point in [start, end), ascending by ts, in pages. The caller may stop early;
-   * an implementation must not hold the whole span in memory.
+   * Samples of one point in [start, end), ascending by ts, in pages of at most `pageRows`
+   * (default 10,000). The caller may stop early; an implementation must not hold the whole span
+   * in memory.
    */
-  read(id: string, span: HisSpan): AsyncIterable<HisPage>;
+  read(id: string, span: HisSpan, pageRows?: number): AsyncIterable<HisPage>;
   /**
    * Stores samples for one or more points in one transaction: duplicates within the request or
    * against stored samples are replaced (last wins); order does not matter. The newest sample of

@@ -279,6 +279,19 @@ export function runStoreContract(
       expect(got.every(([ts, v], i) => ts === T0 + i * 1000 && v === i)).toBe(true);
     });
 
+    test("pages never exceed the asked page size and together hold the span once", async (s) => {
+      await add(s, [point("p")]);
+      await s.history.write([{ id: "p", items: Array.from({ length: 1050 }, (_, i) => ({ ts: T0 + i, val: i })) }]);
+      const sizes: number[] = [];
+      const seen: number[] = [];
+      for await (const page of s.history.read("p", { start: T0 + 25, end: T0 + 1000 }, 100)) {
+        sizes.push(page.count);
+        for (let i = 0; i < page.count; i++) seen.push((page.ts[i] as number) - T0);
+      }
+      expect(Math.max(...sizes)).toBe(100);
+      expect(seen).toEqual(Array.from({ length: 975 }, (_, i) => i + 25));
+    });
+
     test("the newest sample becomes curVal without touching mod; a backfill does not", async (s) => {
       const [p] = await add(s, [point("p")]);
       await s.history.write([

@@ -99,6 +99,9 @@ describe("Haystack HTTP: failures after the request grid are 200 error grids and
     );
     expect((await errorGrid(get(p, "hisRead", "id=@nope&range=today"))).get("dis")).toMatch(/Unknown point/);
     expect((await errorGrid(get(p, "hisRead", "id=@x&range=today"))).get("dis")).toMatch(/not a his point/);
+    const many = Array.from({ length: 201 }, () => "@a").join("\n");
+    const batch = await errorGrid(post(p, "hisRead", `ver:"3.0" range:"today"\nid\n${many}\n`));
+    expect(batch.get("dis")).toMatch(/at most 200 points/);
   });
 
   it("hisWrite with a bad ts in its last row, to a non-his record, or with one unknown id in a batch", async () => {

@@ -43,8 +43,8 @@ export function remoteStore(stub: ProjectStub): ProjectStore {
       },
     },
     history: {
-      read(id, span) {
-        return pages(span, async (after) => unwrap(await stub.hisPage(id, span.start, span.end, after, HIS_PAGE_ROWS)));
+      read(id, span, size = HIS_PAGE_ROWS) {
+        return pages(span, async (after) => unwrap(await stub.hisPage(id, span.start, span.end, after, size)), size);
       },
       async write(writes) {
         const wire = writes.map((w) => ({ id: w.id, page: pageOf(w.items) }));

@@ -32,7 +32,8 @@ export function localStore(p: DoProject): ProjectStore {
       commit: async (req) => p.entities.commit(req),
     },
     history: {
-      read: (id, span) => pages(span, (after) => p.history.page(id, span.start, span.end, after, HIS_PAGE_ROWS)),
+      read: (id, span, size = HIS_PAGE_ROWS) =>
+        pages(span, (after) => p.history.page(id, span.start, span.end, after, size), size),
       write: async (writes) => ({ count: p.history.write(writes.map((w) => ({ id: w.id, page: pageOf(w.items) }))) }),
     },
     points: {

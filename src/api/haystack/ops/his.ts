@@ -11,6 +11,15 @@ import type { HisItem, HisWrite } from "../../../storage/ports.ts";
 import { badArg, refId, rowIds } from "./args.ts";
 import type { GridOut, Op, OpContext } from "./types.ts";
 
+/** Points one batch hisRead may join; each holds a page in memory while rows are merged. */
+export const MAX_BATCH_POINTS = 200;
+/** Rows buffered across all points of a batch read, split between them. */
+const BATCH_BUFFER_ROWS = 20_000;
+
+function batchPageRows(points: number): number {
+  return Math.max(100, Math.floor(BATCH_BUFFER_ROWS / points));
+}
+
 function tzOf(rec: HDict, fallback: string): string {
   const tz = rec.get("tz");
   return typeof tz === "string" && isKnownTz(tz) ? tz : fallback;
@@ -43,6 +52,7 @@ export const hisRead: Op = {
   async run(req, cx) {
     const ids = rowIds(req);
     if (ids.length === 0) throw badArg("hisRead needs an id");
+    if (ids.length > MAX_BATCH_POINTS) throw badArg(`A batch hisRead takes at most ${MAX_BATCH_POINTS} points`);
     const range = req.meta.get("range") ?? req.cell(0, "range") ?? undefined;
     const recs = await hisPoints(cx, ids);
     const tz = tzOf(recs[0] as HDict, cx.config.tz);
@@ -62,7 +72,7 @@ export const hisRead: Op = {
       cols: [col("ts"), ...ids.map((id, i) => col(`v${i}`, HDict.of({ id: refWithDis(id, recs[i] as HDict) })))],
       rows: {
         batches: mergedRows(
-          ids.map((id) => cx.store.history.read(id, window)),
+          ids.map((id) => cx.store.history.read(id, window, batchPageRows(ids.length))),
           tz,
         ),
       },
