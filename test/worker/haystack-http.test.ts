@@ -118,6 +118,20 @@ describe("Haystack HTTP: negotiation and request forms", () => {
     expect(all.meta.has("incomplete")).toBe(false);
   });
 
+  it("refs in read results carry the display name of the record they name, as haxall's do", async () => {
+    const p = newProject();
+    await building(p);
+    await seed(p, "id,dis,point,equipRef", `@orphan,"Orphan",M,@missing`);
+    const g = await ok(get(p, "read", `filter=${encodeURIComponent("point")}`));
+    const byId = new Map(g.dicts().map((d) => [(d.get("id") as HRef).id, d]));
+    expect((byId.get("p1")?.get("id") as HRef).dis).toBe("Temp");
+    expect((byId.get("p1")?.get("equipRef") as HRef).dis).toBe("AHU-1");
+    expect((byId.get("p3")?.get("siteRef") as HRef).dis).toBe("HQ");
+    expect((byId.get("orphan")?.get("equipRef") as HRef).dis).toBeUndefined();
+    const nav = await ok(post(p, "nav", `ver:"3.0"\nnavId\n@e1\n`));
+    expect(nav.dicts().every((d) => (d.get("equipRef") as HRef).dis === "AHU-1")).toBe(true);
+  });
+
   it("read by ids keeps request order with all-null rows for unknown ids", async () => {
     const p = newProject();
     await building(p);

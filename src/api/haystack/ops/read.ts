@@ -2,6 +2,7 @@
 import { type Filter, parseFilter } from "../../../haystack/filter/index.ts";
 import { HDict, type HGrid, HRef, isRef } from "../../../haystack/kinds/index.ts";
 import { badArg, dictsGrid, optStr, refId, rowIds } from "./args.ts";
+import { withRefDis } from "./refs.ts";
 import type { Op, OpContext } from "./types.ts";
 
 function incomplete(limit: number): HDict {
@@ -12,7 +13,7 @@ async function readFilter(cx: OpContext, filter: Filter, requested: number | und
   const cap = cx.config.maxReadRows;
   const limit = requested === undefined ? cap : Math.min(requested, cap);
   const r = await cx.store.entities.read(filter, { limit });
-  return dictsGrid(r.rows, r.incomplete ? incomplete(limit) : HDict.EMPTY);
+  return dictsGrid(await withRefDis(cx, r.rows), r.incomplete ? incomplete(limit) : HDict.EMPTY);
 }
 
 export const read: Op = {
@@ -22,7 +23,7 @@ export const read: Op = {
   async run(req, cx) {
     if (req.has("id") && !req.has("filter")) {
       const ids = rowIds(req);
-      return dictsGrid(await cx.store.entities.readByIds(ids));
+      return dictsGrid(await withRefDis(cx, await cx.store.entities.readByIds(ids)));
     }
     if (req.rows.length === 0) throw badArg("read needs a filter or id rows");
     const row = req.rowDict(0);
@@ -61,6 +62,6 @@ async function navRows(cx: OpContext, filter: Filter, branch: boolean): Promise<
   const cap = cx.config.maxReadRows;
   const r = await cx.store.entities.read(filter, { limit: cap });
   // Every nav grid has a navId column; leaves (points) leave it null.
-  const rows = r.rows.map((d) => d.with("navId", branch ? d.get("id") : undefined));
+  const rows = (await withRefDis(cx, r.rows)).map((d) => d?.with("navId", branch ? d.get("id") : undefined));
   return dictsGrid(rows, r.incomplete ? incomplete(cap) : HDict.EMPTY, ["navId"]);
 }

@@ -2,6 +2,7 @@
 import { HDict, HGrid, HRef, MARKER } from "../../../haystack/kinds/index.ts";
 import { durationNumber } from "../../../haystack/point/index.ts";
 import { badArg, dictsGrid, durationMs, optStr, rowIds } from "./args.ts";
+import { withRefDis } from "./refs.ts";
 import type { Op } from "./types.ts";
 
 function watchIdOf(meta: HDict): string {
@@ -27,7 +28,7 @@ export const watchSub: Op = {
       nowMs: cx.nowMs,
     });
     const meta = HDict.of({ watchId: sub.watchId, lease: durationNumber(sub.leaseMs) });
-    return dictsGrid(await cx.store.entities.readByIds(ids), meta);
+    return dictsGrid(await withRefDis(cx, await cx.store.entities.readByIds(ids)), meta);
   },
 };
 
@@ -55,6 +56,6 @@ export const watchPoll: Op = {
     const rows = refresh
       ? recs.filter((r) => r !== undefined)
       : recs.map((r, i) => r ?? HDict.of({ id: new HRef(poll.ids[i] as string), removed: MARKER }));
-    return dictsGrid(rows, HDict.of({ watchId }));
+    return dictsGrid(await withRefDis(cx, rows), HDict.of({ watchId }));
   },
 };
