@@ -4,6 +4,7 @@ import { seedDemo } from "../demo/seed.ts";
 import { readJsonValue, writeJsonValue } from "../haystack/codec/json/index.ts";
 import { type HDict, isDict } from "../haystack/kinds/index.ts";
 import { jsonToPointVal, type PointValJson, type PriorityArrayJson, priorityToJson } from "../haystack/point/index.ts";
+import type { Versions } from "../storage/do/entities.ts";
 import { Jobs } from "../storage/do/jobs.ts";
 import { localStore } from "../storage/do/local.ts";
 import { migrate } from "../storage/do/migrate.ts";
@@ -62,10 +63,7 @@ export class ProjectObject extends DurableObject<Env> {
 
   // ---- entities: dicts cross as JSON v4 text, which our codec reads and writes fast.
 
-  async readVersions(
-    filter: string,
-    limit: number,
-  ): Promise<Wire<{ ids: string[]; seqs: number[]; incomplete: boolean }>> {
+  async readVersions(filter: string, limit: number): Promise<Wire<Versions>> {
     return this.#call(() => this.#project.entities.readVersions(filter, limit));
   }
 

@@ -29,6 +29,11 @@ export interface ReadResult {
   readonly rows: readonly HDict[];
   /** True when more entities matched than `limit`. */
   readonly incomplete: boolean;
+  /**
+   * Records that the rows' Refs name, when the backend can include them cheaply (for Ref display
+   * names); callers look up any others themselves.
+   */
+  readonly refs?: readonly HDict[];
 }
 
 export type CommitOp = "add" | "update" | "remove";

@@ -30,8 +30,14 @@ export function remoteStore(stub: ProjectStub): ProjectStore {
     entities: {
       async read(filter, opts) {
         const r = unwrap(await stub.readVersions(filterToString(filter), opts.limit));
-        const recs = await resolveRecords(key, r.ids, r.seqs, texts);
-        return { rows: recs.filter((d) => d !== undefined), incomplete: r.incomplete };
+        const n = r.ids.length;
+        const recs = await resolveRecords(key, [...r.ids, ...r.refIds], [...r.seqs, ...r.refSeqs], texts);
+        const defined = (d: HDict | undefined): d is HDict => d !== undefined;
+        return {
+          rows: recs.slice(0, n).filter(defined),
+          incomplete: r.incomplete,
+          refs: recs.slice(n).filter(defined),
+        };
       },
       async readByIds(ids) {
         const list = [...ids];

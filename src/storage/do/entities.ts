@@ -12,6 +12,17 @@ import type { DoChanges } from "./changes.ts";
 import { type DoSql, MAX_BOUND_PARAMS } from "./sql.ts";
 
 const MAX_CACHED_FILTERS = 64;
+/** Most referenced records a read reports alongside its rows. */
+const MAX_REF_RECORDS = 10_000;
+
+/** A read as (id, version) pairs, plus the records its rows refer to. */
+export interface Versions {
+  readonly ids: string[];
+  readonly seqs: number[];
+  readonly incomplete: boolean;
+  readonly refIds: string[];
+  readonly refSeqs: number[];
+}
 
 export class DoEntities {
   readonly #sql: DoSql;
@@ -78,10 +89,26 @@ export class DoEntities {
    * What a filter matches as (id, version) pairs: a caller that caches records by version
    * fetches only the texts it lacks (`texts`), instead of every matching record each time.
    */
-  readVersions(filter: string, limit: number): { ids: string[]; seqs: number[]; incomplete: boolean } {
+  readVersions(filter: string, limit: number): Versions {
+    const map = this.#map();
     const r = this.read(filter, limit);
     const ids = r.rows.map(idOf);
-    return { ids, seqs: ids.map((id) => this.#changes.seqOf(id)), incomplete: r.incomplete };
+    // The records the rows' Refs name (outside the result), so a reader can show their dis.
+    const inResult = new Set(ids);
+    const refIds: string[] = [];
+    const seen = new Set<string>();
+    for (const d of r.rows) {
+      const tags = d.toObject();
+      for (const k in tags) {
+        const v = tags[k];
+        if (isRef(v) && !inResult.has(v.id) && !seen.has(v.id) && map.has(v.id) && refIds.length < MAX_REF_RECORDS) {
+          seen.add(v.id);
+          refIds.push(v.id);
+        }
+      }
+    }
+    const seqOf = (id: string) => this.#changes.seqOf(id);
+    return { ids, seqs: ids.map(seqOf), incomplete: r.incomplete, refIds, refSeqs: refIds.map(seqOf) };
   }
 
   /** The version of each id; -1 for an unknown one. */

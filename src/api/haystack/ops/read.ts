@@ -13,7 +13,7 @@ async function readFilter(cx: OpContext, filter: Filter, requested: number | und
   const cap = cx.config.maxReadRows;
   const limit = requested === undefined ? cap : Math.min(requested, cap);
   const r = await cx.store.entities.read(filter, { limit });
-  return dictsGrid(await withRefDis(cx, r.rows), r.incomplete ? incomplete(limit) : HDict.EMPTY);
+  return dictsGrid(await withRefDis(cx, r.rows, r.refs), r.incomplete ? incomplete(limit) : HDict.EMPTY);
 }
 
 export const read: Op = {
@@ -62,6 +62,6 @@ async function navRows(cx: OpContext, filter: Filter, branch: boolean): Promise<
   const cap = cx.config.maxReadRows;
   const r = await cx.store.entities.read(filter, { limit: cap });
   // Every nav grid has a navId column; leaves (points) leave it null.
-  const rows = (await withRefDis(cx, r.rows)).map((d) => d?.with("navId", branch ? d.get("id") : undefined));
+  const rows = (await withRefDis(cx, r.rows, r.refs)).map((d) => d?.with("navId", branch ? d.get("id") : undefined));
   return dictsGrid(rows, r.incomplete ? incomplete(cap) : HDict.EMPTY, ["navId"]);
 }

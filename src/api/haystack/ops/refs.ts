@@ -14,10 +14,14 @@ function disOf(d: HDict | undefined): string | undefined {
   return typeof dis === "string" ? dis : undefined;
 }
 
-export async function withRefDis(cx: OpContext, rows: readonly (HDict | undefined)[]): Promise<(HDict | undefined)[]> {
+export async function withRefDis(
+  cx: OpContext,
+  rows: readonly (HDict | undefined)[],
+  known: readonly HDict[] = [],
+): Promise<(HDict | undefined)[]> {
   // One decorated Ref per id (null: no dis to give), shared by every row that names it.
   const refs = new Map<string, HRef | null>();
-  for (const d of rows) {
+  for (const d of known.length > 0 ? [...rows, ...known] : rows) {
     const id = d?.get("id");
     if (isRef(id)) {
       const dis = disOf(d);
