@@ -47,7 +47,7 @@ function idOf(d: HDict): string {
 }
 
 export interface SeedResult {
-  /** True when the records were added by this call. */
+  /** True when this call added records (all of them the first time). */
   readonly seeded: boolean;
   /** History samples written by this call. */
   readonly samples: number;
@@ -55,10 +55,12 @@ export interface SeedResult {
 
 export async function seedDemo(store: ProjectStore, nowMs: number): Promise<SeedResult> {
   const recs = demoRecords();
-  const first = recs[0] as HDict;
-  const [existing] = await store.entities.readByIds([idOf(first)]);
-  const seeded = existing === undefined;
-  if (seeded) await store.entities.commit({ op: "add", rows: recs, nowMs });
+  // Only missing records are added, so a demo whose records were edited or partly removed still
+  // starts instead of failing on a duplicate id.
+  const existing = await store.entities.readByIds(recs.map(idOf));
+  const missing = recs.filter((_, i) => existing[i] === undefined);
+  const seeded = missing.length > 0;
+  if (seeded) await store.entities.commit({ op: "add", rows: missing, nowMs });
 
   const points = recs.flatMap((d) => {
     const gen = demoSeries(d);

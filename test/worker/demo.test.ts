@@ -23,6 +23,17 @@ describe("demo project", () => {
     expect(later.seeded).toBe(false);
     expect(later.samples).toBe(1846 * 4);
 
+    // A removed record comes back on the next start; the others are left as they are.
+    const site = readZincGrid(await (await SELF.fetch(`http://x/api/${project}/read?id=@a-0000`)).text()).rowDict(0);
+    const removed = await SELF.fetch(`http://x/api/${project}/commit`, {
+      method: "POST",
+      headers: { "content-type": "text/zinc" },
+      body: `ver:"3.0" commit:"remove"\nid,mod\n@a-0000,${String(site.get("mod"))}\n`,
+    });
+    expect(readZincGrid(await removed.text()).meta.has("err")).toBe(false);
+    const restored = unwrap(await stub.ensureDemo(now + HOUR));
+    expect(restored).toEqual({ seeded: true, samples: 0 });
+
     const read = readZincGrid(await (await SELF.fetch(`http://x/api/${project}/read?filter=point%20and%20his`)).text());
     expect(read.rows.length).toBe(1846);
     expect(read.meta.has("incomplete")).toBe(false);
