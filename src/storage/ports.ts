@@ -25,7 +25,7 @@ export interface ReadOptions {
 }
 
 export interface ReadResult {
-  /** Matching entities, in id order. */
+  /** Matching entities, in id order (by UTF-16 code unit, i.e. byte order for ASCII ids). */
   readonly rows: readonly HDict[];
   /** True when more entities matched than `limit`. */
   readonly incomplete: boolean;

@@ -28,6 +28,8 @@ export class DoEntities {
   readonly #sql: DoSql;
   readonly #changes: DoChanges;
   #byId: Map<string, HDict> | undefined;
+  /** Ids in id order; rebuilt on the first read after an add or remove. */
+  #sorted: string[] | undefined;
   readonly #matchers = new Map<string, Matcher>();
   /** Runs inside a removing commit's transaction, so dependent rows go with the record. */
   onRemove: (id: string) => void = () => {};
@@ -66,13 +68,20 @@ export class DoEntities {
     return m;
   }
 
-  /** Records matching the filter text, in storage order; at most `limit`. */
+  #inOrder(): string[] {
+    // Code-unit order, which Postgres gives with COLLATE "C": the same rows survive a limit everywhere.
+    this.#sorted ??= [...this.#map().keys()].sort();
+    return this.#sorted;
+  }
+
+  /** Records matching the filter text, in id order; at most `limit`. */
   read(filter: string, limit: number): ReadResult {
     const map = this.#map();
     const match = this.#matcher(filter);
     const cx = mapContext(map);
     const rows: HDict[] = [];
-    for (const d of map.values()) {
+    for (const id of this.#inOrder()) {
+      const d = map.get(id) as HDict;
       if (!match(d, cx)) continue;
       if (rows.length >= limit) return { rows, incomplete: true };
       rows.push(d);
@@ -155,7 +164,10 @@ export class DoEntities {
         if (req.op === "remove") {
           this.#sql.run("DELETE FROM entities WHERE id = ?", id);
           this.onRemove(id);
-          onCommit(() => map.delete(id));
+          onCommit(() => {
+            map.delete(id);
+            this.#sorted = undefined;
+          });
           out.push(HDict.of({ id: new HRef(id) }));
         } else {
           const rec = stamp(applyDiff(old, row), id, nextMod(old, req.nowMs));
@@ -200,7 +212,10 @@ export class DoEntities {
     );
     // Decode the stored text rather than keep `rec`: its strings may be slices of a large request.
     const stored = decode(text);
-    onCommit(() => this.#byId?.set(id, stored));
+    onCommit(() => {
+      if (this.#byId && !this.#byId.has(id)) this.#sorted = undefined;
+      this.#byId?.set(id, stored);
+    });
   }
 }
 
