@@ -139,7 +139,7 @@ export class ProjectObject extends DurableObject<Env> {
   /** Arms the alarm to release level-8 overrides at `at` (epoch ms). */
   async schedulePointExpiry(at: number): Promise<Wire<null>> {
     return this.#call(async () => {
-      await this.#jobs.schedule("points", "", at);
+      await this.#jobs.scheduleEarliest("points", "", at);
       return null;
     });
   }

@@ -32,6 +32,21 @@ export class Jobs {
     await this.rearm();
   }
 
+  /**
+   * Sets a job unless one of the kind and key is already due sooner. Point expiries use this: two
+   * overlapping pointWrites may arm their expiries out of order, and the later arming must not
+   * push back the earlier one (the alarm re-arms for the next expiry after each run).
+   */
+  async scheduleEarliest(kind: JobKind, key: string, due: number): Promise<void> {
+    this.#sql.run(
+      "INSERT INTO jobs (kind, key, due) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET due = MIN(due, excluded.due)",
+      kind,
+      key,
+      due,
+    );
+    await this.rearm();
+  }
+
   async cancel(kind: JobKind, key: string): Promise<void> {
     this.#sql.run("DELETE FROM jobs WHERE kind = ? AND key = ?", kind, key);
     await this.rearm();
