@@ -18,7 +18,7 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             // A small request-row limit so a test can cross it without a huge body.
-            miniflare: { bindings: { MAX_REQUEST_ROWS: "60000" } },
+            miniflare: { bindings: { MAX_REQUEST_ROWS: "5000" } },
           }),
         ],
         test: {

@@ -1,7 +1,8 @@
 /** Talking to the Worker's Haystack face from workers-pool tests. */
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
+import type { ProjectObject } from "../../src/durable/project.ts";
 import { readZincGrid, writeZincGrid } from "../../src/haystack/codec/zinc/index.ts";
-import type { HDict, HGrid } from "../../src/haystack/kinds/index.ts";
+import { type HDict, type HGrid, type HRef, isRef } from "../../src/haystack/kinds/index.ts";
 
 export const BASE = "http://hayloft.test";
 
@@ -54,4 +55,50 @@ export async function seed(project: string, header: string, ...rows: string[]): 
 
 export function dicts(g: HGrid): HDict[] {
   return g.dicts();
+}
+
+/**
+ * An error grid (HttpApi.fandoc): meta `err` and a Str `dis`, the single `empty` column and no
+ * rows, no `errTrace` unless ERR_TRACE is on. Checks the HTTP status and answers the meta.
+ */
+export async function errorGrid(res: Response | Promise<Response>, status = 200): Promise<HDict> {
+  const r = await res;
+  const g = await zinc(r);
+  if (r.status !== status || !g.meta.has("err")) {
+    throw new Error(`expected an error grid with status ${status}, got ${r.status} ${writeZincGrid(g).slice(0, 200)}`);
+  }
+  if (typeof g.meta.get("dis") !== "string") throw new Error("error grid without a Str dis");
+  if (g.meta.has("errTrace")) throw new Error("error grid carries errTrace although ERR_TRACE is off");
+  if (g.rows.length !== 0 || g.colNames().join() !== "empty") throw new Error("error grid is not empty");
+  return g.meta;
+}
+
+/** The project's Durable Object. */
+export function stubOf(project: string): DurableObjectStub<ProjectObject> {
+  return env.PROJECT.get(env.PROJECT.idFromName(project));
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The ids of a grid's `id` column, in row order (null for an all-null row). */
+export function idsOf(g: HGrid): (string | null)[] {
+  const c = g.colIdx("id");
+  return g.rows.map((r) => {
+    const v = c < 0 ? null : r[c];
+    return isRef(v ?? undefined) ? (v as HRef).id : null;
+  });
+}
+
+/** Zinc `ts,val` lines: `count` samples `stepMs` apart from `startMs`, in UTC, valued by `val`. */
+export function hisLines(startMs: number, count: number, stepMs: number, val: (i: number) => string): string[] {
+  const out: string[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = `${new Date(startMs + i * stepMs).toISOString()} UTC,${val(i)}`;
+  return out;
+}
+
+/** hisWrite of `lines` to one point, in requests of `batch` rows (the test limit is 5,000 rows). */
+export async function hisWriteAll(project: string, id: string, lines: readonly string[], batch = 5000): Promise<void> {
+  for (let i = 0; i < lines.length; i += batch) {
+    await ok(post(project, "hisWrite", `ver:"3.0" id:@${id}\nts,val\n${lines.slice(i, i + batch).join("\n")}\n`));
+  }
 }

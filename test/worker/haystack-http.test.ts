@@ -2,8 +2,8 @@ import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { readJson3Grid, readJsonGrid } from "../../src/haystack/codec/json/index.ts";
 import { readTrio } from "../../src/haystack/codec/trio/index.ts";
-import { HDateTime, HNumber, HRef } from "../../src/haystack/kinds/index.ts";
-import { BASE, get, newProject, ok, post, seed, zinc } from "../support/haystack-http.ts";
+import { HDateTime, HDict, type HGrid, HNumber, HRef } from "../../src/haystack/kinds/index.ts";
+import { BASE, errorGrid, get, hisLines, idsOf, newProject, ok, post, seed, zinc } from "../support/haystack-http.ts";
 
 const SITE = `@s,"HQ",M,,,,"New_York",,,,`;
 const HEADER = "id,dis,site,equip,siteRef,equipRef,tz,point,his,kind,unit";
@@ -168,65 +168,6 @@ describe("Haystack HTTP: negotiation and request forms", () => {
   });
 });
 
-describe("Haystack HTTP: history", () => {
-  it("hisRead evaluates a date range in the point's zone and reports hisStart/hisEnd", async () => {
-    const p = newProject();
-    await building(p);
-    await ok(
-      post(
-        p,
-        "hisWrite",
-        `ver:"3.0" id:@p1\nts,val\n` +
-          `2024-03-10T23:59:00-04:00 New_York,1°F\n2024-03-09T23:59:00-05:00 New_York,0°F\n` +
-          `2024-03-10T00:00:00-05:00 New_York,2°F\n2024-03-11T00:00:00-04:00 New_York,3°F\n`,
-      ),
-    );
-    const g = await ok(get(p, "hisRead", "id=@p1&range=2024-03-10"));
-    expect((g.meta.get("hisStart") as HDateTime).toString()).toBe("2024-03-10T00:00:00-05:00 New_York");
-    expect((g.meta.get("hisEnd") as HDateTime).toString()).toBe("2024-03-11T00:00:00-04:00 New_York");
-    expect((g.meta.get("id") as HRef).dis).toBe("Temp");
-    expect(g.rows.map((r) => (r[1] as HNumber).val)).toEqual([2, 1]);
-    expect(String(g.rows[1]?.[0])).toBe("2024-03-10T23:59:00-04:00 New_York");
-  });
-
-  it("batch hisWrite and batch hisRead join points on timestamp, columns tagged with id", async () => {
-    const p = newProject();
-    await building(p);
-    await ok(
-      post(
-        p,
-        "hisWrite",
-        `ver:"3.0"\nts,v0 id:@p2,v1 id:@p3\n` +
-          `2024-01-01T00:00:00Z UTC,T,"a"\n2024-01-01T00:15:00Z UTC,F,\n2024-01-01T00:30:00Z UTC,,"b"\n`,
-      ),
-    );
-    const g = await ok(
-      post(p, "hisRead", `ver:"3.0" range:"2024-01-01T00:00:00Z UTC,2024-01-02T00:00:00Z UTC"\nid\n@p2\n@p3\n`),
-    );
-    expect(g.cols.map((c) => c.name)).toEqual(["ts", "v0", "v1"]);
-    expect(String(g.cols[1]?.meta.get("id"))).toBe("@p2");
-    expect(String(g.cols[2]?.meta.get("id"))).toBe("@p3");
-    expect(g.rows.map((r) => [r[1], r[2]])).toEqual([
-      [true, "a"],
-      [false, null],
-      [null, "b"],
-    ]);
-  });
-
-  it("streams a 50,000-row hisRead", async () => {
-    const p = newProject();
-    await building(p);
-    const lines: string[] = [];
-    const t0 = Date.UTC(2024, 0, 1);
-    for (let i = 0; i < 50_000; i++) lines.push(`${new Date(t0 + i * 60_000).toISOString()} UTC,${i}°F`);
-    await ok(post(p, "hisWrite", `ver:"3.0" id:@p1\nts,val\n${lines.join("\n")}\n`));
-    const r = await get(p, "hisRead", "id=@p1&range=2023-12-31,2024-03-01");
-    const g = await zinc(r);
-    expect(g.rows).toHaveLength(50_000);
-    expect(g.rows[49_999]?.[1]).toEqual(new HNumber(49_999, "°F"));
-  });
-});
-
 describe("Haystack HTTP: points and actions", () => {
   it("pointWrite read form: 17 rows with levelDis; write form sets writeVal; level 8 takes a duration", async () => {
     const p = newProject();
@@ -263,5 +204,150 @@ describe("Haystack HTTP: points and actions", () => {
     expect(undefinedAction.meta.get("dis")).toMatch(/defines no action/);
     const unsupported = await zinc(post(p, "invokeAction", `ver:"3.0" id:@w action:"Reboot"\nempty\n`));
     expect(unsupported.meta.get("dis")).toMatch(/cannot evaluate/);
+  });
+});
+
+/** The calendar date of `ms` in an IANA zone, computed with Intl rather than our own zone code. */
+function _localDate(ms: number, iana: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: iana, year: "numeric", month: "2-digit", day: "2-digit" }).format(
+    ms,
+  );
+}
+
+const _tsMs = (g: HGrid): number[] => g.rows.map((r) => (r[0] as HDateTime).ms);
+
+describe("Haystack HTTP: more negotiation and request forms", () => {
+  it("negotiates vnd.haystack+json versions, q-values and wildcards", async () => {
+    const p = newProject();
+    await building(p);
+    const cases: [string, string][] = [
+      ["application/vnd.haystack+json;version=4", "application/json"],
+      ["application/vnd.haystack+json", "application/json"],
+      ["application/vnd.haystack+json; version=3", "application/vnd.haystack+json;version=3"],
+      ["text/csv;q=0.5, application/json;q=0.9", "application/json"],
+      ["image/png, text/trio;q=0.1", "text/trio"],
+      ["*/*", "text/zinc"],
+      ["text/*", "text/zinc"],
+    ];
+    for (const [accept, mime] of cases) {
+      const r = await get(p, "read", "filter=point", { accept });
+      const body = await r.text();
+      expect([accept, r.status, r.headers.get("content-type")?.split(";")[0]]).toEqual([
+        accept,
+        200,
+        mime.split(";")[0],
+      ]);
+      expect(body.length).toBeGreaterThan(0);
+    }
+    expect((await get(p, "read", "filter=point", { accept: "text/zinc;q=0, application/json;q=0" })).status).toBe(406);
+  });
+
+  it("answers an error grid asked for as CSV in Zinc (CSV has no meta), and as JSON when asked", async () => {
+    const p = newProject();
+    const csv = await get(p, "hisRead", "id=@nope&range=today", { accept: "text/csv" });
+    expect((await errorGrid(csv)).get("dis")).toMatch(/Unknown point/);
+    const json = await get(p, "hisRead", "id=@nope&range=today", { accept: "application/json" });
+    expect(json.headers.get("content-type")).toMatch(/^application\/json/);
+    const g = readJsonGrid(await json.text());
+    expect([g.meta.has("err"), g.meta.has("errTrace"), typeof g.meta.get("dis")]).toEqual([true, false, "string"]);
+  });
+
+  it("reads request bodies in JSON v3 and in JSON with a charset parameter", async () => {
+    const p = newProject();
+    await building(p);
+    const v3 = JSON.stringify({ meta: { ver: "2.0" }, cols: [{ name: "id" }], rows: [{ id: "r:p3" }, { id: "r:p1" }] });
+    const g3 = await ok(post(p, "read", v3, { "content-type": "application/vnd.haystack+json;version=3" }));
+    expect(idsOf(g3)).toEqual(["p3", "p1"]);
+    const v4 = JSON.stringify({
+      _kind: "grid",
+      meta: { ver: "3.0" },
+      cols: [{ name: "filter" }],
+      rows: [{ filter: "equip" }],
+    });
+    const g4 = await ok(post(p, "read", v4, { "content-type": "application/json; charset=utf-8" }));
+    expect(idsOf(g4).sort()).toEqual(["e1", "e2"]);
+  });
+
+  it("allows GET on every op without side effects", async () => {
+    const p = newProject();
+    await building(p);
+    const calls: [string, string][] = [
+      ["about", ""],
+      ["ops", ""],
+      ["formats", ""],
+      ["defs", ""],
+      ["libs", ""],
+      ["filetypes", ""],
+      ["read", "filter=site"],
+      ["nav", ""],
+      ["nav", "navId=@e1"],
+      ["hisRead", "id=@p1&range=today"],
+    ];
+    for (const [op, query] of calls) {
+      const r = await get(p, op, query);
+      const g = await zinc(r);
+      expect([op, query, r.status, g.meta.has("err")]).toEqual([op, query, 200, false]);
+      expect(g.rows.length + (op === "hisRead" ? 1 : 0)).toBeGreaterThan(0);
+    }
+  });
+
+  it("decodes GET values as Zinc: quoted and bare filters, numbers, refs, an unquoted dateTime range", async () => {
+    const p = newProject();
+    await building(p);
+    const quoted = await ok(get(p, "read", `filter=${encodeURIComponent('"point and kind==\\"Bool\\""')}`));
+    expect(idsOf(quoted)).toEqual(["p2"]);
+    const bare = await ok(get(p, "read", `filter=${encodeURIComponent('point and kind=="Str"')}`));
+    expect(idsOf(bare)).toEqual(["p3"]);
+    const cut = await ok(get(p, "read", "filter=point&limit=2"));
+    expect(cut.rows).toHaveLength(2);
+    const incomplete = cut.meta.get("incomplete");
+    expect(incomplete).toBeDefined();
+    expect(incomplete).toBeInstanceOf(HDict);
+    expect((incomplete as HDict).get("limit")).toBe(2);
+    expect(typeof (incomplete as HDict).get("dis")).toBe("string");
+    await ok(
+      post(
+        p,
+        "hisWrite",
+        `ver:"3.0" id:@p1\nts,val\n${hisLines(Date.UTC(2024, 0, 1), 48, 3_600_000, String).join("\n")}\n`,
+      ),
+    );
+    const range = encodeURIComponent("2024-01-01T05:00:00Z UTC,2024-01-01T10:00:00Z UTC");
+    const his = await ok(get(p, "hisRead", `id=@p1&range=${range}`));
+    expect(his.rows.map((r) => r[1])).toEqual([5, 6, 7, 8, 9]);
+    expect(String(his.meta.get("hisStart"))).toBe("2024-01-01T00:00:00-05:00 New_York");
+    expect(String(his.meta.get("hisEnd"))).toBe("2024-01-01T05:00:00-05:00 New_York");
+  });
+
+  it("error grids carry no errTrace by default, before and after the request grid", async () => {
+    const p = newProject();
+    await errorGrid(post(p, "read", 'ver:"3.0"\nid\n@ok,\n'), 400);
+    await errorGrid(get(p, "nope"), 404);
+    await errorGrid(get(p, "commit"), 405);
+    await errorGrid(post(p, "read", "x", { "content-type": "text/plain" }), 415);
+    await errorGrid(get(p, "read", `filter=${encodeURIComponent("a and")}`));
+    await errorGrid(post(p, "commit", `ver:"3.0" commit:"update"\nid,mod\n@ghost,2024-01-01T00:00:00Z UTC\n`));
+  });
+});
+
+describe("Haystack HTTP: commit", () => {
+  it("add mints ids, update removes a tag with R and bumps mod, remove leaves an all-null read row", async () => {
+    const p = newProject();
+    const added = await ok(post(p, "commit", `ver:"3.0" commit:"add"\ndis,site,area\n"Annex",M,1000ft²\n`));
+    const id = idsOf(added)[0] as string;
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{8}$/);
+    const mod = added.rowDict(0).get("mod") as HDateTime;
+    expect(mod).toBeInstanceOf(HDateTime);
+    const updated = await ok(
+      post(p, "commit", `ver:"3.0" commit:"update"\nid,mod,area,dis\n@${id},${mod},R,"Annex B"\n`),
+    );
+    expect(updated.rowDict(0).has("area")).toBe(false);
+    expect((updated.rowDict(0).get("mod") as HDateTime).ms).toBeGreaterThan(mod.ms);
+    const read = (await ok(get(p, "read", `id=@${id}`))).rowDict(0);
+    expect([read.get("dis"), read.has("area"), read.has("site")]).toEqual(["Annex B", false, true]);
+    await ok(post(p, "commit", `ver:"3.0" commit:"remove"\nid,mod\n@${id},${String(read.get("mod"))}\n`));
+    const gone = await ok(get(p, "read", `id=@${id}`));
+    expect(gone.rows).toHaveLength(1);
+    expect(gone.rows[0]?.every((c) => c === null)).toBe(true);
   });
 });
