@@ -102,3 +102,20 @@ export async function hisWriteAll(project: string, id: string, lines: readonly s
     await ok(post(project, "hisWrite", `ver:"3.0" id:@${id}\nts,val\n${lines.slice(i, i + batch).join("\n")}\n`));
   }
 }
+
+/**
+ * A small New York building: site @s, equips @e1 and @e2, his points @p1 (Number °F), @p2 (Bool)
+ * and @p3 (Str, in Tokyo).
+ */
+export async function building(project: string): Promise<void> {
+  await seed(
+    project,
+    "id,dis,site,equip,siteRef,equipRef,tz,point,his,kind,unit",
+    `@s,"HQ",M,,,,"New_York",,,,`,
+    `@e1,"AHU-1",,M,@s,,"New_York",,,,`,
+    `@e2,"AHU-2",,M,@s,,"New_York",,,,`,
+    `@p1,"Temp",,,@s,@e1,"New_York",M,M,"Number","°F"`,
+    `@p2,"Fan",,,@s,@e1,"New_York",M,M,"Bool",`,
+    `@p3,"Mode",,,@s,@e2,"Tokyo",M,M,"Str",`,
+  );
+}

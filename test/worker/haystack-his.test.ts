@@ -1,23 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readZincGrid } from "../../src/haystack/codec/zinc/index.ts";
 import { type HDateTime, type HGrid, HNumber, type HRef } from "../../src/haystack/kinds/index.ts";
-import { get, hisLines, hisWriteAll, newProject, ok, post, seed } from "../support/haystack-http.ts";
-
-const SITE = `@s,"HQ",M,,,,"New_York",,,,`;
-const HEADER = "id,dis,site,equip,siteRef,equipRef,tz,point,his,kind,unit";
-
-async function building(project: string): Promise<void> {
-  await seed(
-    project,
-    HEADER,
-    SITE,
-    `@e1,"AHU-1",,M,@s,,"New_York",,,,`,
-    `@e2,"AHU-2",,M,@s,,"New_York",,,,`,
-    `@p1,"Temp",,,@s,@e1,"New_York",M,M,"Number","°F"`,
-    `@p2,"Fan",,,@s,@e1,"New_York",M,M,"Bool",`,
-    `@p3,"Mode",,,@s,@e2,"Tokyo",M,M,"Str",`,
-  );
-}
+import { building, get, hisLines, hisWriteAll, newProject, ok, post, seed } from "../support/haystack-http.ts";
 
 describe("Haystack HTTP: history", () => {
   it("hisRead evaluates a date range in the point's zone and reports hisStart/hisEnd", async () => {

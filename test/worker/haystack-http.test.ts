@@ -3,23 +3,19 @@ import { describe, expect, it } from "vitest";
 import { readJson3Grid, readJsonGrid } from "../../src/haystack/codec/json/index.ts";
 import { readTrio } from "../../src/haystack/codec/trio/index.ts";
 import { HDateTime, HDict, type HGrid, HNumber, HRef } from "../../src/haystack/kinds/index.ts";
-import { BASE, errorGrid, get, hisLines, idsOf, newProject, ok, post, seed, zinc } from "../support/haystack-http.ts";
-
-const SITE = `@s,"HQ",M,,,,"New_York",,,,`;
-const HEADER = "id,dis,site,equip,siteRef,equipRef,tz,point,his,kind,unit";
-
-async function building(project: string): Promise<void> {
-  await seed(
-    project,
-    HEADER,
-    SITE,
-    `@e1,"AHU-1",,M,@s,,"New_York",,,,`,
-    `@e2,"AHU-2",,M,@s,,"New_York",,,,`,
-    `@p1,"Temp",,,@s,@e1,"New_York",M,M,"Number","°F"`,
-    `@p2,"Fan",,,@s,@e1,"New_York",M,M,"Bool",`,
-    `@p3,"Mode",,,@s,@e2,"Tokyo",M,M,"Str",`,
-  );
-}
+import {
+  BASE,
+  building,
+  errorGrid,
+  get,
+  hisLines,
+  idsOf,
+  newProject,
+  ok,
+  post,
+  seed,
+  zinc,
+} from "../support/haystack-http.ts";
 
 describe("Haystack HTTP: ops that describe the server", () => {
   it("about answers haystackVersion 4.0, the zone and both server times", async () => {
