@@ -182,6 +182,10 @@ describe("watches: more lease and change-tracking rules", () => {
     expect((await errorGrid(post(p, "watchSub", `ver:"3.0" watchDis:"x" lease:5kW\nid\n@a\n`))).get("dis")).toMatch(
       /lease/,
     );
+    // A unitless lease is refused, as haxall's Number.toDuration refuses it.
+    expect((await errorGrid(post(p, "watchSub", `ver:"3.0" watchDis:"x" lease:30\nid\n@a\n`))).get("dis")).toMatch(
+      /lease must be a Number with a duration unit/,
+    );
     const id = String(exact.meta.get("watchId"));
     expect(String((await poll(p, id)).meta.get("watchId"))).toBe(id);
     expect(String((await poll(p, id, true)).meta.get("watchId"))).toBe(id);

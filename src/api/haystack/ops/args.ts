@@ -25,30 +25,43 @@ export function rowIds(req: HGrid): string[] {
   return req.rows.map((r, i) => refId(r[c] ?? undefined, `row ${i + 1} id`));
 }
 
+/** Haystack duration units (their names and symbols) in milliseconds; haxall's Number.toDuration set. */
 const UNIT_MS: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  nanosecond: 1e-6,
+  µs: 1e-3,
+  microsecond: 1e-3,
   ms: 1,
+  millisecond: 1,
   s: 1000,
   sec: 1000,
+  second: 1000,
   min: 60_000,
+  minute: 60_000,
   h: 3_600_000,
   hr: 3_600_000,
+  hour: 3_600_000,
   day: 86_400_000,
   wk: 604_800_000,
+  week: 604_800_000,
+  mo: 30 * 86_400_000,
+  month: 30 * 86_400_000,
+  yr: 365 * 86_400_000,
+  year: 365 * 86_400_000,
 };
 
 /**
- * A duration Number in milliseconds: `30s`, `5min`, `1h`, `1day`. A unitless number is taken as
- * milliseconds, as haxall's Number.toDuration does for `ms`-less numbers in watch leases.
+ * A duration Number in milliseconds: `30s`, `5min`, `1h`, `1day`. A number without a duration
+ * unit is refused, as haxall's Number.toDuration refuses it.
  */
 export function durationMs(v: HVal | undefined, what: string): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v === "number") return v;
-  if (v instanceof HNumber) {
-    const f = UNIT_MS[v.unit];
-    if (f === undefined) throw badArg(`${what} must be a duration (ms, s, min, h, day), not ${v.unit}`);
-    return v.val * f;
+  const f = v instanceof HNumber ? UNIT_MS[v.unit] : undefined;
+  if (f === undefined || !(v instanceof HNumber)) {
+    const got = v instanceof HNumber ? `unit ${v.unit}` : typeof v === "number" ? "no unit" : "not a Number";
+    throw badArg(`${what} must be a Number with a duration unit (ms, s, min, h, day...), got ${got}`);
   }
-  throw badArg(`${what} must be a Number with a duration unit`);
+  return v.val * f;
 }
 
 /** A Str argument, or undefined. */
