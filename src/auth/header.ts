@@ -1,0 +1,47 @@
+/**
+ * Haystack auth headers (Auth.fandoc #syntax): `scheme` then comma-separated `name=token`
+ * parameters, with no quoted strings and no token68. Values that are not tokens travel as
+ * base64url, so a parameter value here is always a plain token.
+ */
+
+export interface AuthHeader {
+  /** Upper-cased scheme: HELLO, SCRAM, BEARER. */
+  readonly scheme: string;
+  readonly params: ReadonlyMap<string, string>;
+}
+
+/** Longest header we parse; a real SCRAM exchange stays far below it. */
+const MAX_HEADER = 4096;
+const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * Parses `SCRAM handshakeToken=abc, data=xyz`; undefined when the header does not follow the
+ * syntax. Parameter names are case-sensitive as the spec writes them.
+ */
+export function parseAuthHeader(text: string | null | undefined): AuthHeader | undefined {
+  if (!text || text.length > MAX_HEADER) return undefined;
+  const t = text.trim();
+  const sp = t.search(/\s/);
+  const scheme = (sp < 0 ? t : t.slice(0, sp)).toUpperCase();
+  if (!TOKEN.test(scheme)) return undefined;
+  const params = new Map<string, string>();
+  const rest = sp < 0 ? "" : t.slice(sp + 1).trim();
+  if (rest !== "") {
+    for (const part of rest.split(",")) {
+      const eq = part.indexOf("=");
+      if (eq <= 0) return undefined;
+      const name = part.slice(0, eq).trim();
+      // base64url values may keep their `=` padding, which the token syntax would refuse.
+      const value = part.slice(eq + 1).trim();
+      if (!TOKEN.test(name) || !/^[A-Za-z0-9!#$%&'*+.^_`|~=-]+$/.test(value) || params.has(name)) return undefined;
+      params.set(name, value);
+    }
+  }
+  return { scheme, params };
+}
+
+/** `SCRAM hash=SHA-256, handshakeToken=abc`: the inverse of parseAuthHeader. */
+export function formatAuthHeader(scheme: string, params: Readonly<Record<string, string>>): string {
+  const list = Object.entries(params).map(([k, v]) => `${k}=${v}`);
+  return list.length === 0 ? scheme : `${scheme} ${list.join(", ")}`;
+}
