@@ -1,11 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../config.ts";
 import { seedDemo } from "../demo/seed.ts";
-import { readJsonValue, writeJsonValue } from "../haystack/codec/json/index.ts";
-import { type HDict, isDict } from "../haystack/kinds/index.ts";
+import { writeJsonValue } from "../haystack/codec/json/index.ts";
 import { jsonToPointVal, type PointValJson, type PriorityArrayJson, priorityToJson } from "../haystack/point/index.ts";
 import type { Versions } from "../storage/do/entities.ts";
 import { Jobs } from "../storage/do/jobs.ts";
+import { dictsFromJson } from "../storage/do/json-dicts.ts";
 import { localStore } from "../storage/do/local.ts";
 import { migrate } from "../storage/do/migrate.ts";
 import { DoProject } from "../storage/do/project.ts";
@@ -77,7 +77,7 @@ export class ProjectObject extends DurableObject<Env> {
 
   async commit(op: CommitOp, rows: string, force: boolean, nowMs: number): Promise<Wire<string>> {
     return this.#call(() => {
-      const out = this.#project.entities.commit({ op, rows: dictsOf(rows), force, nowMs });
+      const out = this.#project.entities.commit({ op, rows: dictsFromJson(rows), force, nowMs });
       return writeJsonValue(out);
     });
   }
@@ -185,10 +185,4 @@ export class ProjectObject extends DurableObject<Env> {
     await this.ctx.blockConcurrencyWhile(async () => this.#start());
     if (this.#startError !== undefined) throw this.#startError;
   }
-}
-
-function dictsOf(text: string): HDict[] {
-  const v = readJsonValue(text);
-  if (!Array.isArray(v) || !v.every(isDict)) throw new TypeError("expected a list of dicts");
-  return v as HDict[];
 }

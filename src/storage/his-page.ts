@@ -36,19 +36,11 @@ export class HisPageBuilder {
   readonly #text: string[] = [];
   readonly #index = new Map<string, number>();
 
-  constructor(readonly capacity: number) {
+  constructor(capacity: number) {
     this.#ts = new Float64Array(capacity);
     this.#kind = new Uint8Array(capacity);
     this.#num = new Float64Array(capacity);
     this.#textIdx = new Int32Array(capacity);
-  }
-
-  get count(): number {
-    return this.#n;
-  }
-
-  get full(): boolean {
-    return this.#n >= this.capacity;
   }
 
   #intern(s: string): number {

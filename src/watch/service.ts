@@ -7,6 +7,7 @@
 import type { Jobs } from "../storage/do/jobs.ts";
 import type { WatchTable } from "../storage/do/watches.ts";
 import { StoreError } from "../storage/errors.ts";
+import { randomHex } from "../storage/ids.ts";
 import type { ChangeFeed } from "../storage/ports.ts";
 
 /** haxall's lease rules: 1 min when not asked, never more than 1 h. */
@@ -39,11 +40,8 @@ export function clampLease(ms: number | undefined): number {
   return Math.min(MAX_LEASE_MS, Math.max(MIN_LEASE_MS, Math.round(ms)));
 }
 
-const WATCH_ID_BYTES = 12;
-
 function newWatchId(): string {
-  const b = crypto.getRandomValues(new Uint8Array(WATCH_ID_BYTES));
-  return `w-${Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")}`;
+  return `w-${randomHex(12)}`;
 }
 
 function unknownWatch(id: string | undefined): StoreError {

@@ -53,10 +53,6 @@ export async function seed(project: string, header: string, ...rows: string[]): 
   return ok(post(project, "commit", `ver:"3.0" commit:"add"\n${header}\n${rows.join("\n")}\n`));
 }
 
-export function dicts(g: HGrid): HDict[] {
-  return g.dicts();
-}
-
 /**
  * An error grid (HttpApi.fandoc): meta `err` and a Str `dis`, the single `empty` column and no
  * rows, no `errTrace` unless ERR_TRACE is on. Checks the HTTP status and answers the meta.

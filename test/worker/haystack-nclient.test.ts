@@ -27,6 +27,14 @@ async function building(project: string): Promise<void> {
   );
 }
 
+/** hisWrite through the client of `[Zinc DateTime, °F value]` samples. */
+async function writeF(c: Client, id: string, samples: readonly (readonly [string, number])[]): Promise<void> {
+  await c.ops.hisWrite(
+    id,
+    samples.map(([ts, v]) => hc.HDict.make({ ts: hc.HDateTime.make(ts), val: hc.HNum.make(v, "°F") })),
+  );
+}
+
 const refId = (v: hc.HVal | undefined | null): string | undefined => (v as hc.HRef | undefined)?.value;
 
 describe("haystack-nclient against Hayloft", () => {
@@ -63,11 +71,10 @@ describe("haystack-nclient against Hayloft", () => {
     const p = newProject();
     await building(p);
     const c = clientFor(p);
-    const at = (iso: string) => hc.HDateTime.make(iso);
-    await c.ops.hisWrite("t", [
-      hc.HDict.make({ ts: at("2024-06-01T10:00:00-04:00 New_York"), val: hc.HNum.make(70, "°F") }),
-      hc.HDict.make({ ts: at("2024-06-01T09:00:00-04:00 New_York"), val: hc.HNum.make(68, "°F") }),
-      hc.HDict.make({ ts: at("2024-06-02T00:30:00-04:00 New_York"), val: hc.HNum.make(60, "°F") }),
+    await writeF(c, "t", [
+      ["2024-06-01T10:00:00-04:00 New_York", 70],
+      ["2024-06-01T09:00:00-04:00 New_York", 68],
+      ["2024-06-02T00:30:00-04:00 New_York", 60],
     ]);
     const his = await c.ops.hisRead("t", "2024-06-01");
     expect(his.getRows().map((r) => r.get<hc.HNum>("val")?.value)).toEqual([68, 70]);
@@ -253,20 +260,19 @@ describe("haystack-nclient against Hayloft: more of the standard ops", () => {
     const p = newProject();
     await building(p);
     const c = clientFor(p);
-    const at = (iso: string) => hc.HDateTime.make(iso);
-    await c.ops.hisWrite("t", [
-      hc.HDict.make({ ts: at("2024-06-01T23:30:00-04:00 New_York"), val: hc.HNum.make(1, "°F") }),
-      hc.HDict.make({ ts: at("2024-06-02T12:00:00-04:00 New_York"), val: hc.HNum.make(2, "°F") }),
-      hc.HDict.make({ ts: at("2024-06-03T00:00:00-04:00 New_York"), val: hc.HNum.make(3, "°F") }),
+    await writeF(c, "t", [
+      ["2024-06-01T23:30:00-04:00 New_York", 1],
+      ["2024-06-02T12:00:00-04:00 New_York", 2],
+      ["2024-06-03T00:00:00-04:00 New_York", 3],
     ]);
     const vals = (g: hc.HGrid) => g.getRows().map((r) => r.get<hc.HNum>("val")?.value);
     expect(vals(await c.ops.hisRead("t", [hc.HDate.make("2024-06-01"), hc.HDate.make("2024-06-02")]))).toEqual([1, 2]);
     const span = await c.ops.hisRead("t", [
-      at("2024-06-02T00:00:00-04:00 New_York"),
-      at("2024-06-03T00:00:00-04:00 New_York"),
+      hc.HDateTime.make("2024-06-02T00:00:00-04:00 New_York"),
+      hc.HDateTime.make("2024-06-03T00:00:00-04:00 New_York"),
     ]);
     expect(vals(span)).toEqual([2]);
-    const since = await c.ops.hisRead("t", at("2024-06-02T12:00:00-04:00 New_York"));
+    const since = await c.ops.hisRead("t", hc.HDateTime.make("2024-06-02T12:00:00-04:00 New_York"));
     expect(vals(since)).toEqual([2, 3]);
     expect(since.meta.get<hc.HDateTime>("hisEnd")?.date.getTime()).toBeGreaterThan(Date.UTC(2024, 5, 3));
   });

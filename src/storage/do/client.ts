@@ -4,7 +4,7 @@
  */
 
 import type { ProjectObject } from "../../durable/project.ts";
-import { readJsonValue, writeJsonValue } from "../../haystack/codec/json/index.ts";
+import { writeJsonValue } from "../../haystack/codec/json/index.ts";
 import { filterToString } from "../../haystack/filter/index.ts";
 import type { HDict } from "../../haystack/kinds/index.ts";
 import { pointValToJson, priorityFromJson } from "../../haystack/point/index.ts";
@@ -13,15 +13,10 @@ import { pageOf } from "../his-page.ts";
 import type { ProjectStore } from "../ports.ts";
 import { unwrap } from "../wire.ts";
 import { resolveRecords } from "./entity-cache.ts";
+import { dictsFromJson } from "./json-dicts.ts";
 import { HIS_PAGE_ROWS, pages } from "./local.ts";
 
 export type ProjectStub = DurableObjectStub<ProjectObject>;
-
-function dicts(text: string): HDict[] {
-  const v = readJsonValue(text);
-  if (!Array.isArray(v)) throw new Error("project object returned a non-list");
-  return v as HDict[];
-}
 
 export function remoteStore(stub: ProjectStub): ProjectStore {
   const key = stub.id.toString();
@@ -45,7 +40,7 @@ export function remoteStore(stub: ProjectStub): ProjectStore {
       },
       async commit(req) {
         const text = writeJsonValue([...req.rows]);
-        return dicts(unwrap(await stub.commit(req.op, text, req.force === true, req.nowMs)));
+        return dictsFromJson(unwrap(await stub.commit(req.op, text, req.force === true, req.nowMs)));
       },
     },
     history: {

@@ -2,13 +2,15 @@
  * The project's records in DO SQLite, mirrored by an in-memory map that filters run against.
  * The map is loaded on first use and changed only after a transaction commits.
  */
-import { readJsonValue, writeJsonValue } from "../../haystack/codec/json/index.ts";
+import { writeJsonValue } from "../../haystack/codec/json/index.ts";
 import { compileFilter, type Matcher, mapContext, parseFilter } from "../../haystack/filter/index.ts";
-import { HDateTime, HDict, HRef, type HVal, isDict, isRef, REMOVE } from "../../haystack/kinds/index.ts";
+import { equals, HDateTime, HDict, HRef, type HVal, isRef, REMOVE } from "../../haystack/kinds/index.ts";
 import { StoreError } from "../errors.ts";
+import { randomHex } from "../ids.ts";
 import type { CommitRequest, ReadResult } from "../ports.ts";
 import { atomically, type OnCommit } from "./atomic.ts";
 import type { DoChanges } from "./changes.ts";
+import { dictFromJson } from "./json-dicts.ts";
 import { type DoSql, MAX_BOUND_PARAMS } from "./sql.ts";
 
 const MAX_CACHED_FILTERS = 64;
@@ -43,15 +45,11 @@ export class DoEntities {
     if (!this.#byId) {
       const m = new Map<string, HDict>();
       for (const r of this.#sql.iterate<{ id: string; tags: string }>("SELECT id, tags FROM entities ORDER BY id")) {
-        m.set(r.id, decode(r.tags));
+        m.set(r.id, dictFromJson(r.tags));
       }
       this.#byId = m;
     }
     return this.#byId;
-  }
-
-  get size(): number {
-    return this.#map().size;
   }
 
   get(id: string): HDict | undefined {
@@ -192,7 +190,7 @@ export class DoEntities {
     let differs = false;
     for (const [k, v] of Object.entries(tags)) {
       const cur = old.get(k);
-      if (v === undefined ? cur !== undefined : !sameVal(cur, v)) differs = true;
+      if (v === undefined ? cur !== undefined : !equals(cur, v)) differs = true;
     }
     if (!differs) return false;
     this.#put(id, old.merge(tags), onCommit);
@@ -211,7 +209,7 @@ export class DoEntities {
       mod instanceof HDateTime ? mod.ms : 0,
     );
     // Decode the stored text rather than keep `rec`: its strings may be slices of a large request.
-    const stored = decode(text);
+    const stored = dictFromJson(text);
     onCommit(() => {
       if (this.#byId && !this.#byId.has(id)) this.#sorted = undefined;
       this.#byId?.set(id, stored);
@@ -222,17 +220,6 @@ export class DoEntities {
 function idOf(d: HDict): string {
   const id = d.get("id");
   return isRef(id) ? id.id : "";
-}
-
-function decode(text: string): HDict {
-  const v = readJsonValue(text);
-  if (!isDict(v)) throw new Error("stored entity is not a dict");
-  return v;
-}
-
-function sameVal(a: HVal | undefined, b: HVal): boolean {
-  if (a === undefined) return false;
-  return writeJsonValue(a) === writeJsonValue(b);
 }
 
 function requireId(row: HDict): string {
@@ -251,13 +238,9 @@ function checkDistinct(req: CommitRequest): void {
   }
 }
 
-const ID_BYTES = 8;
-
 /** A fresh id in haxall's `Ref.gen` shape: 8 hex digits, a dash, 8 hex digits. */
-export function genId(): string {
-  const b = crypto.getRandomValues(new Uint8Array(ID_BYTES));
-  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8)}`;
+function genId(): string {
+  return `${randomHex(4)}-${randomHex(4)}`;
 }
 
 function addId(row: HDict, map: ReadonlyMap<string, HDict>): string {

@@ -3,8 +3,8 @@
  * read asks the project object which (id, version) pairs match and fetches only the records this
  * isolate lacks at that version, so repeated reads move ids over RPC, not whole records.
  */
-import { readJsonValue } from "../../haystack/codec/json/index.ts";
-import { type HDict, isDict } from "../../haystack/kinds/index.ts";
+import type { HDict } from "../../haystack/kinds/index.ts";
+import { dictFromJson } from "./json-dicts.ts";
 
 /** Records kept per project; past this the project's cache starts over. */
 const MAX_RECORDS = 100_000;
@@ -53,9 +53,7 @@ export async function resolveRecords(
     list.forEach((id, i) => {
       const text = texts[i];
       if (text === null || text === undefined) return;
-      const rec = readJsonValue(text);
-      if (!isDict(rec)) throw new Error(`record ${id} is not a dict`);
-      fetched.set(id, rec);
+      fetched.set(id, dictFromJson(text));
     });
   }
   return ids.map((id, i) => {

@@ -23,13 +23,7 @@ export class Jobs {
 
   /** Sets (or moves) a job and re-arms the alarm. */
   async schedule(kind: JobKind, key: string, due: number): Promise<void> {
-    this.#sql.run(
-      "INSERT INTO jobs (kind, key, due) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET due = excluded.due",
-      kind,
-      key,
-      due,
-    );
-    await this.rearm();
+    await this.#upsert(kind, key, due, "excluded.due");
   }
 
   /**
@@ -38,8 +32,18 @@ export class Jobs {
    * push back the earlier one (the alarm re-arms for the next expiry after each run).
    */
   async scheduleEarliest(kind: JobKind, key: string, due: number): Promise<void> {
+    await this.#upsert(kind, key, due, "MIN(due, excluded.due)");
+  }
+
+  /** `update` is one of two fixed SQL expressions (the type admits no other), never input. */
+  async #upsert(
+    kind: JobKind,
+    key: string,
+    due: number,
+    update: "excluded.due" | "MIN(due, excluded.due)",
+  ): Promise<void> {
     this.#sql.run(
-      "INSERT INTO jobs (kind, key, due) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET due = MIN(due, excluded.due)",
+      `INSERT INTO jobs (kind, key, due) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET due = ${update}`,
       kind,
       key,
       due,

@@ -1,0 +1,17 @@
+/** Records as they cross the project object's boundary and sit in its SQLite: JSON v4 text. */
+import { readJsonValue } from "../../haystack/codec/json/index.ts";
+import { type HDict, isDict } from "../../haystack/kinds/index.ts";
+
+/** One record from its JSON v4 text; throws when the text is not a dict. */
+export function dictFromJson(text: string): HDict {
+  const v = readJsonValue(text);
+  if (!isDict(v)) throw new TypeError("expected a JSON v4 dict");
+  return v;
+}
+
+/** A list of records from JSON v4 text; throws when the text is not a list of dicts. */
+export function dictsFromJson(text: string): HDict[] {
+  const v = readJsonValue(text);
+  if (!Array.isArray(v) || !v.every(isDict)) throw new TypeError("expected a JSON v4 list of dicts");
+  return v as HDict[];
+}
