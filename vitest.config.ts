@@ -17,8 +17,18 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            // A small request-row limit so a test can cross it without a huge body.
-            miniflare: { bindings: { MAX_REQUEST_ROWS: "5000" } },
+            miniflare: {
+              bindings: {
+                // A small request-row limit so a test can cross it without a huge body.
+                MAX_REQUEST_ROWS: "5000",
+                // Test-only secrets: a deployment sets its own with `wrangler secret put`.
+                AUTH_SECRET: "test-auth-secret-not-for-production-0123456789",
+                ADMIN_PASSWORD: "test-admin-password",
+                // Generous, so suites that make many calls with one token are not throttled;
+                // the limit itself is tested with users and keys that carry their own.
+                RATE_LIMIT: "100000",
+              },
+            },
           }),
         ],
         test: {

@@ -1,13 +1,18 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { adminRouter } from "./api/auth/admin.ts";
+import { authenticate } from "./api/auth/middleware.ts";
 import { problem, toProblem } from "./api/errors.ts";
 import { haystackRouter } from "./api/haystack/router.ts";
+import { logFailure } from "./api/log.ts";
+import type { Principal } from "./auth/principal.ts";
 import { type Config, type Env, loadConfig } from "./config.ts";
 import { DESCRIPTION, NAME, VERSION } from "./version.ts";
 
 export interface AppEnv {
   Bindings: Env;
-  Variables: { config: Config };
+  /** `principal` is set by the auth middleware on every guarded route before its handler runs. */
+  Variables: { config: Config; principal: Principal };
 }
 
 export interface Face {
@@ -46,7 +51,11 @@ export function createApp(): Hono<AppEnv> {
     }),
   );
 
+  // Every face sits behind the one auth middleware; its policy decides what each path needs.
+  app.use(authenticate());
+
   app.route("/api", haystackRouter());
+  app.route("/admin", adminRouter());
 
   app.notFound((c) => c.json(problem("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 
@@ -54,7 +63,7 @@ export function createApp(): Hono<AppEnv> {
     // An exception built around a ready response (e.g. 401 with WWW-Authenticate) keeps its headers.
     if (err instanceof HTTPException && err.res) return err.getResponse();
     const { status, body } = toProblem(err);
-    if (status >= 500) console.error(`${c.req.method} ${c.req.path} failed:`, err);
+    if (status >= 500) logFailure(c.var.config, `${c.req.method} ${c.req.path} failed`, err);
     return c.json(body, status);
   });
 

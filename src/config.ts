@@ -1,10 +1,36 @@
+import type { AuthObject } from "./durable/auth.ts";
 import type { ProjectObject } from "./durable/project.ts";
 import { isKnownTz } from "./haystack/time/tz.ts";
 
 /** Bindings and vars as wrangler hands them over (wrangler.toml [vars], secrets from .dev.vars or `wrangler secret`). */
 export interface Env {
   PROJECT: DurableObjectNamespace<ProjectObject>;
+  AUTH: DurableObjectNamespace<AuthObject>;
   STORAGE?: string;
+  /** Signs session tokens (secret, at least 32 characters). Without it the Worker refuses to serve. */
+  AUTH_SECRET?: string;
+  /** The secret before the last rotation: its tokens stay valid until they expire. */
+  AUTH_SECRET_PREVIOUS?: string;
+  /** The server admin, an admin of every project (default "admin"). */
+  ADMIN_USER?: string;
+  /** The server admin's password (secret, at least 12 characters). Required. */
+  ADMIN_PASSWORD?: string;
+  /** Session token lifetime in seconds (default 3600). */
+  TOKEN_TTL?: string | number;
+  /** Requests per minute per token or API key (default 600), unless the user or key has its own. */
+  RATE_LIMIT?: string | number;
+  /** Auth handshake messages per minute per client address (default 60). */
+  HANDSHAKE_RATE_LIMIT?: string | number;
+  /** PBKDF2 iterations for new passwords: 4096..100000 (default 100000, workerd's cap). */
+  SCRAM_ITERATIONS?: string | number;
+  /** Most columns a request grid may have. */
+  MAX_REQUEST_COLS?: string | number;
+  /** Deepest nesting of lists, dicts and grids in a request. */
+  MAX_REQUEST_DEPTH?: string | number;
+  /** Longest filter, in characters. */
+  MAX_FILTER_LENGTH?: string | number;
+  /** Deepest parenthesis nesting in a filter. */
+  MAX_FILTER_DEPTH?: string | number;
   /** A [vars] number arrives as a number, a secret or .dev.vars entry as a string. */
   MAX_BODY_BYTES?: string | number;
   /** Most rows a request grid may hold. */
@@ -39,11 +65,28 @@ export type StorageConfig =
 
 export type StorageKind = StorageConfig["kind"];
 
+/** Everything auth needs. Secrets stay in here and are never logged or echoed. */
+export interface AuthConfig {
+  readonly secret: string;
+  readonly previousSecret?: string;
+  readonly adminUser: string;
+  readonly adminPassword: string;
+  readonly tokenTtlMs: number;
+  readonly rateLimit: number;
+  readonly handshakeRateLimit: number;
+  readonly scramIterations: number;
+}
+
 export interface Config {
   readonly storage: StorageConfig;
+  readonly auth: AuthConfig;
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
   readonly maxRequestRows: number;
+  readonly maxRequestCols: number;
+  readonly maxRequestDepth: number;
+  readonly maxFilterLength: number;
+  readonly maxFilterDepth: number;
   readonly maxReadRows: number;
   readonly tz: string;
   readonly errTrace: boolean;
@@ -53,6 +96,15 @@ export interface Config {
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_MAX_REQUEST_ROWS = 1_000_000;
 export const DEFAULT_MAX_READ_ROWS = 100_000;
+export const DEFAULT_MAX_REQUEST_COLS = 1_000;
+export const DEFAULT_MAX_REQUEST_DEPTH = 32;
+export const DEFAULT_MAX_FILTER_LENGTH = 16 * 1024;
+export const DEFAULT_MAX_FILTER_DEPTH = 32;
+export const DEFAULT_TOKEN_TTL_S = 3600;
+export const DEFAULT_RATE_LIMIT = 600;
+export const DEFAULT_HANDSHAKE_RATE_LIMIT = 60;
+const MIN_SECRET = 32;
+const MIN_ADMIN_PASSWORD = 12;
 
 /** A deployment mistake. The message names the variable and never echoes a secret. */
 export class ConfigError extends Error {
@@ -69,7 +121,7 @@ export class ConfigError extends Error {
  *
  * @example parseConfig({ STORAGE: "do" }) // { storage: { kind: "do" }, maxBodyBytes: 10485760 }
  */
-export function parseConfig(env: Omit<Env, "PROJECT">): Config {
+export function parseConfig(env: RawEnv): Config {
   const tz = env.TZ === undefined || env.TZ === "" ? "UTC" : env.TZ;
   if (!isKnownTz(tz))
     throw new ConfigError(`TZ must be a Haystack zone name such as New_York, got ${JSON.stringify(tz)}`);
@@ -81,8 +133,14 @@ export function parseConfig(env: Omit<Env, "PROJECT">): Config {
   }
   return {
     storage: parseStorage(env),
+    auth: parseAuth(env),
     maxBodyBytes: positiveInt("MAX_BODY_BYTES", env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
     maxRequestRows: positiveInt("MAX_REQUEST_ROWS", env.MAX_REQUEST_ROWS, DEFAULT_MAX_REQUEST_ROWS),
+    maxRequestCols: positiveInt("MAX_REQUEST_COLS", env.MAX_REQUEST_COLS, DEFAULT_MAX_REQUEST_COLS),
+    // The readers stop at 1000 levels whatever they are told, so a larger setting would mislead.
+    maxRequestDepth: Math.min(1000, positiveInt("MAX_REQUEST_DEPTH", env.MAX_REQUEST_DEPTH, DEFAULT_MAX_REQUEST_DEPTH)),
+    maxFilterLength: positiveInt("MAX_FILTER_LENGTH", env.MAX_FILTER_LENGTH, DEFAULT_MAX_FILTER_LENGTH),
+    maxFilterDepth: positiveInt("MAX_FILTER_DEPTH", env.MAX_FILTER_DEPTH, DEFAULT_MAX_FILTER_DEPTH),
     maxReadRows: positiveInt("MAX_READ_ROWS", env.MAX_READ_ROWS, DEFAULT_MAX_READ_ROWS),
     tz,
     errTrace: env.ERR_TRACE === true || env.ERR_TRACE === "true",
@@ -102,7 +160,52 @@ export function loadConfig(env: Env): Config {
   return config;
 }
 
-function parseStorage(env: Omit<Env, "PROJECT">): StorageConfig {
+/** Env without the bindings, as parseConfig reads it. */
+export type RawEnv = Omit<Env, "PROJECT" | "AUTH">;
+
+function parseAuth(env: RawEnv): AuthConfig {
+  const secret = env.AUTH_SECRET ?? "";
+  if (secret.length < MIN_SECRET) {
+    throw new ConfigError(
+      `AUTH_SECRET must be set to a random string of at least ${MIN_SECRET} characters ` +
+        "(wrangler secret put AUTH_SECRET; .dev.vars locally): refusing to serve without authentication",
+    );
+  }
+  const previous =
+    env.AUTH_SECRET_PREVIOUS === undefined || env.AUTH_SECRET_PREVIOUS === "" ? undefined : env.AUTH_SECRET_PREVIOUS;
+  if (previous !== undefined && previous.length < MIN_SECRET) {
+    throw new ConfigError(`AUTH_SECRET_PREVIOUS must be at least ${MIN_SECRET} characters when set`);
+  }
+  const adminPassword = env.ADMIN_PASSWORD ?? "";
+  if (adminPassword.length < MIN_ADMIN_PASSWORD) {
+    throw new ConfigError(
+      `ADMIN_PASSWORD must be set to at least ${MIN_ADMIN_PASSWORD} characters ` +
+        "(wrangler secret put ADMIN_PASSWORD; .dev.vars locally): it is the first admin's password",
+    );
+  }
+  const adminUser = env.ADMIN_USER === undefined || env.ADMIN_USER === "" ? "admin" : env.ADMIN_USER;
+  if (!USER_NAME.test(adminUser))
+    throw new ConfigError(`ADMIN_USER must be a user name, got ${JSON.stringify(adminUser)}`);
+  const iterations = positiveInt("SCRAM_ITERATIONS", env.SCRAM_ITERATIONS, 100_000);
+  if (iterations < 4096 || iterations > 100_000) {
+    throw new ConfigError(`SCRAM_ITERATIONS must be 4096..100000 (workerd's PBKDF2 cap), got ${iterations}`);
+  }
+  return {
+    secret,
+    ...(previous === undefined ? {} : { previousSecret: previous }),
+    adminUser,
+    adminPassword,
+    tokenTtlMs: positiveInt("TOKEN_TTL", env.TOKEN_TTL, DEFAULT_TOKEN_TTL_S) * 1000,
+    rateLimit: positiveInt("RATE_LIMIT", env.RATE_LIMIT, DEFAULT_RATE_LIMIT),
+    handshakeRateLimit: positiveInt("HANDSHAKE_RATE_LIMIT", env.HANDSHAKE_RATE_LIMIT, DEFAULT_HANDSHAKE_RATE_LIMIT),
+    scramIterations: iterations,
+  };
+}
+
+/** User names: what people type, without separators that SCRAM or URLs would need to escape. */
+export const USER_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
+
+function parseStorage(env: RawEnv): StorageConfig {
   const kind = env.STORAGE === undefined || env.STORAGE === "" ? "do" : env.STORAGE;
   switch (kind) {
     case "do":
@@ -121,7 +224,7 @@ function parseStorage(env: Omit<Env, "PROJECT">): StorageConfig {
 }
 
 function required(
-  env: Omit<Env, "PROJECT">,
+  env: RawEnv,
   name: "DATABASE_URL" | "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN",
   kind: StorageKind,
 ): string {

@@ -1,6 +1,7 @@
 import { createApp } from "./app.ts";
 import { type Env, loadConfig } from "./config.ts";
 
+export { AuthObject } from "./durable/auth.ts";
 export { ProjectObject } from "./durable/project.ts";
 
 const app = createApp();

@@ -2,6 +2,16 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ConfigError } from "../config.ts";
 import { HaystackError, ParseError } from "../haystack/errors.ts";
+import { StoreError, type StoreErrorCode } from "../storage/errors.ts";
+import { RequestError } from "./haystack/request.ts";
+
+const STORE_STATUS: Readonly<Record<StoreErrorCode, ContentfulStatusCode>> = {
+  not_found: 404,
+  conflict: 409,
+  duplicate: 409,
+  invalid: 400,
+  unavailable: 503,
+};
 
 /** The one error body every face answers with: `{ "error": { "code", "message", ... } }`. */
 export interface Problem {
@@ -21,6 +31,7 @@ export interface ProblemResponse {
 const HTTP_CODES: Readonly<Partial<Record<number, string>>> = {
   400: "bad_request",
   401: "unauthorized",
+  409: "conflict",
   403: "forbidden",
   404: "not_found",
   405: "method_not_allowed",
@@ -46,6 +57,8 @@ export function toProblem(err: unknown): ProblemResponse {
     };
   }
   if (err instanceof HaystackError) return { status: 400, body: problem(err.code, err.message) };
+  if (err instanceof RequestError) return { status: err.status, body: problem(err.code, err.message) };
+  if (err instanceof StoreError) return { status: STORE_STATUS[err.code], body: problem(err.code, err.message) };
   if (err instanceof HTTPException) {
     const status = err.status;
     return { status, body: problem(HTTP_CODES[status] ?? "http_error", err.message || `HTTP ${status}`) };

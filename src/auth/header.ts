@@ -42,6 +42,28 @@ export function parseAuthHeader(text: string | null | undefined): AuthHeader | u
 
 /** `SCRAM hash=SHA-256, handshakeToken=abc`: the inverse of parseAuthHeader. */
 export function formatAuthHeader(scheme: string, params: Readonly<Record<string, string>>): string {
-  const list = Object.entries(params).map(([k, v]) => `${k}=${v}`);
-  return list.length === 0 ? scheme : `${scheme} ${list.join(", ")}`;
+  const list = formatAuthParams(params);
+  return list === "" ? scheme : `${scheme} ${list}`;
+}
+
+/** `authToken=abc, hash=SHA-256`: parameters alone, as Authentication-Info carries them. */
+export function formatAuthParams(params: Readonly<Record<string, string>>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
+}
+
+const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*$/;
+
+/**
+ * The credential of a bearer header in either form a client sends: Haystack's
+ * `BEARER authToken=xyz` or RFC 6750's `Bearer xyz`. Undefined for any other header.
+ */
+export function bearerCredential(text: string | null | undefined): string | undefined {
+  if (!text || text.length > MAX_HEADER) return undefined;
+  const m = /^bearer[ \t]+(.+)$/i.exec(text.trim());
+  if (!m) return undefined;
+  const rest = (m[1] as string).trim();
+  if (rest.startsWith("authToken=")) return parseAuthHeader(`BEARER ${rest}`)?.params.get("authToken");
+  return TOKEN68.test(rest) ? rest : undefined;
 }

@@ -1,8 +1,9 @@
 /** Talking to the Worker's Haystack face from workers-pool tests. */
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import type { ProjectObject } from "../../src/durable/project.ts";
 import { readZincGrid, writeZincGrid } from "../../src/haystack/codec/zinc/index.ts";
 import { type HDict, type HGrid, type HRef, isRef } from "../../src/haystack/kinds/index.ts";
+import { authedFetch } from "./auth.ts";
 
 export const BASE = "http://hayloft.test";
 
@@ -17,7 +18,7 @@ export async function post(
   body: string | HGrid,
   headers: Record<string, string> = {},
 ): Promise<Response> {
-  return SELF.fetch(`${BASE}/api/${project}/${op}`, {
+  return authedFetch(`${BASE}/api/${project}/${op}`, {
     method: "POST",
     headers: { "content-type": "text/zinc", ...headers },
     body: typeof body === "string" ? body : writeZincGrid(body),
@@ -25,7 +26,7 @@ export async function post(
 }
 
 export async function get(project: string, op: string, query = "", headers: Record<string, string> = {}) {
-  return SELF.fetch(`${BASE}/api/${project}/${op}${query ? `?${query}` : ""}`, { headers });
+  return authedFetch(`${BASE}/api/${project}/${op}${query ? `?${query}` : ""}`, { headers });
 }
 
 /** The reply as a grid, checking it is Zinc. */

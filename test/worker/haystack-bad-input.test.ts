@@ -2,10 +2,10 @@
  * Requests the server must refuse: an HTTP status before the request grid exists, an HTTP 200
  * error grid after. Every refused write is checked to have left the project exactly as it was.
  */
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { writeZincGrid } from "../../src/haystack/codec/zinc/index.ts";
 import type { HGrid } from "../../src/haystack/kinds/index.ts";
+import { authedFetch } from "../support/auth.ts";
 import { BASE, errorGrid, get, hisLines, idsOf, newProject, ok, post, seed } from "../support/haystack-http.ts";
 
 /** Two his points with one sample on @a, a non-his point @x and a writable point @w at level 16. */
@@ -61,7 +61,7 @@ describe("Haystack HTTP: bad requests get a status and an error grid", () => {
     expect(j.get("errCode")).toBe("parse_error");
     expect(j.get("dis")).toMatch(/line 1, column \d+/);
     const bytes = new Uint8Array([0x76, 0x65, 0x72, 0xff, 0xfe]);
-    const utf8 = await SELF.fetch(`${BASE}/api/${p}/read`, {
+    const utf8 = await authedFetch(`${BASE}/api/${p}/read`, {
       method: "POST",
       headers: { "content-type": "text/zinc" },
       body: bytes,
@@ -87,10 +87,10 @@ describe("Haystack HTTP: bad requests get a status and an error grid", () => {
       await errorGrid(r, 405);
       expect([op, r.headers.get("allow")]).toEqual([op, "POST"]);
     }
-    const put = await SELF.fetch(`${BASE}/api/${p}/read`, { method: "PUT", body: "x" });
+    const put = await authedFetch(`${BASE}/api/${p}/read`, { method: "PUT", body: "x" });
     await errorGrid(put, 405);
     expect(put.headers.get("allow")).toBe("GET, POST");
-    const putCommit = await SELF.fetch(`${BASE}/api/${p}/commit`, { method: "DELETE" });
+    const putCommit = await authedFetch(`${BASE}/api/${p}/commit`, { method: "DELETE" });
     await errorGrid(putCommit, 405);
     expect(putCommit.headers.get("allow")).toBe("POST");
     expect((await errorGrid(get(p, "about", "", { accept: "image/png" }), 406)).get("errCode")).toBe("not_acceptable");
@@ -131,7 +131,7 @@ describe("Haystack HTTP: bad requests get a status and an error grid", () => {
           body,
           duplex: "half",
         };
-        await errorGrid(SELF.fetch(`${BASE}/api/${p}/hisWrite`, init), 413);
+        await errorGrid(authedFetch(`${BASE}/api/${p}/hisWrite`, init), 413);
       },
     ]);
   });

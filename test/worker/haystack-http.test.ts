@@ -1,8 +1,8 @@
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { readJson3Grid, readJsonGrid } from "../../src/haystack/codec/json/index.ts";
 import { readTrio } from "../../src/haystack/codec/trio/index.ts";
 import { HDateTime, HDict, type HGrid, HNumber, HRef } from "../../src/haystack/kinds/index.ts";
+import { authedFetch } from "../support/auth.ts";
 import {
   BASE,
   building,
@@ -29,7 +29,7 @@ describe("Haystack HTTP: ops that describe the server", () => {
   });
 
   it("POST about with an empty body works too (haystack-py answers 405)", async () => {
-    const r = await SELF.fetch(`${BASE}/api/${newProject()}/about`, { method: "POST" });
+    const r = await authedFetch(`${BASE}/api/${newProject()}/about`, { method: "POST" });
     expect(r.status).toBe(200);
   });
 

@@ -2,17 +2,18 @@
  * A real Haystack client (haystack-nclient) against the Worker, and haystack-core decoding our
  * replies: the interop that matters to users of J2's libraries.
  */
-import { runInDurableObject, SELF } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import * as hc from "haystack-core";
 import { Client, HisRange, isGridError, type WatchChangedEvent, type WatchEvent } from "haystack-nclient";
 import { describe, expect, it } from "vitest";
+import { authedFetch } from "../support/auth.ts";
 import { BASE, newProject, seed, stubOf } from "../support/haystack-http.ts";
 
 function clientFor(project: string): Client {
   return new Client({
     base: new URL(BASE),
     project,
-    fetch: (resource: RequestInfo, init?: RequestInit) => SELF.fetch(resource, init),
+    fetch: (resource: RequestInfo, init?: RequestInit) => authedFetch(resource, init),
   });
 }
 
@@ -136,13 +137,13 @@ describe("haystack-nclient against Hayloft", () => {
   it("haystack-core decodes our Zinc and JSON read and hisRead replies", async () => {
     const p = newProject();
     await building(p);
-    await SELF.fetch(`${BASE}/api/${p}/hisWrite`, {
+    await authedFetch(`${BASE}/api/${p}/hisWrite`, {
       method: "POST",
       headers: { "content-type": "text/zinc" },
       body: `ver:"3.0" id:@t\nts,val\n2024-01-01T00:00:00-05:00 New_York,1.5°F\n2024-01-01T00:15:00-05:00 New_York,2°F\n`,
     });
     for (const accept of ["text/zinc", "application/json"]) {
-      const read = await SELF.fetch(`${BASE}/api/${p}/read?filter=point`, { headers: { accept } });
+      const read = await authedFetch(`${BASE}/api/${p}/read?filter=point`, { headers: { accept } });
       const text = await read.text();
       const g = (accept === "text/zinc" ? hc.ZincReader.readValue(text) : hc.makeValue(JSON.parse(text))) as hc.HGrid;
       expect(
@@ -151,7 +152,7 @@ describe("haystack-nclient against Hayloft", () => {
           .map((r) => refId(r.get("id")))
           .sort(),
       ).toEqual(["sp", "t"]);
-      const his = await SELF.fetch(`${BASE}/api/${p}/hisRead?id=@t&range=2024-01-01`, { headers: { accept } });
+      const his = await authedFetch(`${BASE}/api/${p}/hisRead?id=@t&range=2024-01-01`, { headers: { accept } });
       const ht = await his.text();
       const hg = (accept === "text/zinc" ? hc.ZincReader.readValue(ht) : hc.makeValue(JSON.parse(ht))) as hc.HGrid;
       expect(hg.getRows().map((r) => r.get<hc.HNum>("val")?.value)).toEqual([1.5, 2]);

@@ -12,13 +12,13 @@ import type { HGrid } from "../../haystack/kinds/index.ts";
 import { type ProjectStub, remoteStore, watchClient } from "../../storage/do/client.ts";
 import { StoreError } from "../../storage/errors.ts";
 import { unwrap } from "../../storage/wire.ts";
+import { authorityFor } from "../auth/authority.ts";
+import { authStub } from "../auth/middleware.ts";
+import { logFailure } from "../log.ts";
 import { findOp } from "./ops/registry.ts";
 import type { Op, OpContext } from "./ops/types.ts";
 import { gridFromBody, gridFromQuery, RequestError, readBody } from "./request.ts";
 import { type ErrorInfo, errorResponse, gridResponse } from "./respond.ts";
-
-/** Deepest nesting a request grid may have. */
-const MAX_REQUEST_DEPTH = 32;
 
 /** How often (ms) a request to the demo project checks that its history reaches now. */
 const DEMO_TOP_UP_MS = 60_000;
@@ -45,6 +45,7 @@ export function haystackRouter(): Hono<AppEnv> {
     try {
       const stub = c.env.PROJECT.get(c.env.PROJECT.idFromName(project));
       if (project === config.demoProject) await topUpDemo(stub);
+      const principal = c.var.principal;
       const cx: OpContext = {
         project,
         store: remoteStore(stub),
@@ -52,11 +53,17 @@ export function haystackRouter(): Hono<AppEnv> {
         config,
         nowMs: Date.now(),
         host: new URL(c.req.url).hostname,
+        principal,
+        endSession: async () => {
+          if (principal.via !== "token" || principal.expiresMs === undefined) return;
+          const stub = authStub(c, project);
+          await authorityFor(config.auth).revokeToken(stub, project, principal.credentialId, principal.expiresMs);
+        },
       };
       return gridResponse(format, await op.run(req, cx));
     } catch (err) {
       const { info, status } = opFailure(err, config);
-      if (status >= 500 || info.code === "internal") console.error(`${opName} on ${project} failed:`, err);
+      if (status >= 500 || info.code === "internal") logFailure(config, `${opName} on ${project} failed`, err);
       return errorResponse(format, info, status);
     }
   });
@@ -82,7 +89,8 @@ async function requestGrid(raw: Request, op: Op, config: Config): Promise<HGrid>
   const text = await readBody(raw, config.maxBodyBytes);
   return gridFromBody(text, raw.headers.get("content-type"), {
     maxRows: config.maxRequestRows,
-    maxDepth: MAX_REQUEST_DEPTH,
+    maxCols: config.maxRequestCols,
+    maxDepth: config.maxRequestDepth,
   });
 }
 
@@ -95,7 +103,7 @@ function preGridFailure(err: unknown, format: Format | undefined, config: Config
   if (err instanceof HaystackError) {
     return errorResponse(format, { code: err.code, dis: err.message, ...trace(err, config) }, 400);
   }
-  console.error("reading a Haystack request failed:", err);
+  logFailure(config, "reading a Haystack request failed", err);
   return errorResponse(format, { code: "internal", dis: "Internal error", ...trace(err, config) }, 500);
 }
 

@@ -1,6 +1,8 @@
 /** Reading op arguments out of request grids, with errors that say which argument is wrong. */
 import { HaystackError } from "../../../haystack/errors.ts";
+import { type Filter, parseFilter } from "../../../haystack/filter/index.ts";
 import { col, HDict, HGrid, HNumber, type HRow, type HVal, isRef } from "../../../haystack/kinds/index.ts";
+import type { OpContext } from "./types.ts";
 
 export function badArg(message: string): HaystackError {
   return new HaystackError("invalid_value", message);
@@ -87,4 +89,9 @@ export function dictsGrid(
     names.map((n) => col(n)),
     out,
   );
+}
+
+/** A request's filter text parsed under the configured length and depth limits. */
+export function requestFilter(text: string, cx: OpContext): Filter {
+  return parseFilter(text, { maxLength: cx.config.maxFilterLength, maxDepth: cx.config.maxFilterDepth });
 }

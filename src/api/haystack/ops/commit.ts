@@ -10,6 +10,7 @@ export const commit: Op = {
   name: "commit",
   summary: "Add, update or remove records (mod checked for optimistic concurrency)",
   noSideEffects: false,
+  minRole: "admin",
   async run(req, cx) {
     const mode = req.meta.get("commit");
     if (typeof mode !== "string" || !OPS.includes(mode as CommitOp)) {

@@ -49,6 +49,7 @@ export const hisRead: Op = {
   name: "hisRead",
   summary: "Read time series data from historized point",
   noSideEffects: true,
+  minRole: "viewer",
   async run(req, cx) {
     const ids = rowIds(req);
     if (ids.length === 0) throw badArg("hisRead needs an id");
@@ -144,6 +145,7 @@ export const hisWrite: Op = {
   name: "hisWrite",
   summary: "Write time series data to historized point",
   noSideEffects: false,
+  minRole: "operator",
   async run(req, cx) {
     const writes = hisWrites(req);
     await cx.store.history.write(writes);

@@ -1,9 +1,9 @@
 /** The ops that describe the server: about, formats, defs, libs, filetypes. */
 import { FORMATS } from "../../../haystack/codec/formats.ts";
-import { compileFilter, NO_REFS, parseFilter } from "../../../haystack/filter/index.ts";
+import { compileFilter, NO_REFS } from "../../../haystack/filter/index.ts";
 import { HDateTime, HDict, HGrid, HSymbol, HUri, MARKER } from "../../../haystack/kinds/index.ts";
 import { NAME, VERSION } from "../../../version.ts";
-import { badArg, dictsGrid } from "./args.ts";
+import { badArg, dictsGrid, requestFilter } from "./args.ts";
 import type { Op, OpContext } from "./types.ts";
 
 /** When this isolate started: about's serverBootTime. */
@@ -13,6 +13,7 @@ export const about: Op = {
   name: "about",
   summary: "Summary information for server",
   noSideEffects: true,
+  minRole: "viewer",
   async run(_req, cx) {
     const tz = cx.config.tz;
     return HGrid.fromDicts([
@@ -39,6 +40,7 @@ export const formats: Op = {
   name: "formats",
   summary: "Grid data formats supported by this server",
   noSideEffects: true,
+  minRole: "viewer",
   async run() {
     return HGrid.fromDicts(
       FORMATS.map((f) => HDict.of({ mime: f.mime, receive: f.reader ? MARKER : undefined, send: MARKER })),
@@ -82,13 +84,14 @@ export function defsOp(name: string, summary: string, list: (cx: OpContext) => r
     name,
     summary,
     noSideEffects: true,
+    minRole: "viewer",
     async run(req, cx) {
       let rows = list(cx);
       const row = req.rows.length > 0 ? req.rowDict(0) : HDict.EMPTY;
       const filter = row.get("filter");
       if (filter !== undefined) {
         if (typeof filter !== "string") throw badArg("filter must be a Str");
-        const m = compileFilter(parseFilter(filter));
+        const m = compileFilter(requestFilter(filter, cx));
         rows = rows.filter((d) => m(d, NO_REFS));
       }
       const limit = row.get("limit");

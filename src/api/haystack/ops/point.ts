@@ -4,9 +4,6 @@ import { isPointVal, type PointVal, type PriorityArray, toRows } from "../../../
 import { badArg, durationMs, firstRow, optStr, refId } from "./args.ts";
 import type { Op, OpContext } from "./types.ts";
 
-/** Who a write is attributed to when the request names no one (auth supplies the user later). */
-const DEFAULT_WHO = "hayloft";
-
 function arrayGrid(arr: PriorityArray, nowMs: number): HGrid {
   const rows: HRow[] = toRows(arr, nowMs).map((r) => [r.level, r.levelDis, r.val, r.who, r.expires ?? null]);
   return new HGrid(HDict.EMPTY, [col("level"), col("levelDis"), col("val"), col("who"), col("expires")], rows);
@@ -24,7 +21,8 @@ async function writeLevel(cx: OpContext, id: string, a: PointWriteArgs): Promise
   const r = await cx.store.points.write(id, {
     level: a.level,
     val: a.val,
-    who: a.who ?? DEFAULT_WHO,
+    // As haxall: the request's `who`, else the user making it.
+    who: a.who ?? cx.principal.user,
     ...(a.durationMs === undefined ? {} : { durationMs: a.durationMs }),
     nowMs: cx.nowMs,
   });
@@ -42,6 +40,7 @@ export const pointWrite: Op = {
   name: "pointWrite",
   summary: "Read/write writable point priority array",
   noSideEffects: false,
+  minRole: "operator",
   async run(req, cx) {
     const row = firstRow(req, "pointWrite");
     const id = refId(row.get("id"), "id");
@@ -87,6 +86,7 @@ export const invokeAction: Op = {
   name: "invokeAction",
   summary: "Invoke action on target entity",
   noSideEffects: false,
+  minRole: "operator",
   async run(req, cx) {
     const id = refId(req.meta.get("id"), "grid meta id");
     const name = optStr(req.meta.get("action"), "action");

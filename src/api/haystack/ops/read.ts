@@ -1,7 +1,7 @@
 /** read (by filter or by ids) and nav (site -> equip -> point). */
 import { type Filter, parseFilter } from "../../../haystack/filter/index.ts";
 import { HDict, type HGrid, HRef, isRef } from "../../../haystack/kinds/index.ts";
-import { badArg, dictsGrid, optStr, refId, rowIds } from "./args.ts";
+import { badArg, dictsGrid, optStr, refId, requestFilter, rowIds } from "./args.ts";
 import { withRefDis } from "./refs.ts";
 import type { Op, OpContext } from "./types.ts";
 
@@ -20,6 +20,7 @@ export const read: Op = {
   name: "read",
   summary: "Read entity records in database",
   noSideEffects: true,
+  minRole: "viewer",
   async run(req, cx) {
     if (req.has("id") && !req.has("filter")) {
       const ids = rowIds(req);
@@ -33,7 +34,7 @@ export const read: Op = {
     if (limit !== undefined && (typeof limit !== "number" || !(limit >= 0))) {
       throw badArg("limit must be a non-negative Number");
     }
-    return readFilter(cx, parseFilter(text), limit === undefined ? undefined : Math.floor(limit));
+    return readFilter(cx, requestFilter(text, cx), limit === undefined ? undefined : Math.floor(limit));
   },
 };
 
@@ -45,6 +46,7 @@ export const nav: Op = {
   name: "nav",
   summary: "Navigate a project for learning and discovery",
   noSideEffects: true,
+  minRole: "viewer",
   async run(req, cx) {
     const navId = req.rows.length > 0 ? req.rowDict(0).get("navId") : undefined;
     if (navId === undefined || navId === null || navId === "") return navRows(cx, parseFilter("site"), true);

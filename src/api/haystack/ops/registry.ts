@@ -12,6 +12,7 @@ const ops: Op = {
   name: "ops",
   summary: "Operations supported by this server",
   noSideEffects: true,
+  minRole: "viewer",
   async run() {
     return HGrid.fromDicts(
       OPS.map((o) =>
@@ -28,12 +29,14 @@ const ops: Op = {
 
 const defs: Op = defsOp("defs", "Definitions in the namespace", () => defsOf(OPS));
 
-/** Ends the session. Without authentication there is nothing to revoke, so it always succeeds. */
+/** Ends the session: the token stops working. An API key is revoked only through the admin API. */
 const close: Op = {
   name: "close",
   summary: "Close the current session",
   noSideEffects: false,
-  async run() {
+  minRole: "viewer",
+  async run(_req, cx) {
+    await cx.endSession();
     return HGrid.empty();
   },
 };

@@ -2,6 +2,8 @@
  * The op contract: an op reads a request grid and answers a grid, possibly streamed. Ops see
  * storage only through the ports, so they run unchanged on every backend. No Hono here.
  */
+import type { Principal } from "../../../auth/principal.ts";
+import type { Role } from "../../../auth/roles.ts";
 import type { Config } from "../../../config.ts";
 import type { RowSource } from "../../../haystack/codec/stream.ts";
 import type { HCol, HDict, HGrid } from "../../../haystack/kinds/index.ts";
@@ -16,6 +18,10 @@ export interface OpContext {
   readonly nowMs: number;
   /** Host name the request came to (about's serverName). */
   readonly host: string;
+  /** Who the request acts as (checked by the auth middleware before any op runs). */
+  readonly principal: Principal;
+  /** Revokes the request's session token, if it came with one (`close`). */
+  endSession(): Promise<void>;
 }
 
 /** A grid whose rows may arrive later: the router encodes them as they come. */
@@ -30,5 +36,7 @@ export interface Op {
   readonly summary: string;
   /** Safe to call with GET (HttpApi.fandoc: only ops without side effects). */
   readonly noSideEffects: boolean;
+  /** The least role that may call it; the auth middleware refuses anyone below with 403. */
+  readonly minRole: Role;
   run(req: HGrid, cx: OpContext): Promise<HGrid | GridOut>;
 }

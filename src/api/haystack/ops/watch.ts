@@ -15,6 +15,7 @@ export const watchSub: Op = {
   name: "watchSub",
   summary: "Watch subscription",
   noSideEffects: false,
+  minRole: "operator",
   async run(req, cx) {
     const ids = rowIds(req);
     const watchId = optStr(req.meta.get("watchId"), "watchId");
@@ -36,6 +37,7 @@ export const watchUnsub: Op = {
   name: "watchUnsub",
   summary: "Watch unsubscription",
   noSideEffects: false,
+  minRole: "operator",
   async run(req, cx) {
     const watchId = watchIdOf(req.meta);
     await cx.watches.unsub(watchId, req.meta.get("close") === MARKER ? "close" : rowIds(req));
@@ -47,6 +49,7 @@ export const watchPoll: Op = {
   name: "watchPoll",
   summary: "Watch poll cov or refresh",
   noSideEffects: false,
+  minRole: "operator",
   async run(req, cx) {
     const watchId = watchIdOf(req.meta);
     const refresh = req.meta.get("refresh") === MARKER;

@@ -1,0 +1,46 @@
+/**
+ * Credentials for workers-pool tests that are not about auth: a token minted with the test
+ * AUTH_SECRET for the server admin (or any role). Auth's own tests obtain tokens the real way.
+ */
+import { env, SELF } from "cloudflare:test";
+import { deriveKeys, type SigningKeys } from "../../src/auth/keys.ts";
+import type { Role } from "../../src/auth/roles.ts";
+import { issueAuthToken } from "../../src/auth/tokens.ts";
+
+let keys: Promise<SigningKeys> | undefined;
+const tokens = new Map<string, Promise<string>>();
+
+/** A valid session token for `project`, minted as the server would issue it. */
+export function mintToken(project: string, role: Role = "admin", user = env.ADMIN_USER ?? "admin"): Promise<string> {
+  const k = `${project}\u0000${role}\u0000${user}`;
+  let t = tokens.get(k);
+  if (!t) {
+    keys ??= deriveKeys(env.AUTH_SECRET as string);
+    t = keys.then(async (ks) => {
+      const { token } = await issueAuthToken(ks, { user, project, role, nowMs: Date.now(), ttlMs: 3_600_000 });
+      return token;
+    });
+    tokens.set(k, t);
+  }
+  return t;
+}
+
+/** The project named by a face path such as `/api/{project}/{op}`. */
+function projectOf(url: string): string | undefined {
+  return new URL(url).pathname.split("/")[2];
+}
+
+/**
+ * SELF.fetch as the server admin of the URL's project, unless the request carries its own
+ * Authorization header.
+ */
+export async function authedFetch(resource: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  const url = typeof resource === "string" ? resource : resource instanceof URL ? resource.href : resource.url;
+  const headers = new Headers(init.headers ?? (resource instanceof Request ? resource.headers : undefined));
+  const project = projectOf(url);
+  if (!headers.has("authorization") && project) headers.set("authorization", `Bearer ${await mintToken(project)}`);
+  return SELF.fetch(resource instanceof Request ? new Request(resource, { ...init, headers }) : url, {
+    ...init,
+    headers,
+  });
+}
