@@ -27,6 +27,7 @@ export default defineConfig({
                 // Generous, so suites that make many calls with one token are not throttled;
                 // the limit itself is tested with users and keys that carry their own.
                 RATE_LIMIT: "100000",
+                HANDSHAKE_RATE_LIMIT: "100000",
               },
             },
           }),

@@ -44,3 +44,30 @@ export async function authedFetch(resource: RequestInfo | URL, init: RequestInit
     headers,
   });
 }
+
+/** A call to the admin API of `project` as the server admin (JSON in and out). */
+export async function adminCall(project: string, method: string, path: string, body?: unknown): Promise<Response> {
+  return authedFetch(`http://hayloft.test/admin/${project}${path}`, {
+    method,
+    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
+}
+
+/** Creates a user through the admin API; throws unless it answers 201. */
+export async function createUser(project: string, name: string, password: string, role: Role, rateLimit?: number) {
+  const r = await adminCall(project, "POST", "/users", { name, password, role, ...(rateLimit ? { rateLimit } : {}) });
+  if (r.status !== 201) throw new Error(`creating ${name} failed: ${r.status} ${await r.text()}`);
+}
+
+/** Creates an API key through the admin API and answers its secret. */
+export async function createKey(
+  project: string,
+  name: string,
+  role: Role,
+  rateLimit?: number,
+): Promise<{ id: string; secret: string }> {
+  const r = await adminCall(project, "POST", "/keys", { name, role, ...(rateLimit ? { rateLimit } : {}) });
+  if (r.status !== 201) throw new Error(`creating key ${name} failed: ${r.status} ${await r.text()}`);
+  const b = (await r.json()) as { key: { id: string }; secret: string };
+  return { id: b.key.id, secret: b.secret };
+}

@@ -1,0 +1,141 @@
+/**
+ * Every op x role cell, for session tokens (obtained by a real SCRAM login) and for API keys:
+ * allowed calls succeed, refused ones answer 403 and change nothing (records, history, priority
+ * array and watches compared before and after).
+ */
+import { SELF } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { OPS } from "../../src/api/haystack/ops/registry.ts";
+import type { Role } from "../../src/auth/roles.ts";
+import { readZincGrid } from "../../src/haystack/codec/zinc/index.ts";
+import { createKey, createUser } from "../support/auth.ts";
+import { BASE, building, newProject, ok, post } from "../support/haystack-http.ts";
+import { scramLogin } from "../support/scram-client.ts";
+
+/** The least role of each op, written out here so a change to the server's table shows up. */
+const LEAST: Readonly<Record<string, Role>> = {
+  about: "viewer",
+  ops: "viewer",
+  formats: "viewer",
+  defs: "viewer",
+  libs: "viewer",
+  filetypes: "viewer",
+  read: "viewer",
+  nav: "viewer",
+  hisRead: "viewer",
+  close: "viewer",
+  hisWrite: "operator",
+  pointWrite: "operator",
+  invokeAction: "operator",
+  watchSub: "operator",
+  watchUnsub: "operator",
+  watchPoll: "operator",
+  commit: "admin",
+};
+const RANK: Readonly<Record<Role, number>> = { viewer: 0, operator: 1, admin: 2 };
+const ROLES: readonly Role[] = ["viewer", "operator", "admin"];
+const PASSWORD = "role-table-password";
+
+let p: string;
+let seq = 0;
+
+/** A valid request for each op; watch ops get a fresh watch made by the server admin. */
+async function requestFor(op: string): Promise<string> {
+  const n = ++seq;
+  switch (op) {
+    case "read":
+      return 'ver:"3.0"\nfilter\n"point"\n';
+    case "hisRead":
+      return 'ver:"3.0"\nid,range\n@p1,"2024-01-01"\n';
+    case "hisWrite":
+      return `ver:"3.0" id:@p1\nts,val\n${new Date(Date.UTC(2024, 0, 1, 0, n)).toISOString()} UTC,${n}°F\n`;
+    case "pointWrite":
+      return `ver:"3.0"\nid,level,val,who\n@w,10,${n},"t"\n`;
+    case "invokeAction":
+      return `ver:"3.0" id:@w action:"Override"\nval\n${n}\n`;
+    case "watchSub":
+      return 'ver:"3.0" watchDis:"t"\nid\n@p1\n';
+    case "watchUnsub":
+    case "watchPoll":
+      return `ver:"3.0" watchId:"${await adminWatch()}"${op === "watchUnsub" ? " close" : ""}\nempty\n`;
+    case "commit":
+      return `ver:"3.0" commit:"add"\nid,dis\n@new${n},"New ${n}"\n`;
+    default:
+      return "";
+  }
+}
+
+async function adminWatch(): Promise<string> {
+  const g = await ok(post(p, "watchSub", 'ver:"3.0" watchDis:"setup"\nid\n@p1\n'));
+  return g.meta.get("watchId") as string;
+}
+
+/** What a refused call must leave alone. */
+async function snapshot(): Promise<string[]> {
+  const texts = async (op: string, body: string) => (await post(p, op, body)).text();
+  return [
+    await texts("read", 'ver:"3.0"\nfilter\n"id"\n'),
+    await texts("hisRead", 'ver:"3.0"\nid,range\n@p1,"2024-01-01"\n'),
+    await texts("pointWrite", 'ver:"3.0"\nid\n@w\n'),
+  ];
+}
+
+type Cred = () => Promise<string>;
+const creds: Record<"token" | "key", Record<Role, Cred>> = { token: {}, key: {} } as never;
+
+beforeAll(async () => {
+  p = newProject();
+  await building(p);
+  await ok(
+    post(
+      p,
+      "commit",
+      `ver:"3.0" commit:"add"\nid,point,writable,kind,actions\n@w,M,M,"Number",<<ver:"3.0"\ndis,expr\n"Override","pointOverride($self, $val)"\n>>\n`,
+    ),
+  );
+  for (const role of ROLES) {
+    await createUser(p, `u-${role}`, PASSWORD, role);
+    const key = await createKey(p, `k-${role}`, role);
+    // A fresh login per call, so `close` revoking one token never spoils the next cell.
+    creds.token[role] = async () => {
+      const s = await scramLogin((u, i) => SELF.fetch(u, i), `${BASE}/api/${p}/about`, `u-${role}`, PASSWORD);
+      if (!s.token)
+        throw new Error(`login as u-${role} failed: ${s.final?.status ?? s.first?.status ?? s.hello.status}`);
+      return `BEARER authToken=${s.token}`;
+    };
+    creds.key[role] = async () => `Bearer ${key.secret}`;
+  }
+});
+
+describe("op x role", () => {
+  it("the table names every op the server has", () => {
+    expect(Object.keys(LEAST).sort()).toEqual(OPS.map((o) => o.name).sort());
+  });
+
+  const cells = ["token", "key"].flatMap((via) =>
+    Object.keys(LEAST).flatMap((op) => ROLES.map((role) => [via as "token" | "key", op, role] as const)),
+  );
+
+  it.each(cells)("%s: %s as %s", async (via, op, role) => {
+    const allowed = RANK[role] >= RANK[LEAST[op] as Role];
+    const body = await requestFor(op);
+    const before = allowed ? undefined : await snapshot();
+    const r = await SELF.fetch(`${BASE}/api/${p}/${op}`, {
+      method: "POST",
+      headers: { authorization: await creds[via][role](), "content-type": "text/zinc" },
+      body,
+    });
+    const g = readZincGrid(await r.text());
+    if (allowed) {
+      expect([r.status, g.meta.get("dis") ?? null]).toEqual([200, null]);
+    } else {
+      expect(r.status).toBe(403);
+      expect(g.meta.get("errCode")).toBe("forbidden");
+      expect(await snapshot()).toEqual(before);
+      if (op === "watchUnsub") {
+        const id = /watchId:"([^"]+)"/.exec(body)?.[1];
+        await ok(post(p, "watchPoll", `ver:"3.0" watchId:"${id}"\nempty\n`));
+      }
+    }
+  });
+});
