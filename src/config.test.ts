@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEFAULT_MAX_BODY_BYTES, parseConfig } from "./config.ts";
 
+/** The two secrets every deployment must set. */
+const SECRETS = { AUTH_SECRET: "s".repeat(32), ADMIN_PASSWORD: "p".repeat(12) };
+
 describe("parseConfig", () => {
   it("defaults to the embedded backend, UTC and the documented limits", () => {
-    const c = parseConfig({});
+    const c = parseConfig(SECRETS);
     expect(c.storage).toEqual({ kind: "do" });
     expect(c.tz).toBe("UTC");
     expect(c.maxBodyBytes).toBe(DEFAULT_MAX_BODY_BYTES);
@@ -11,12 +14,31 @@ describe("parseConfig", () => {
     expect(c.maxReadRows).toBe(100_000);
     expect(c.errTrace).toBe(false);
     expect(c.demoProject).toBeUndefined();
+    expect([c.maxRequestCols, c.maxRequestDepth, c.maxFilterLength, c.maxFilterDepth]).toEqual([1000, 32, 16384, 32]);
+    expect(c.auth).toMatchObject({
+      adminUser: "admin",
+      tokenTtlMs: 3_600_000,
+      rateLimit: 600,
+      scramIterations: 100_000,
+    });
+  });
+
+  it("reads the auth settings", () => {
+    const c = parseConfig({ ...SECRETS, ADMIN_USER: "root", TOKEN_TTL: "60", RATE_LIMIT: 5, SCRAM_ITERATIONS: "4096" });
+    expect(c.auth).toMatchObject({ adminUser: "root", tokenTtlMs: 60_000, rateLimit: 5, scramIterations: 4096 });
+    expect(parseConfig({ ...SECRETS, MAX_REQUEST_DEPTH: "5000" }).maxRequestDepth).toBe(1000);
   });
 
   it("reads numbers given as strings (secrets, .dev.vars) or numbers ([vars])", () => {
-    const c = parseConfig({ MAX_REQUEST_ROWS: "5000", MAX_READ_ROWS: 20, TZ: "New_York", ERR_TRACE: "true" });
+    const c = parseConfig({
+      ...SECRETS,
+      MAX_REQUEST_ROWS: "5000",
+      MAX_READ_ROWS: 20,
+      TZ: "New_York",
+      ERR_TRACE: "true",
+    });
     expect([c.maxRequestRows, c.maxReadRows, c.tz, c.errTrace]).toEqual([5000, 20, "New_York", true]);
-    expect(parseConfig({ DEMO_PROJECT: "demo" }).demoProject).toBe("demo");
+    expect(parseConfig({ ...SECRETS, DEMO_PROJECT: "demo" }).demoProject).toBe("demo");
   });
 
   it.each([
@@ -27,8 +49,31 @@ describe("parseConfig", () => {
     [{ MAX_BODY_BYTES: -1 }, /MAX_BODY_BYTES/],
     [{ TZ: "Mars/Olympus" }, /TZ/],
     [{ DEMO_PROJECT: "../x" }, /DEMO_PROJECT/],
-  ])("refuses %j with a ConfigError naming the variable", (env, name) => {
+    [{ AUTH_SECRET: "" }, /AUTH_SECRET/],
+    [{ AUTH_SECRET: "x".repeat(31) }, /AUTH_SECRET/],
+    [{ AUTH_SECRET_PREVIOUS: "old" }, /AUTH_SECRET_PREVIOUS/],
+    [{ ADMIN_PASSWORD: undefined }, /ADMIN_PASSWORD/],
+    [{ ADMIN_USER: "a,b" }, /ADMIN_USER/],
+    [{ SCRAM_ITERATIONS: "200000" }, /SCRAM_ITERATIONS/],
+    [{ TOKEN_TTL: "0" }, /TOKEN_TTL/],
+    [{ MAX_FILTER_LENGTH: "x" }, /MAX_FILTER_LENGTH/],
+  ])("refuses %j with a ConfigError naming the variable", (change, name) => {
+    const env = { ...SECRETS, ...change };
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(name);
+  });
+
+  it("never echoes a secret in its errors", () => {
+    for (const change of [{ AUTH_SECRET: "short-secret" }, { ADMIN_PASSWORD: "tiny-pass" }]) {
+      const value = Object.values(change)[0] as string;
+      let message = "";
+      try {
+        parseConfig({ ...SECRETS, ...change });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/must be set/);
+      expect(message).not.toContain(value);
+    }
   });
 });
