@@ -155,7 +155,7 @@ describe("session tokens", () => {
       } as unknown as ExecutionContext);
     expect((await call(`Bearer ${await mintToken(p)}`)).status).toBe(200);
     const s = await scramLogin(
-      (url, init) => call(new Headers(init?.headers).get("authorization") ?? ""),
+      (_url, init) => call(new Headers(init?.headers).get("authorization") ?? ""),
       about(p),
       "admin",
       env.ADMIN_PASSWORD as string,
