@@ -5,14 +5,10 @@
  * the filter read is compared with haystack-core evaluating the same filter in process.
  */
 import hc from "haystack-core";
-import { unstable_startWorker } from "wrangler";
 import { writeZincGrid } from "../src/haystack/codec/zinc/index.ts";
 import { col, HDateTime, HDict, HGrid, HNumber, HRef, type HRow, MARKER } from "../src/haystack/kinds/index.ts";
-import { bench, type Figure, measure, onFinish } from "./harness.ts";
-
-// No network here: keep wrangler from fetching the Request.cf object.
-process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
-process.env.WRANGLER_SEND_METRICS = "false";
+import { bench, type Figure, measure } from "./harness.ts";
+import { adminFetch, startBenchWorker as start } from "./worker/local.ts";
 
 const HIS_ROWS = 1_000_000;
 const WRITE_ROWS = 100_000;
@@ -20,27 +16,8 @@ const ENTITIES = 10_000;
 const START = Date.UTC(2024, 0, 1);
 const FILTER = "point and temp and equipRef->siteRef->site";
 
-type Running = Awaited<ReturnType<typeof unstable_startWorker>>;
-
-let running: Promise<{ worker: Running; base: string }> | undefined;
-
-/** One local Worker for every figure in this file, with an in-memory (unpersisted) store. */
-function start(): Promise<{ worker: Running; base: string }> {
-  running ??= (async () => {
-    const worker = await unstable_startWorker({
-      config: new URL("./worker/wrangler.toml", import.meta.url).pathname,
-      dev: { persist: false, inspector: false, watch: false, logLevel: "error", server: { port: 0 } },
-    });
-    await worker.ready;
-    const url = await worker.url;
-    onFinish(() => worker.dispose());
-    return { worker, base: url.origin };
-  })();
-  return running;
-}
-
 async function post(base: string, project: string, op: string, grid: HGrid): Promise<string> {
-  const res = await fetch(`${base}/api/${project}/${op}`, {
+  const res = await adminFetch(`${base}/api/${project}/${op}`, {
     method: "POST",
     headers: { "content-type": "text/zinc" },
     body: writeZincGrid(grid),
@@ -96,7 +73,10 @@ function hisReadFigure(name: string, accept: string): () => Promise<Figure> {
     const { base } = await start();
     await loadHistory(base);
     const url = `${base}/api/${HIS_PROJECT}/hisRead?id=@big&range=2023-12-01,2026-01-01`;
-    const ours = await measure(async () => drain(await fetch(url, { headers: { accept } })), { minRuns: 3, minMs: 0 });
+    const ours = await measure(async () => drain(await adminFetch(url, { headers: { accept } })), {
+      minRuns: 3,
+      minMs: 0,
+    });
     const rawUrl = `${base}/bench/raw-scan?project=${HIS_PROJECT}&id=big`;
     const raw = await measure(
       async () => {
@@ -130,7 +110,7 @@ bench("api-hiswrite-100k", async () => {
   const ours = await measure(
     async () => {
       const body = bodies[n++ % bodies.length] as string;
-      const res = await fetch(`${base}/api/${project}/hisWrite`, {
+      const res = await adminFetch(`${base}/api/${project}/hisWrite`, {
         method: "POST",
         headers: { "content-type": "text/zinc" },
         body,
@@ -185,7 +165,7 @@ bench("api-read-filter-10k", async () => {
   const recs = entities();
   await post(base, project, "commit", HGrid.fromDicts(recs, HDict.of({ commit: "add" })));
   const url = `${base}/api/${project}/read?filter=${encodeURIComponent(FILTER)}`;
-  const ours = await measure(async () => drain(await fetch(url)), { minRuns: 20, minMs: 1000 });
+  const ours = await measure(async () => drain(await adminFetch(url)), { minRuns: 20, minMs: 1000 });
 
   const theirGrid = hc.ZincReader.readValue(writeZincGrid(HGrid.fromDicts(recs))) as hc.HGrid;
   const theirDicts = theirGrid.getRows();

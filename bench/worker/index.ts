@@ -3,9 +3,15 @@
  * this entry (bench/worker/wrangler.toml); the production bundle never contains these routes.
  */
 
-import type { Env } from "../../src/config.ts";
+import { Hono } from "hono";
+import { haystackRouter } from "../../src/api/haystack/router.ts";
+import type { AppEnv } from "../../src/app.ts";
+import { type Env, loadConfig } from "../../src/config.ts";
 import { ProjectObject } from "../../src/durable/project.ts";
 import worker from "../../src/index.ts";
+
+export { AuthObject } from "../../src/durable/auth.ts";
+
 import { DoSql } from "../../src/storage/do/sql.ts";
 
 /** The project object with raw SQLite baselines over the same tables our stores use. */
@@ -53,9 +59,23 @@ export class BenchProjectObject extends ProjectObject {
   }
 }
 
+/**
+ * The Haystack router with no auth middleware in front (`/bench/open/api/{project}/{op}`): the
+ * baseline that shows what authentication adds to a request.
+ */
+const open = new Hono<AppEnv>();
+open.use(async (c, next) => {
+  c.set("config", loadConfig(c.env));
+  const project = c.req.path.split("/")[4] ?? "";
+  c.set("principal", { user: "bench", role: "admin", project, via: "key", credentialId: "bench" });
+  await next();
+});
+open.route("/bench/open/api", haystackRouter());
+
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
+    if (url.pathname.startsWith("/bench/open/")) return open.fetch(request, env, ctx);
     if (url.pathname.startsWith("/bench/")) {
       const project = url.searchParams.get("project") ?? "bench";
       const stub = env.PROJECT.get(env.PROJECT.idFromName(project)) as unknown as DurableObjectStub<BenchProjectObject>;

@@ -21,9 +21,16 @@ export type Verified<C> =
 /** Longest token accepted: claims stay small, so anything longer is not ours. */
 const MAX_TOKEN = 4096;
 
+// Importing a key costs about as much as the MAC itself; secrets are long-lived objects, so keep it.
+const imported = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
 async function mac(secret: Uint8Array, data: string): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8Bytes(data)));
+  let key = imported.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    imported.set(secret, key);
+  }
+  return new Uint8Array(await crypto.subtle.sign("HMAC", await key, utf8Bytes(data)));
 }
 
 export async function signToken<C extends BaseClaims>(secret: Uint8Array, claims: C): Promise<string> {

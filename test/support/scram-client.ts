@@ -25,6 +25,19 @@ export function parseChallenge(h: string | null): { scheme: string; params: Map<
 /** RFC 5802 §5.1 saslname: `,` and `=` escaped. */
 const saslName = (u: string): string => u.replace(/=/g, "=3D").replace(/,/g, "=2C");
 
+// RFC 5802 §5.1 lets a client cache SaltedPassword per (password, salt, iterations).
+const saltedCache = new Map<string, Buffer>();
+
+function saltedPassword(password: string, salt: string, iterations: number): Buffer {
+  const k = `${password}\u0000${salt}\u0000${iterations}`;
+  let v = saltedCache.get(k);
+  if (!v) {
+    v = pbkdf2Sync(password.normalize("NFKC"), Buffer.from(salt, "base64"), iterations, 32, "sha256");
+    saltedCache.set(k, v);
+  }
+  return v;
+}
+
 /** The client-final message and the server signature the client expects back (RFC 5802 §3). */
 export function clientFinal(
   password: string,
@@ -32,13 +45,7 @@ export function clientFinal(
   serverFirst: string,
 ): { message: string; serverSig: string } {
   const a = new Map(serverFirst.split(",").map((p) => [p[0], p.slice(2)] as const));
-  const salted = pbkdf2Sync(
-    password.normalize("NFKC"),
-    Buffer.from(a.get("s") ?? "", "base64"),
-    Number(a.get("i")),
-    32,
-    "sha256",
-  );
+  const salted = saltedPassword(password, a.get("s") ?? "", Number(a.get("i")));
   const clientKey = createHmac("sha256", salted).update("Client Key").digest();
   const storedKey = createHash("sha256").update(clientKey).digest();
   const withoutProof = `c=biws,r=${a.get("r")}`;
