@@ -175,7 +175,28 @@ describe("Haystack HTTP: bad requests get a status and an error grid", () => {
         const meta = await errorGrid(post(p, "commit", `ver:"3.0" commit:"add"\nid,deep\n@deep,${deep}\n`), 400);
         expect(meta.get("errCode")).toBe("limit_exceeded");
       },
+      async () => {
+        // MAX_REQUEST_COLS defaults to 1,000.
+        const cols = Array.from({ length: 1001 }, (_, i) => `c${i}`);
+        const body = `ver:"3.0" commit:"add"\nid,${cols.join(",")}\n@wide,${cols.map(() => "1").join(",")}\n`;
+        expect((await errorGrid(post(p, "commit", body), 400)).get("errCode")).toBe("limit_exceeded");
+      },
     ]);
+  });
+
+  it("filters over MAX_FILTER_LENGTH (16 KiB) or MAX_FILTER_DEPTH (32) are error grids; at the limits they run", async () => {
+    const p = await project();
+    const read = (filter: string) => post(p, "read", `ver:"3.0"\nfilter\n${JSON.stringify(filter)}\n`);
+    const long = `point and ${"x".repeat(16 * 1024 - 10)}`;
+    expect(long.length).toBe(16 * 1024);
+    expect(idsOf(await ok(read(long)))).toEqual([]);
+    expect((await errorGrid(read(`${long}y`))).get("errCode")).toBe("limit_exceeded");
+    const nest = (n: number) => `${"(".repeat(n)}point${")".repeat(n)}`;
+    expect(idsOf(await ok(read(nest(32)))).length).toBeGreaterThan(0);
+    expect((await errorGrid(read(nest(33)))).get("errCode")).toBe("limit_exceeded");
+    expect((await errorGrid(post(p, "defs", `ver:"3.0"\nfilter\n${JSON.stringify(nest(33))}\n`))).get("errCode")).toBe(
+      "limit_exceeded",
+    );
   });
 });
 
