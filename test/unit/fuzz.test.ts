@@ -66,12 +66,44 @@ const readers: [string, Reader, fc.Arbitrary<string>][] = [
   ],
 ];
 
+/** Bounded by time, not only by runs: each property stops after this long, however far it got. */
+const BUDGET = { numRuns: 50_000, interruptAfterTimeLimit: 1_000, markInterruptAsFailure: false } as const;
+
+/** Text made of the characters the grammars care about, so random input reaches deep states. */
+const syntaxSoup = fc
+  .array(
+    fc.constantFrom(
+      ...'ver:"3.0"\n,@^`$\\{}[]()<>=!-+.:;_ TFMNR'.split(""),
+      "<<",
+      ">>",
+      "->",
+      "==",
+      "and",
+      "or",
+      "not",
+      "2024-01-01T00:00:00Z UTC",
+      "1.5kW",
+      "\\u00",
+      '{"_kind":',
+      "---",
+    ),
+    { maxLength: 200 },
+  )
+  .map((parts) => parts.join(""));
+
 describe("fuzzed input gives a clean error or a value", () => {
   for (const [name, read, docs] of readers) {
     it(`${name}: random edits`, () => {
       fc.assert(
         fc.property(mutated(docs), (text) => readsOrRejectsCleanly(read, text)),
-        { numRuns: 400 },
+        BUDGET,
+      );
+    });
+
+    it(`${name}: random syntax`, () => {
+      fc.assert(
+        fc.property(syntaxSoup, (text) => readsOrRejectsCleanly(read, text)),
+        BUDGET,
       );
     });
   }
