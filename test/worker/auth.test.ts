@@ -166,6 +166,31 @@ describe("session tokens", () => {
   });
 });
 
+describe("failing closed", () => {
+  it("answers 503 when the auth store cannot be reached, without letting the request through", async () => {
+    const p = newProject();
+    const down = new Proxy({}, { get: () => () => Promise.reject(new Error("storage offline: secret detail")) });
+    const broken = { ...env, AUTH: { idFromName: () => ({}), get: () => down } } as unknown as typeof env;
+    const r = await createApp().fetch(
+      new Request(`${BASE}/api/${p}/commit`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${await mintToken(p)}`, "content-type": "text/zinc" },
+        body: 'ver:"3.0" commit:"add"\nid,site\n@s,M\n',
+      }),
+      broken,
+      {} as ExecutionContext,
+    );
+    expect(r.status).toBe(503);
+    const text = await r.text();
+    expect(readZincGrid(text).meta.get("errCode")).toBe("unavailable");
+    expect(text).not.toContain("secret detail");
+    const read = await SELF.fetch(`${BASE}/api/${p}/read?filter=id`, {
+      headers: { authorization: `Bearer ${await mintToken(p)}` },
+    });
+    expect(readZincGrid(await read.text()).rows).toHaveLength(0);
+  });
+});
+
 describe("refusing to run open", () => {
   it.each([
     ["AUTH_SECRET", { AUTH_SECRET: undefined }],
