@@ -1,5 +1,5 @@
 /** Grids out: whole or streamed, and error grids (HttpApi.fandoc #errorGrid). */
-import { CSV, ZINC } from "../../haystack/codec/formats.ts";
+import { CSV, TRIO, ZINC } from "../../haystack/codec/formats.ts";
 import { encodeGridStream } from "../../haystack/codec/stream.ts";
 import type { Format } from "../../haystack/codec/types.ts";
 import { HDict, HGrid, type HRow, MARKER } from "../../haystack/kinds/index.ts";
@@ -37,8 +37,8 @@ export function errorGrid(e: ErrorInfo): HGrid {
   return HGrid.empty(HDict.of({ err: MARKER, dis: e.dis, errCode: e.code, errTrace: e.trace }));
 }
 
-/** CSV cannot carry grid meta, so an error grid asked for as CSV is sent as Zinc. */
+/** CSV and Trio cannot carry grid meta, so an error grid asked for in either is sent as Zinc. */
 export function errorResponse(format: Format | undefined, e: ErrorInfo, status: number): Response {
-  const f = format === undefined || format === CSV ? ZINC : format;
+  const f = format === undefined || format === CSV || format === TRIO ? ZINC : format;
   return new Response(f.writer.writeGrid(errorGrid(e)), { status, headers: headers(f) });
 }

@@ -68,6 +68,15 @@ export function haystackRouter(): Hono<AppEnv> {
     }
   });
 
+  // Any other path under the face is still answered in the face's own terms.
+  app.all("*", (c) =>
+    errorResponse(
+      negotiate(c.req.header("accept")),
+      { code: "not_found", dis: `No Haystack route ${c.req.path}` },
+      404,
+    ),
+  );
+
   return app;
 }
 

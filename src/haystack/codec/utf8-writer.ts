@@ -398,6 +398,8 @@ export class Utf8Writer {
    * -1 (nothing written) for the rare forms. Takes the value, not `ms`, so no double is boxed.
    */
   protected isoHeadAt(v: Instant, n: number): number {
+    // An offset with seconds (a local mean time) is cut to the minute by formatIso's string path.
+    if (v.offset % 60 !== 0) return -1;
     const local = v.ms + v.offset * 1000;
     // A range test on the cached day skips a float division and floor (dateTime -15%).
     let t = local - this.dayStart;

@@ -56,8 +56,13 @@ export class HDateTime {
 let cachedDay = Number.NaN;
 let cachedPrefix = "";
 
-/** Fast ISO formatting without Date objects; `Z` when the offset is zero. */
+/**
+ * Fast ISO formatting without Date objects; `Z` when the offset is zero. Zinc and JSON offsets
+ * are whole minutes, so a local mean time from before standard time (New York's -4:56:02 until
+ * 1883) is written cut to the minute, with the wall clock to match: the same instant.
+ */
 export function formatIso(ms: number, offsetSec: number): string {
+  offsetSec -= offsetSec % 60;
   const local = ms + offsetSec * 1000;
   const day = Math.floor(local / MS_PER_DAY);
   if (day !== cachedDay) {
@@ -73,12 +78,11 @@ export function formatIso(ms: number, offsetSec: number): string {
   return s + formatOffset(offsetSec);
 }
 
+/** `±hh:mm` (seconds cut, as formatIso does), `Z` for zero. */
 export function formatOffset(offsetSec: number): string {
-  if (offsetSec === 0) return "Z";
-  const sign = offsetSec < 0 ? "-" : "+";
-  const a = Math.abs(offsetSec);
-  const hm = `${sign}${pad2(Math.floor(a / 3600))}:${pad2(Math.floor(a / 60) % 60)}`;
-  return a % 60 === 0 ? hm : `${hm}:${pad2(a % 60)}`;
+  const a = Math.abs(offsetSec - (offsetSec % 60));
+  if (a === 0) return "Z";
+  return `${offsetSec < 0 ? "-" : "+"}${pad2(Math.floor(a / 3600))}:${pad2(Math.floor(a / 60) % 60)}`;
 }
 
 /** The parts of an ISO date-time with offset. */

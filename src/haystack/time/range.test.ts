@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { errorCode as code } from "../../../test/support/errors.ts";
+import { readZincValue, writeZincValue } from "../codec/zinc/index.ts";
 import { HDate } from "../kinds/date.ts";
 import { HDateTime, parseIso } from "../kinds/datetime.ts";
 import { parseHisRange } from "./range.ts";
@@ -210,5 +211,21 @@ describe("parseHisRange: properties", () => {
       ),
       { numRuns: 1500 },
     );
+  });
+});
+
+describe("ranges at the edges of what Zinc can write", () => {
+  it("refuses a span whose end would fall in year 10000", () => {
+    expect(() => parseHisRange("9999-12-31", "New_York", Date.UTC(2024, 0, 1))).toThrow(/years 0001 to 9999/);
+    expect(parseHisRange("9999-12-30", "New_York", Date.UTC(2024, 0, 1)).end.date().year).toBe(9999);
+  });
+
+  it("writes a local-mean-time start with a whole-minute offset, at the same instant", () => {
+    const r = parseHisRange("1883-11-18", "New_York", Date.UTC(2024, 0, 1));
+    // Midnight local mean time (-4:56:02) is 04:56:02Z; Zinc writes it cut to the minute.
+    expect(r.start.ms).toBe(Date.UTC(1883, 10, 18, 4, 56, 2));
+    const text = writeZincValue(r.start);
+    expect(text).toBe("1883-11-18T00:00:02-04:56 New_York");
+    expect((readZincValue(text) as HDateTime).ms).toBe(r.start.ms);
   });
 });

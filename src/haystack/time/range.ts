@@ -35,7 +35,13 @@ export function parseHisRange(text: string, tz: string, nowMs: number): HisRange
   requireIana(tz);
   checkEpochMs(nowMs);
   try {
-    return parse(text, tz, nowMs);
+    const r = parse(text, tz, nowMs);
+    // Zinc and JSON write four-digit years: a span reaching past them could not be answered.
+    for (const t of [r.start, r.end]) {
+      const y = t.date().year;
+      if (y < 1 || y > 9999) throw invalid(text, "dates must fall within years 0001 to 9999");
+    }
+    return r;
   } catch (e) {
     if (e instanceof HaystackError && e.code !== "invalid_range") throw invalid(text, e.message);
     throw e;
