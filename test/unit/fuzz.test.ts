@@ -12,6 +12,7 @@ import { HaystackError, LimitError, ParseError } from "../../src/haystack/errors
 import { filterToString, parseFilter } from "../../src/haystack/filter/index.ts";
 import { HGrid } from "../../src/haystack/kinds/index.ts";
 import { arbDict } from "../support/arbitraries.ts";
+import { mutated } from "../support/mutate.ts";
 
 type Reader = (text: string) => unknown;
 
@@ -25,26 +26,6 @@ function readsOrRejectsCleanly(read: Reader, text: string): void {
       expect(e.column).toBeGreaterThanOrEqual(1);
     }
   }
-}
-
-/** A document and a list of edits (delete, insert, replace at a position) applied to it. */
-function mutated(doc: fc.Arbitrary<string>): fc.Arbitrary<string> {
-  const edit = fc.tuple(
-    fc.nat(),
-    fc.constantFrom("del", "ins", "rep", "cut"),
-    fc.string({ unit: "binary", maxLength: 3 }),
-  );
-  return fc.tuple(doc, fc.array(edit, { minLength: 1, maxLength: 4 })).map(([text, edits]) => {
-    let s = text;
-    for (const [at, op, chunk] of edits) {
-      const i = s.length === 0 ? 0 : at % s.length;
-      if (op === "del") s = s.slice(0, i) + s.slice(i + 1);
-      else if (op === "ins") s = s.slice(0, i) + chunk + s.slice(i);
-      else if (op === "rep") s = s.slice(0, i) + chunk + s.slice(i + chunk.length);
-      else s = s.slice(0, i);
-    }
-    return s;
-  });
 }
 
 const grids = fc.array(arbDict({ awkward: true }), { minLength: 1, maxLength: 4 }).map((ds) => HGrid.fromDicts(ds));
