@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { OPS } from "../../src/api/haystack/ops/registry.ts";
 import type { Role } from "../../src/auth/roles.ts";
 import { readZincGrid } from "../../src/haystack/codec/zinc/index.ts";
-import { createKey, createUser } from "../support/auth.ts";
+import { adminCall, createKey, createUser } from "../support/auth.ts";
 import { BASE, building, newProject, ok, post } from "../support/haystack-http.ts";
 import { scramLogin } from "../support/scram-client.ts";
 
@@ -137,5 +137,51 @@ describe("op x role", () => {
         await ok(post(p, "watchPoll", `ver:"3.0" watchId:"${id}"\nempty\n`));
       }
     }
+  });
+});
+
+describe("admin route x role", () => {
+  /** Each admin route with a valid request; `{id}` is a key made for the call. */
+  const ROUTES: readonly (readonly [string, string, unknown])[] = [
+    ["GET", "/users", undefined],
+    ["POST", "/users", { name: "made", password: "made-password", role: "viewer" }],
+    ["PATCH", "/users/u-viewer", { rateLimit: 1000 }],
+    ["DELETE", "/users/u-viewer", undefined],
+    ["GET", "/keys", undefined],
+    ["POST", "/keys", { name: "made", role: "viewer" }],
+    ["DELETE", "/keys/{id}", undefined],
+  ];
+  const accounts = async () =>
+    Promise.all(["/users", "/keys"].map(async (path) => (await adminCall(p, "GET", path)).text()));
+
+  it.each(ROUTES.flatMap((r) => ["viewer", "operator"].map((role) => [...r, role] as const)))(
+    "%s %s as %s: 403, nothing changes",
+    async (method, path, body, role) => {
+      const { id } = await createKey(p, `target-${++seq}`, "viewer");
+      const before = await accounts();
+      const r = await SELF.fetch(`${BASE}/admin/${p}${path.replace("{id}", id)}`, {
+        method,
+        headers: { authorization: await creds.token[role as Role](), "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      expect(r.status).toBe(403);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe("forbidden");
+      expect(await accounts()).toEqual(before);
+    },
+  );
+
+  it.each(ROUTES)("%s %s as a project admin succeeds", async (method, path, body) => {
+    const { id } = await createKey(p, `target-${++seq}`, "viewer");
+    if (method === "DELETE" && path.startsWith("/users"))
+      await createUser(p, "u-viewer", PASSWORD, "viewer").catch(() => {});
+    const payload = method === "POST" && path === "/users" ? { ...(body as object), name: `made-${++seq}` } : body;
+    const r = await SELF.fetch(`${BASE}/admin/${p}${path.replace("{id}", id)}`, {
+      method,
+      headers: { authorization: await creds.token.admin(), "content-type": "application/json" },
+      ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
+    });
+    expect([200, 201, 204]).toContain(r.status);
+    // The deleted viewer comes back for the cells that log in as it.
+    if (method === "DELETE" && path.startsWith("/users")) await createUser(p, "u-viewer", PASSWORD, "viewer");
   });
 });
