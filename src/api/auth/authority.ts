@@ -11,7 +11,8 @@ import { deriveKeys, type SigningKeys } from "../../auth/keys.ts";
 import type { Principal } from "../../auth/principal.ts";
 import { RateLimiter } from "../../auth/ratelimit.ts";
 import { deriveCredentials, type ScramCredentials } from "../../auth/scram.ts";
-import { verifyAuthToken } from "../../auth/tokens.ts";
+import type { Verified } from "../../auth/signed.ts";
+import { type AuthClaims, verifyAuthToken } from "../../auth/tokens.ts";
 import type { AuthConfig } from "../../config.ts";
 import type { AuthObject } from "../../durable/auth.ts";
 import type { StoredCredentials, StoredKey } from "../../storage/do/accounts.ts";
@@ -42,6 +43,7 @@ export class Authority {
   #admin: Promise<ScramCredentials> | undefined;
   readonly #revoked = new Map<string, RevokedSet | Promise<RevokedSet>>();
   readonly #apiKeys = new Map<string, { at: number; key: StoredKey | null }>();
+  readonly #tokens = new Map<string, AuthClaims>();
 
   constructor(readonly config: AuthConfig) {
     this.#keys = deriveKeys(config.secret, config.previousSecret);
@@ -65,7 +67,7 @@ export class Authority {
 
   /** The principal a session token stands for in `project`, or why it is refused. */
   async fromToken(stub: AuthStub, project: string, token: string, nowMs: number): Promise<Principal | Refusal> {
-    const v = await verifyAuthToken(await this.#keys, token, nowMs);
+    const v = await this.#verified(token, nowMs);
     if (!v.ok) {
       const message = v.why === "expired" ? "Token expired: authenticate again" : "Invalid token";
       return { status: 401, code: v.why === "expired" ? "token_expired" : "invalid_token", message };
@@ -104,6 +106,18 @@ export class Authority {
       credentialId: key.id,
       ...(key.rateLimit === undefined ? {} : { rateLimit: key.rateLimit }),
     };
+  }
+
+  // A token seen before skips the MAC: its claims cannot change, and expiry is checked again here.
+  async #verified(token: string, nowMs: number): Promise<Verified<AuthClaims>> {
+    const known = this.#tokens.get(token);
+    if (known && nowMs < known.exp) return { ok: true, claims: known };
+    const v = await verifyAuthToken(await this.#keys, token, nowMs);
+    if (v.ok) {
+      bound(this.#tokens);
+      this.#tokens.set(token, v.claims);
+    }
+    return v;
   }
 
   /** Ends a session token now; this isolate stops accepting it at once, others within the cache time. */
