@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Node side: the Postgres stand-in and a fresh, migrated database for the whole run.
+    globalSetup: ["./test/global-setup.ts"],
     projects: [
       {
         test: {
