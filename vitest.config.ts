@@ -1,5 +1,21 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { pgTestTarget } from "./test/pg-target.ts";
+
+const pg = pgTestTarget();
+
+/** Bindings every Worker test project shares. */
+const BINDINGS = {
+  // A small request-row limit so a test can cross it without a huge body.
+  MAX_REQUEST_ROWS: "5000",
+  // Test-only secrets: a deployment sets its own with `wrangler secret put`.
+  AUTH_SECRET: "test-auth-secret-not-for-production-0123456789",
+  ADMIN_PASSWORD: "test-admin-password",
+  // Generous, so suites that make many calls with one token are not throttled;
+  // the limit itself is tested with users and keys that carry their own.
+  RATE_LIMIT: "100000",
+  HANDSHAKE_RATE_LIMIT: "100000",
+};
 
 export default defineConfig({
   test: {
@@ -19,24 +35,28 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                // A small request-row limit so a test can cross it without a huge body.
-                MAX_REQUEST_ROWS: "5000",
-                // Test-only secrets: a deployment sets its own with `wrangler secret put`.
-                AUTH_SECRET: "test-auth-secret-not-for-production-0123456789",
-                ADMIN_PASSWORD: "test-admin-password",
-                // Generous, so suites that make many calls with one token are not throttled;
-                // the limit itself is tested with users and keys that carry their own.
-                RATE_LIMIT: "100000",
-                HANDSHAKE_RATE_LIMIT: "100000",
-              },
-            },
+            miniflare: { bindings: BINDINGS },
           }),
         ],
         test: {
           name: "workers",
           include: ["test/worker/**/*.test.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        // The same Worker with STORAGE=postgres, against this run's database (test/pg-target.ts).
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: { ...BINDINGS, STORAGE: "postgres", DATABASE_URL: pg.databaseUrl, PG_WS_PROXY: pg.wsProxy },
+            },
+          }),
+        ],
+        test: {
+          name: "workers-pg",
+          include: ["test/worker-pg/**/*.test.ts"],
           testTimeout: 30_000,
         },
       },

@@ -4,7 +4,11 @@
  * wrangler (e.g. `npm run dev -- --port 8799`).
  */
 import { spawn } from "node:child_process";
+import ws from "ws";
+import { useLocalProxy } from "../src/storage/postgres/connect.ts";
 import { devToken, ensureDevSecrets } from "./dev-vars.ts";
+import { applyMigrations, ensureDatabase } from "./pg-setup.ts";
+import { startPgProxy } from "./pg-ws-proxy.ts";
 
 const DEMO = "demo";
 const DEV_TOKEN_TTL_MS = 12 * 3_600_000;
@@ -25,7 +29,20 @@ Try:
 Another project or role: npm run token -- <project> [viewer|operator|admin]
 `);
 
-const child = spawn("npx", ["wrangler", "dev", "--var", `DEMO_PROJECT:${DEMO}`, ...args], {
+const vars = ["--var", `DEMO_PROJECT:${DEMO}`];
+if (process.env.STORAGE === "postgres") {
+  // The Neon driver reaches local Postgres through the WebSocket stand-in, run here for wrangler.
+  const databaseUrl = process.env.DATABASE_URL ?? "postgres://hayloft:hayloft@127.0.0.1:5432/hayloft_dev";
+  const proxy = await startPgProxy(Number(process.env.PG_WS_PROXY_PORT ?? 5488));
+  const wsProxy = `127.0.0.1:${proxy.port}`;
+  useLocalProxy(wsProxy, ws);
+  await ensureDatabase(databaseUrl);
+  await applyMigrations(databaseUrl);
+  console.log(`Postgres: ${new URL(databaseUrl).pathname.slice(1)} migrated, through ${wsProxy}`);
+  vars.push("--var", "STORAGE:postgres", "--var", `DATABASE_URL:${databaseUrl}`, "--var", `PG_WS_PROXY:${wsProxy}`);
+}
+
+const child = spawn("npx", ["wrangler", "dev", ...vars, ...args], {
   stdio: "inherit",
   env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
 });

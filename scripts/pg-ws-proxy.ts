@@ -6,6 +6,7 @@
  *
  * `node --import tsx scripts/pg-ws-proxy.ts [port]` runs it on its own (default port 5488).
  */
+import { createServer } from "node:http";
 import { createConnection, type Socket } from "node:net";
 import { pathToFileURL } from "node:url";
 import { WebSocketServer } from "ws";
@@ -14,19 +15,42 @@ export interface PgProxy {
   readonly port: number;
   /** Drops every open connection (as a network cut would) but keeps listening. */
   cut(): void;
+  /** While down, new connections are refused, as if the database had stopped. */
+  setDown(down: boolean): void;
   close(): Promise<void>;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
-export async function startPgProxy(port = 0): Promise<PgProxy> {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port });
-  await new Promise<void>((resolve, reject) => {
-    wss.once("listening", resolve);
-    wss.once("error", reject);
-  });
+/**
+ * Starts the proxy on 127.0.0.1:`port` (0 picks one). With `control`, plain HTTP `POST /cut`,
+ * `/down` and `/up` let fault tests cut connections or refuse new ones.
+ */
+export async function startPgProxy(port = 0, control = false): Promise<PgProxy> {
   const sockets = new Set<Socket>();
+  let down = false;
+  const server = createServer((req, res) => {
+    const action = control && req.method === "POST" ? req.url : undefined;
+    if (action === "/cut") api.cut();
+    else if (action === "/down") down = true;
+    else if (action === "/up") down = false;
+    else {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(204).end();
+  });
+  const wss = new WebSocketServer({ server });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1");
+  });
   wss.on("connection", (ws, req) => {
+    if (down) {
+      ws.close(1013, "database down");
+      return;
+    }
     const address = new URL(req.url ?? "/", "ws://x").searchParams.get("address") ?? "";
     const at = address.lastIndexOf(":");
     const host = address.slice(0, at);
@@ -58,20 +82,23 @@ export async function startPgProxy(port = 0): Promise<PgProxy> {
     ws.on("close", end);
     ws.on("error", end);
   });
-  const actual = (wss.address() as { port: number }).port;
-  return {
-    port: actual,
+  const api: PgProxy = {
+    port: (server.address() as { port: number }).port,
     cut() {
       for (const s of sockets) s.destroy();
       for (const c of wss.clients) c.terminate();
     },
+    setDown(d) {
+      down = d;
+    },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        for (const s of sockets) s.destroy();
-        wss.close(() => resolve());
+        api.cut();
+        wss.close();
+        server.close(() => resolve());
       }),
   };
+  return api;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

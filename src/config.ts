@@ -44,6 +44,8 @@ export interface Env {
   /** A project seeded with the demo building and topped-up history (`npm run dev` sets "demo"). */
   DEMO_PROJECT?: string;
   DATABASE_URL?: string;
+  /** `host:port` of the local WebSocket->TCP stand-in the Neon driver goes through (unset on Neon). */
+  PG_WS_PROXY?: string;
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
 }
@@ -60,7 +62,7 @@ declare global {
 /** Each backend carries exactly what it needs, so code that holds one cannot lack its settings. */
 export type StorageConfig =
   | { readonly kind: "do" }
-  | { readonly kind: "postgres"; readonly databaseUrl: string }
+  | { readonly kind: "postgres"; readonly databaseUrl: string; readonly wsProxy?: string }
   | { readonly kind: "upstash"; readonly url: string; readonly token: string };
 
 export type StorageKind = StorageConfig["kind"];
@@ -210,8 +212,13 @@ function parseStorage(env: RawEnv): StorageConfig {
   switch (kind) {
     case "do":
       return { kind };
-    case "postgres":
-      return { kind, databaseUrl: required(env, "DATABASE_URL", kind) };
+    case "postgres": {
+      const proxy = env.PG_WS_PROXY === undefined || env.PG_WS_PROXY === "" ? undefined : env.PG_WS_PROXY;
+      if (proxy !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(proxy)) {
+        throw new ConfigError(`PG_WS_PROXY must be host:port, got ${JSON.stringify(proxy)}`);
+      }
+      return { kind, databaseUrl: required(env, "DATABASE_URL", kind), ...(proxy ? { wsProxy: proxy } : {}) };
+    }
     case "upstash":
       return {
         kind,

@@ -53,6 +53,9 @@ export interface SeedResult {
   readonly samples: number;
 }
 
+/** Points written per history transaction while seeding. */
+const POINTS_PER_WRITE = 32;
+
 export async function seedDemo(store: ProjectStore, nowMs: number): Promise<SeedResult> {
   const recs = demoRecords();
   // Only missing records are added, so a demo whose records were edited or partly removed still
@@ -79,11 +82,16 @@ export async function seedDemo(store: ProjectStore, nowMs: number): Promise<Seed
   const start = Math.max(floor, newest + DEMO_INTERVAL_MS);
   if (start > end) return { seeded, samples: 0 };
 
+  // Points go in groups, one transaction each: far fewer commits on an external database, and
+  // still in order, so the last point's newest sample keeps meaning "everything got this far".
   let samples = 0;
-  for (const p of points) {
-    const items: HisItem[] = [];
-    for (let ts = start; ts <= end; ts += DEMO_INTERVAL_MS) items.push({ ts, val: p.gen(ts) });
-    samples += (await store.history.write([{ id: p.id, items }])).count;
+  for (let i = 0; i < points.length; i += POINTS_PER_WRITE) {
+    const writes = points.slice(i, i + POINTS_PER_WRITE).map((p) => {
+      const items: HisItem[] = [];
+      for (let ts = start; ts <= end; ts += DEMO_INTERVAL_MS) items.push({ ts, val: p.gen(ts) });
+      return { id: p.id, items };
+    });
+    samples += (await store.history.write(writes)).count;
   }
   return { seeded, samples };
 }

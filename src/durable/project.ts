@@ -1,18 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../config.ts";
+import { type Env, loadConfig } from "../config.ts";
 import { seedDemo } from "../demo/seed.ts";
 import { writeJsonValue } from "../haystack/codec/json/index.ts";
 import { jsonToPointVal, type PointValJson, type PriorityArrayJson, priorityToJson } from "../haystack/point/index.ts";
 import type { Versions } from "../storage/do/entities.ts";
 import { Jobs } from "../storage/do/jobs.ts";
-import { dictsFromJson } from "../storage/do/json-dicts.ts";
 import { localStore } from "../storage/do/local.ts";
 import { migrate } from "../storage/do/migrate.ts";
 import { DoProject } from "../storage/do/project.ts";
 import { DoSql } from "../storage/do/sql.ts";
 import { WatchTable } from "../storage/do/watches.ts";
 import type { HisPage } from "../storage/his-page.ts";
-import type { CommitOp } from "../storage/ports.ts";
+import { dictsFromJson } from "../storage/json-dicts.ts";
+import { openExternal } from "../storage/open.ts";
+import type { ChangeFeed, CommitOp, ProjectStore } from "../storage/ports.ts";
 import { guard, type Wire } from "../storage/wire.ts";
 import { type PollResult, type SubRequest, type SubResult, WatchService } from "../watch/service.ts";
 
@@ -38,6 +39,7 @@ export class ProjectObject extends DurableObject<Env> {
   readonly #jobs: Jobs;
   readonly #watches: WatchService;
   #schemaVersion = 0;
+  #projectName: string | undefined;
   #startError: unknown;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -45,7 +47,12 @@ export class ProjectObject extends DurableObject<Env> {
     this.#sql = new DoSql(ctx.storage);
     this.#project = new DoProject(this.#sql);
     this.#jobs = new Jobs(this.#sql, ctx.storage);
-    this.#watches = new WatchService(new WatchTable(this.#sql), this.#jobs, localStore(this.#project).changes);
+    // The feed is looked up per call: on Postgres the changes live there, not in this object.
+    const feed: ChangeFeed = {
+      cursor: () => this.#withStore((s) => s.changes.cursor()),
+      changedSince: (since, ids) => this.#withStore((s) => s.changes.changedSince(since, ids)),
+    };
+    this.#watches = new WatchService(new WatchTable(this.#sql), this.#jobs, feed);
     void ctx.blockConcurrencyWhile(async () => this.#start());
   }
 
@@ -121,27 +128,27 @@ export class ProjectObject extends DurableObject<Env> {
 
   // ---- watches and timed jobs (every backend)
 
-  async watchSub(req: SubRequest): Promise<Wire<SubResult>> {
-    return this.#call(() => this.#watches.sub(req));
+  async watchSub(project: string, req: SubRequest): Promise<Wire<SubResult>> {
+    return this.#call(() => this.#watches.sub(req), project);
   }
 
-  async watchUnsub(watchId: string, ids: string[] | "close"): Promise<Wire<null>> {
+  async watchUnsub(project: string, watchId: string, ids: string[] | "close"): Promise<Wire<null>> {
     return this.#call(async () => {
       await this.#watches.unsub(watchId, ids);
       return null;
-    });
+    }, project);
   }
 
-  async watchPoll(watchId: string, refresh: boolean, nowMs: number): Promise<Wire<PollResult>> {
-    return this.#call(() => this.#watches.poll(watchId, refresh, nowMs));
+  async watchPoll(project: string, watchId: string, refresh: boolean, nowMs: number): Promise<Wire<PollResult>> {
+    return this.#call(() => this.#watches.poll(watchId, refresh, nowMs), project);
   }
 
   /** Arms the alarm to release level-8 overrides at `at` (epoch ms). */
-  async schedulePointExpiry(at: number): Promise<Wire<null>> {
+  async schedulePointExpiry(project: string, at: number): Promise<Wire<null>> {
     return this.#call(async () => {
       await this.#jobs.scheduleEarliest("points", "", at);
       return null;
-    });
+    }, project);
   }
 
   override async alarm(): Promise<void> {
@@ -150,11 +157,43 @@ export class ProjectObject extends DurableObject<Env> {
     for (const job of this.#jobs.take(now)) {
       if (job.kind === "lease") this.#watches.expire(now);
       else {
-        const { nextExpiry } = this.#project.points.expire(now);
+        const { nextExpiry } = await this.#withStore((s) => s.points.expire(now));
         if (nextExpiry !== undefined) await this.#jobs.schedule("points", "", nextExpiry);
       }
     }
     await this.#jobs.rearm();
+  }
+
+  /**
+   * Runs `fn` on the project's stores: this object's own on the embedded default, otherwise the
+   * external backend's, connected for this call only.
+   */
+  async #withStore<T>(fn: (s: ProjectStore) => Promise<T>): Promise<T> {
+    const name = this.#name();
+    const ext = name === undefined ? undefined : openExternal(loadConfig(this.env), name);
+    if (!ext) return fn(localStore(this.#project));
+    try {
+      return await fn(ext.store);
+    } finally {
+      await ext.close?.();
+    }
+  }
+
+  /** The project's name, as the Worker told it (ids made from names do not carry them). */
+  #name(): string | undefined {
+    this.#projectName ??= this.#sql.first<{ value: string }>(
+      "SELECT value FROM hayloft_meta WHERE key = 'project'",
+    )?.value;
+    return this.#projectName;
+  }
+
+  #remember(project: string): void {
+    if (this.#name() === project) return;
+    this.#sql.run(
+      "INSERT INTO hayloft_meta (key, value) VALUES ('project', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      project,
+    );
+    this.#projectName = project;
   }
 
   // ---- demo
@@ -164,8 +203,9 @@ export class ProjectObject extends DurableObject<Env> {
     return this.#call(() => seedDemo(localStore(this.#project), nowMs));
   }
 
-  async #call<T>(fn: () => T | Promise<T>): Promise<Wire<T>> {
+  async #call<T>(fn: () => T | Promise<T>, project?: string): Promise<Wire<T>> {
     await this.#ready();
+    if (project !== undefined) this.#remember(project);
     return guard(fn);
   }
 

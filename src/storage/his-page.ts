@@ -3,8 +3,10 @@
  * the encoders, so they are typed arrays plus a small string dictionary: structured clone copies
  * them as flat memory, and a unit or enum string that repeats row after row is stored once.
  */
-import { HNumber } from "../haystack/kinds/index.ts";
+
+import { HDateTime, HNumber } from "../haystack/kinds/index.ts";
 import type { PointVal } from "../haystack/point/index.ts";
+import { StoreError } from "./errors.ts";
 
 export const HIS_NUMBER = 0;
 export const HIS_FALSE = 1;
@@ -129,4 +131,20 @@ export function pageOf(items: readonly { readonly ts: number; readonly val: HisV
   const b = new HisPageBuilder(items.length);
   for (const it of items) b.value(it.ts, it.val);
   return b.build();
+}
+
+/**
+ * Refuses samples no backend stores faithfully: unsafe timestamps, unknown kinds, and NaN or INF
+ * (SQLite keeps a NaN as NULL), so every backend takes and refuses the same writes.
+ */
+export function checkHisPage(id: string, p: HisPage): void {
+  for (let i = 0; i < p.count; i++) {
+    const ts = p.ts[i] as number;
+    if (!Number.isSafeInteger(ts)) throw new StoreError("invalid", `@${id}: bad timestamp ${ts}`);
+    const k = p.kind[i] as number;
+    if (k > HIS_STR) throw new StoreError("invalid", `@${id}: bad value kind ${k}`);
+    if (k === HIS_NUMBER && !Number.isFinite(p.num[i] as number)) {
+      throw new StoreError("invalid", `@${id}: NaN and INF cannot be stored as history (${HDateTime.of(ts).iso()})`);
+    }
+  }
 }

@@ -268,7 +268,7 @@ describe("watches: more lease and change-tracking rules", () => {
     await points(p);
     const stub = stubOf(p);
     const store = remoteStore(stub);
-    const watches = watchClient(stub);
+    const watches = watchClient(stub, p);
     const now = Date.now();
     const long = await store.points.write("a", {
       level: 8,

@@ -5,12 +5,15 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../app.ts";
 import { type Config, PROJECT_NAME } from "../../config.ts";
+import { seedDemo } from "../../demo/seed.ts";
 import { negotiate } from "../../haystack/codec/formats.ts";
 import type { Format } from "../../haystack/codec/types.ts";
 import { HaystackError } from "../../haystack/errors.ts";
 import type { HGrid } from "../../haystack/kinds/index.ts";
-import { type ProjectStub, remoteStore, watchClient } from "../../storage/do/client.ts";
+import { type ProjectStub, watchClient } from "../../storage/do/client.ts";
 import { StoreError } from "../../storage/errors.ts";
+import { type OpenStore, openStore } from "../../storage/open.ts";
+import type { ProjectStore } from "../../storage/ports.ts";
 import { unwrap } from "../../storage/wire.ts";
 import { authorityFor } from "../auth/authority.ts";
 import { authStub } from "../auth/middleware.ts";
@@ -42,14 +45,17 @@ export function haystackRouter(): Hono<AppEnv> {
     } catch (err) {
       return preGridFailure(err, format, config);
     }
+    let opened: OpenStore | undefined;
     try {
       const stub = c.env.PROJECT.get(c.env.PROJECT.idFromName(project));
-      if (project === config.demoProject) await topUpDemo(stub);
       const principal = c.var.principal;
+      opened = openStore(config, c.env, project);
+      if (project === config.demoProject)
+        await topUpDemo(stub, config.storage.kind === "do" ? undefined : opened.store);
       const cx: OpContext = {
         project,
-        store: remoteStore(stub),
-        watches: watchClient(stub),
+        store: opened.store,
+        watches: watchClient(stub, project),
         config,
         nowMs: Date.now(),
         host: new URL(c.req.url).hostname,
@@ -60,11 +66,11 @@ export function haystackRouter(): Hono<AppEnv> {
           await authorityFor(config.auth).revokeToken(stub, project, principal.credentialId, principal.expiresMs);
         },
       };
-      return gridResponse(format, await op.run(req, cx));
+      return afterSent(gridResponse(format, await op.run(req, cx)), opened.close, c.executionCtx);
     } catch (err) {
       const { info, status } = opFailure(err, config);
       if (status >= 500 || info.code === "internal") logFailure(config, `${opName} on ${project} failed`, err);
-      return errorResponse(format, info, status);
+      return afterSent(errorResponse(format, info, status), opened?.close, c.executionCtx);
     }
   });
 
@@ -78,6 +84,30 @@ export function haystackRouter(): Hono<AppEnv> {
   );
 
   return app;
+}
+
+/**
+ * The response, with `close` run once its body has been sent (or the client went away): a
+ * streamed hisRead still needs its connection after the handler returns.
+ */
+function afterSent(
+  res: Response,
+  close: (() => Promise<void>) | undefined,
+  ctx: { waitUntil(p: Promise<unknown>): void },
+): Response {
+  if (!close) return res;
+  if (!res.body) {
+    ctx.waitUntil(close());
+    return res;
+  }
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  ctx.waitUntil(
+    res.body
+      .pipeTo(writable)
+      .catch(() => {})
+      .finally(close),
+  );
+  return new Response(readable, res);
 }
 
 function notFound(name: string): never {
@@ -133,9 +163,11 @@ function trace(err: unknown, config: Config): { trace?: string } {
   return { trace: err.stack ?? String(err) };
 }
 
-async function topUpDemo(stub: ProjectStub): Promise<void> {
+/** Seeds and tops up the demo: inside the project object on the embedded default, else through `store`. */
+async function topUpDemo(stub: ProjectStub, store: ProjectStore | undefined): Promise<void> {
   const now = Date.now();
   if (now - demoCheckedAt < DEMO_TOP_UP_MS) return;
-  unwrap(await stub.ensureDemo(now));
+  if (store) await seedDemo(store, now);
+  else unwrap(await stub.ensureDemo(now));
   demoCheckedAt = now;
 }

@@ -10,10 +10,10 @@ import type { HDict } from "../../haystack/kinds/index.ts";
 import { pointValToJson, priorityFromJson } from "../../haystack/point/index.ts";
 import type { PollResult, SubRequest, SubResult } from "../../watch/service.ts";
 import { pageOf } from "../his-page.ts";
+import { dictsFromJson } from "../json-dicts.ts";
 import type { ProjectStore } from "../ports.ts";
 import { unwrap } from "../wire.ts";
 import { resolveRecords } from "./entity-cache.ts";
-import { dictsFromJson } from "./json-dicts.ts";
 import { HIS_PAGE_ROWS, pages } from "./local.ts";
 
 export type ProjectStub = DurableObjectStub<ProjectObject>;
@@ -83,15 +83,19 @@ export interface WatchClient {
   schedulePointExpiry(at: number): Promise<void>;
 }
 
-export function watchClient(stub: ProjectStub): WatchClient {
+/**
+ * Watches in the project object. `project` names the project to the object, which needs it to
+ * reach an external backend's change feed (Postgres) from its alarm and polls.
+ */
+export function watchClient(stub: ProjectStub, project: string): WatchClient {
   return {
-    sub: async (req) => unwrap(await stub.watchSub({ ...req, ids: [...req.ids] })),
+    sub: async (req) => unwrap(await stub.watchSub(project, { ...req, ids: [...req.ids] })),
     unsub: async (watchId, ids) => {
-      unwrap(await stub.watchUnsub(watchId, ids === "close" ? ids : [...ids]));
+      unwrap(await stub.watchUnsub(project, watchId, ids === "close" ? ids : [...ids]));
     },
-    poll: async (watchId, refresh, nowMs) => unwrap(await stub.watchPoll(watchId, refresh, nowMs)),
+    poll: async (watchId, refresh, nowMs) => unwrap(await stub.watchPoll(project, watchId, refresh, nowMs)),
     schedulePointExpiry: async (at) => {
-      unwrap(await stub.schedulePointExpiry(at));
+      unwrap(await stub.schedulePointExpiry(project, at));
     },
   };
 }

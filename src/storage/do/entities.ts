@@ -4,13 +4,23 @@
  */
 import { writeJsonValue } from "../../haystack/codec/json/index.ts";
 import { compileFilter, type Matcher, mapContext, parseFilter } from "../../haystack/filter/index.ts";
-import { equals, HDateTime, HDict, HRef, type HVal, isRef, REMOVE } from "../../haystack/kinds/index.ts";
+import { equals, HDateTime, HDict, HRef, type HVal, isRef } from "../../haystack/kinds/index.ts";
+import {
+  addId,
+  applyDiff,
+  checkDistinct,
+  checkMod,
+  idOf,
+  nextMod,
+  requireId,
+  stamp,
+  withoutRemoves,
+} from "../commit-rules.ts";
 import { StoreError } from "../errors.ts";
-import { randomHex } from "../ids.ts";
+import { dictFromJson } from "../json-dicts.ts";
 import type { CommitRequest, ReadResult } from "../ports.ts";
 import { atomically, type OnCommit } from "./atomic.ts";
 import type { DoChanges } from "./changes.ts";
-import { dictFromJson } from "./json-dicts.ts";
 import { type DoSql, MAX_BOUND_PARAMS } from "./sql.ts";
 
 const MAX_CACHED_FILTERS = 64;
@@ -148,7 +158,7 @@ export class DoEntities {
       const changed: string[] = [];
       for (const row of req.rows) {
         if (req.op === "add") {
-          const id = addId(row, map);
+          const id = addId(row, (x) => map.has(x));
           const rec = stamp(HDict.of(withoutRemoves(row, id)), id, req.nowMs);
           this.#put(id, rec, onCommit);
           out.push(rec);
@@ -215,80 +225,4 @@ export class DoEntities {
       this.#byId?.set(id, stored);
     });
   }
-}
-
-function idOf(d: HDict): string {
-  const id = d.get("id");
-  return isRef(id) ? id.id : "";
-}
-
-function requireId(row: HDict): string {
-  const id = row.get("id");
-  if (!isRef(id)) throw new StoreError("invalid", "Every commit row needs an id Ref");
-  return id.id;
-}
-
-function checkDistinct(req: CommitRequest): void {
-  const seen = new Set<string>();
-  for (const row of req.rows) {
-    const id = row.get("id");
-    if (!isRef(id)) continue;
-    if (seen.has(id.id)) throw new StoreError("invalid", `@${id.id} appears twice in one commit`);
-    seen.add(id.id);
-  }
-}
-
-/** A fresh id in haxall's `Ref.gen` shape: 8 hex digits, a dash, 8 hex digits. */
-function genId(): string {
-  return `${randomHex(4)}-${randomHex(4)}`;
-}
-
-function addId(row: HDict, map: ReadonlyMap<string, HDict>): string {
-  const given = row.get("id");
-  if (given === undefined) {
-    let id = genId();
-    while (map.has(id)) id = genId();
-    return id;
-  }
-  if (!isRef(given)) throw new StoreError("invalid", "id must be a Ref");
-  if (map.has(given.id)) throw new StoreError("duplicate", `@${given.id} already exists`);
-  return given.id;
-}
-
-function withoutRemoves(row: HDict, id: string): Record<string, HVal> {
-  const tags: Record<string, HVal> = {};
-  for (const [k, v] of row.entries()) {
-    if (v === REMOVE) throw new StoreError("invalid", `add of @${id} cannot remove tag ${k}`);
-    if (k !== "mod") tags[k] = v;
-  }
-  return tags;
-}
-
-function checkMod(row: HDict, old: HDict, id: string): void {
-  const given = row.get("mod");
-  const stored = old.get("mod");
-  if (!(given instanceof HDateTime)) throw new StoreError("invalid", `@${id}: mod (a DateTime) is required`);
-  if (!(stored instanceof HDateTime) || stored.ms !== given.ms) {
-    throw new StoreError("conflict", `@${id} was changed by someone else (stale mod)`);
-  }
-}
-
-function applyDiff(old: HDict, row: HDict): HDict {
-  const changes: Record<string, HVal | undefined> = {};
-  for (const [k, v] of row.entries()) {
-    if (k === "id" || k === "mod") continue;
-    changes[k] = v === REMOVE ? undefined : v;
-  }
-  return old.merge(changes);
-}
-
-/** A new mod strictly after the old one, so two commits in one millisecond still differ. */
-function nextMod(old: HDict, nowMs: number): number {
-  const prev = old.get("mod");
-  return prev instanceof HDateTime && prev.ms >= nowMs ? prev.ms + 1 : nowMs;
-}
-
-/** The record with `id` first and a fresh `mod` last, as haxall lays records out. */
-function stamp(rec: HDict, id: string, modMs: number): HDict {
-  return HDict.of({ id: new HRef(id), ...rec.toObject(), mod: HDateTime.of(modMs, "UTC") });
 }

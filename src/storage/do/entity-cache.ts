@@ -4,7 +4,7 @@
  * isolate lacks at that version, so repeated reads move ids over RPC, not whole records.
  */
 import type { HDict } from "../../haystack/kinds/index.ts";
-import { dictFromJson } from "./json-dicts.ts";
+import { dictFromJson } from "../json-dicts.ts";
 
 /** Records kept per project; past this the project's cache starts over. */
 const MAX_RECORDS = 100_000;

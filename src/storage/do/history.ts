@@ -4,9 +4,8 @@
  * DO SQLite allows 100 per statement). Values are bound, never passed through JSON text, because
  * SQLite's JSON number parser does not round-trip every double (1e-300 came back changed).
  */
-import { HDateTime } from "../../haystack/kinds/index.ts";
 import { StoreError } from "../errors.ts";
-import { HIS_NUMBER, HIS_STR, HIS_TRUE, type HisPage, HisPageBuilder, hisValueAt } from "../his-page.ts";
+import { checkHisPage, HIS_NUMBER, HIS_STR, HIS_TRUE, type HisPage, HisPageBuilder, hisValueAt } from "../his-page.ts";
 import { atomically } from "./atomic.ts";
 import type { DoEntities } from "./entities.ts";
 import type { DoSql } from "./sql.ts";
@@ -75,7 +74,7 @@ export class DoHistory {
   write(writes: readonly PageWrite[]): number {
     for (const w of writes) {
       this.#point(w.id);
-      checkPage(w.id, w.page);
+      checkHisPage(w.id, w.page);
     }
     try {
       return this.#write(writes);
@@ -175,16 +174,4 @@ function newestIndex(ts: Float64Array): number {
   let best = 0;
   for (let i = 1; i < ts.length; i++) if ((ts[i] as number) >= (ts[best] as number)) best = i;
   return best;
-}
-
-function checkPage(id: string, p: HisPage): void {
-  for (let i = 0; i < p.count; i++) {
-    const ts = p.ts[i] as number;
-    if (!Number.isSafeInteger(ts)) throw new StoreError("invalid", `@${id}: bad timestamp ${ts}`);
-    const k = p.kind[i] as number;
-    if (k > HIS_STR) throw new StoreError("invalid", `@${id}: bad value kind ${k}`);
-    if (k === HIS_NUMBER && !Number.isFinite(p.num[i] as number)) {
-      throw new StoreError("invalid", `@${id}: NaN and INF cannot be stored as history (${HDateTime.of(ts).iso()})`);
-    }
-  }
 }

@@ -42,7 +42,10 @@ export const hisPoints = pgTable(
   (t) => [uniqueIndex("his_points_key").on(t.project, t.id)],
 );
 
-/** Samples: `kind` 0 number (`num`, `unit`), 1 bool (`bool`), 2 str (`str`). */
+/**
+ * Samples: `kind` 0 number (`num`, `unit`), 1 bool (`bool`), 2 str (`str`), 3 a str holding U+0000
+ * (which text cannot), kept in `str` as its JSON literal.
+ */
 export const history = pgTable(
   "history",
   {

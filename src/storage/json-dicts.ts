@@ -1,6 +1,6 @@
-/** Records as they cross the project object's boundary and sit in its SQLite: JSON v4 text. */
-import { readJsonValue } from "../../haystack/codec/json/index.ts";
-import { type HDict, isDict } from "../../haystack/kinds/index.ts";
+/** Records as they cross the Durable Object boundary and sit in storage (SQLite, JSONB): JSON v4 text. */
+import { readJsonValue } from "../haystack/codec/json/index.ts";
+import { type HDict, isDict } from "../haystack/kinds/index.ts";
 
 /** One record from its JSON v4 text; throws when the text is not a dict. */
 export function dictFromJson(text: string): HDict {

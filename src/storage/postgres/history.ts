@@ -1,0 +1,168 @@
+/**
+ * History in Postgres: one row per (point, ts) with a typed value. Reads are keyset pages, so a
+ * span of any size streams; writes are one UNNEST insert per point and chunk, upserting (last
+ * wins), inside one transaction for the whole batch.
+ */
+import { HNumber } from "../../haystack/kinds/index.ts";
+import { StoreError } from "../errors.ts";
+import { checkHisPage, type HisPage, HisPageBuilder, pageOf } from "../his-page.ts";
+import type { HisItem, HisSpan, HistoryStore, HisWrite, HisWriteResult } from "../ports.ts";
+import { setLive } from "./entities.ts";
+import { type Querier, run } from "./sql.ts";
+
+export const PAGE_ROWS = 10_000;
+/** Samples per INSERT: each column travels as one array parameter. */
+const CHUNK = 50_000;
+
+const KIND_NUMBER = 0;
+const KIND_BOOL = 1;
+const KIND_STR = 2;
+/** A Str holding U+0000, which Postgres text cannot: kept as its JSON string literal. */
+const KIND_STR_JSON = 3;
+
+type SampleRow = {
+  t: string;
+  kind: number;
+  num: number | null;
+  unit: string | null;
+  bool: boolean | null;
+  str: string | null;
+};
+
+/** Samples sorted by ts with duplicates collapsed to the last one given. */
+function lastWins(items: readonly HisItem[]): HisItem[] {
+  const byTs = new Map<number, HisItem>();
+  for (const it of items) byTs.set(it.ts, it);
+  return [...byTs.values()].sort((a, b) => a.ts - b.ts);
+}
+
+export class PgHistory implements HistoryStore {
+  constructor(
+    private readonly db: Querier,
+    private readonly tx: <T>(fn: (q: Querier) => Promise<T>) => Promise<T>,
+    private readonly project: string,
+  ) {}
+
+  async *read(id: string, span: HisSpan, pageRows = PAGE_ROWS): AsyncGenerator<HisPage, void, undefined> {
+    await this.#checkPoints([id]);
+    const [p] = await run<{ pid: number }>(this.db, "SELECT pid FROM his_points WHERE project = $1 AND id = $2", [
+      this.project,
+      id,
+    ]);
+    if (!p) return;
+    let from = span.start;
+    let inclusive = true;
+    for (;;) {
+      const rows = await run<SampleRow>(
+        this.db,
+        "SELECT (extract(epoch FROM ts) * 1000)::bigint AS t, kind, num, unit, bool, str FROM history " +
+          `WHERE pid = $1 AND ts ${inclusive ? ">=" : ">"} 'epoch'::timestamptz + $2 * interval '1 millisecond' ` +
+          "AND ts < 'epoch'::timestamptz + $3 * interval '1 millisecond' ORDER BY ts LIMIT $4",
+        [p.pid, from, span.end, pageRows],
+      );
+      const b = new HisPageBuilder(rows.length);
+      for (const r of rows) {
+        const ts = Number(r.t);
+        if (r.kind === KIND_NUMBER) b.number(ts, r.num ?? Number.NaN, r.unit);
+        else if (r.kind === KIND_STR) b.str(ts, r.str ?? "");
+        else if (r.kind === KIND_STR_JSON) b.str(ts, JSON.parse(r.str ?? '""') as string);
+        else b.bool(ts, r.bool === true);
+      }
+      const page = b.build();
+      if (page.count > 0) yield page;
+      if (rows.length < pageRows) return;
+      from = Number(rows[rows.length - 1]?.t);
+      inclusive = false;
+    }
+  }
+
+  async write(writes: readonly HisWrite[]): Promise<HisWriteResult> {
+    for (const w of writes) checkHisPage(w.id, pageOf(w.items));
+    await this.#checkPoints(writes.map((w) => w.id));
+    const project = this.project;
+    return this.tx(async (q) => {
+      let count = 0;
+      for (const w of writes) {
+        const items = lastWins(w.items);
+        if (items.length === 0) continue;
+        const [p] = await run<{ pid: number }>(
+          q,
+          "INSERT INTO his_points (project, id) VALUES ($1, $2) " +
+            "ON CONFLICT (project, id) DO UPDATE SET id = excluded.id RETURNING pid",
+          [project, w.id],
+        );
+        const pid = p?.pid;
+        const [before] = await run<{ t: string | null }>(
+          q,
+          "SELECT (extract(epoch FROM max(ts)) * 1000)::bigint AS t FROM history WHERE pid = $1",
+          [pid],
+        );
+        for (let i = 0; i < items.length; i += CHUNK) await insertChunk(q, pid as number, items.slice(i, i + CHUNK));
+        count += items.length;
+        const newest = items[items.length - 1] as HisItem;
+        if (before?.t === null || before?.t === undefined || newest.ts >= Number(before.t)) {
+          await setLive(q, project, w.id, { curVal: newest.val, curStatus: "ok" });
+        }
+      }
+      return { count };
+    });
+  }
+
+  /** Every id must be a `his` record of this project: not_found or invalid otherwise. */
+  async #checkPoints(ids: readonly string[]): Promise<void> {
+    const rows = await run<{ id: string; his: boolean }>(
+      this.db,
+      "SELECT id, tags ? 'his' AS his FROM entities WHERE project = $1 AND id = ANY($2::text[])",
+      [this.project, ids],
+    );
+    const his = new Map(rows.map((r) => [r.id, r.his]));
+    for (const id of ids) {
+      if (!his.has(id)) throw new StoreError("not_found", `Unknown point @${id}`);
+      if (!his.get(id)) throw new StoreError("invalid", `@${id} is not a his point`);
+    }
+  }
+}
+
+async function insertChunk(q: Querier, pid: number, items: readonly HisItem[]): Promise<void> {
+  const n = items.length;
+  const ts = new Array<number>(n);
+  const kind = new Array<number>(n);
+  const num = new Array<number | null>(n);
+  const unit = new Array<string | null>(n);
+  const bool = new Array<boolean | null>(n);
+  const str = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) {
+    const { ts: t, val } = items[i] as HisItem;
+    ts[i] = t;
+    num[i] = null;
+    unit[i] = null;
+    bool[i] = null;
+    str[i] = null;
+    if (typeof val === "number") {
+      kind[i] = KIND_NUMBER;
+      num[i] = val;
+    } else if (val instanceof HNumber) {
+      kind[i] = KIND_NUMBER;
+      num[i] = val.val;
+      unit[i] = val.unit ?? null;
+    } else if (typeof val === "boolean") {
+      kind[i] = KIND_BOOL;
+      bool[i] = val;
+    } else if (val.includes("\u0000")) {
+      kind[i] = KIND_STR_JSON;
+      str[i] = JSON.stringify(val);
+    } else {
+      kind[i] = KIND_STR;
+      str[i] = val;
+    }
+  }
+  await run(
+    q,
+    "INSERT INTO history (pid, ts, kind, num, unit, bool, str) " +
+      "SELECT $1, 'epoch'::timestamptz + t * interval '1 millisecond', k, n, u, b, s " +
+      "FROM unnest($2::bigint[], $3::smallint[], $4::float8[], $5::text[], $6::bool[], $7::text[]) AS x(t, k, n, u, b, s) " +
+      "ON CONFLICT (pid, ts) DO UPDATE SET kind = excluded.kind, num = excluded.num, unit = excluded.unit, " +
+      "bool = excluded.bool, str = excluded.str",
+    [pid, ts, kind, num, unit, bool, str],
+  );
+}

@@ -1,0 +1,110 @@
+/**
+ * The Haystack face with STORAGE=postgres: the same Worker, its records, history, priority arrays
+ * and change feed in this run's Postgres database (through the Neon driver and the local
+ * stand-in), and what a client sees when the database goes away mid-request.
+ */
+import { describe, expect, inject, it } from "vitest";
+import {
+  building,
+  errorGrid,
+  get,
+  hisLines,
+  hisWriteAll,
+  idsOf,
+  newProject,
+  ok,
+  post,
+  seed,
+} from "../support/haystack-http.ts";
+
+const control = (action: "cut" | "down" | "up") => fetch(`${inject("pg").control}/${action}`, { method: "POST" });
+
+describe("Haystack on Postgres", () => {
+  it("reads by filter with -> paths and limit, in id order", async () => {
+    const p = newProject();
+    await building(p);
+    const g = await ok(get(p, "read", `filter=${encodeURIComponent('point and equipRef->dis == "AHU-1"')}`));
+    expect(idsOf(g)).toEqual(["p1", "p2"]);
+    const cut = await ok(get(p, "read", "filter=point&limit=2"));
+    expect(idsOf(cut)).toEqual(["p1", "p2"]);
+    expect(cut.meta.has("incomplete")).toBe(true);
+  });
+
+  it("streams a hisRead longer than a database page, every row once and in order", async () => {
+    const p = newProject();
+    await building(p);
+    const start = Date.UTC(2024, 0, 1);
+    await hisWriteAll(
+      p,
+      "p1",
+      hisLines(start, 25_000, 60_000, (i) => `${i}°F`),
+    );
+    const text = await (await post(p, "hisRead", `ver:"3.0"\nid,range\n@p1,"2023-12-31,2024-02-01"\n`)).text();
+    const rows = text.trimEnd().split("\n").slice(2);
+    expect(rows).toHaveLength(25_000);
+    expect(rows[0]).toMatch(/,0°F$/);
+    expect(rows[24_999]).toMatch(/,24999°F$/);
+  });
+
+  it("a watch hears of a point write and a curVal through the Postgres change feed", async () => {
+    const p = newProject();
+    await seed(p, "id,point,writable,his,kind,tz", `@w,M,M,M,"Number","UTC"`);
+    const sub = await ok(post(p, "watchSub", 'ver:"3.0" watchDis:"t" lease:1min\nid\n@w\n'));
+    const watchId = sub.meta.get("watchId") as string;
+    const poll = () => ok(post(p, "watchPoll", `ver:"3.0" watchId:"${watchId}"\nempty\n`));
+    expect(idsOf(await poll())).toEqual([]);
+    await ok(post(p, "pointWrite", 'ver:"3.0"\nid,level,val\n@w,10,42\n'));
+    const after = await poll();
+    expect(idsOf(after)).toEqual(["w"]);
+    expect(after.rowDict(0).get("writeVal")).toBe(42);
+    expect(idsOf(await poll())).toEqual([]);
+    await hisWriteAll(
+      p,
+      "w",
+      hisLines(Date.now() - 60_000, 1, 1, () => "7"),
+    );
+    expect(idsOf(await poll())).toEqual(["w"]);
+  });
+
+  it("answers 503 while the database is unreachable, writes nothing, and the same request then succeeds", async () => {
+    const p = newProject();
+    await building(p);
+    const body = `ver:"3.0" commit:"add"\nid,dis\n@n1,"one"\n@n2,"two"\n`;
+    await control("down");
+    try {
+      await control("cut");
+      const meta = await errorGrid(post(p, "commit", body), 503);
+      expect(meta.get("errCode")).toBe("unavailable");
+    } finally {
+      await control("up");
+    }
+    expect(idsOf(await ok(get(p, "read", "filter=dis")))).not.toContain("n1");
+    expect(idsOf(await ok(post(p, "commit", body)))).toEqual(["n1", "n2"]);
+  });
+
+  it("a connection cut in the middle of a large hisWrite stores none of it", async () => {
+    const p = newProject();
+    await building(p);
+    const rows = 5000; // MAX_REQUEST_ROWS under test
+    const day = 86_400_000;
+    const outcomes: number[] = [];
+    // Cuts at growing delays: each attempt writes its own day, so what it left behind is visible.
+    for (const [i, delay] of [0, 1, 3, 6, 10, 20].entries()) {
+      const from = Date.UTC(2024, 0, 1) + i * 30 * day;
+      const lines = hisLines(from, rows, 100, (j) => `${j}°F`);
+      const write = post(p, "hisWrite", `ver:"3.0" id:@p1\nts,val\n${lines.join("\n")}\n`);
+      await new Promise((r) => setTimeout(r, delay));
+      await control("cut");
+      const r = await write;
+      outcomes.push(r.status);
+      const span = `${new Date(from).toISOString()} UTC,${new Date(from + day).toISOString()} UTC`;
+      const got = (await (await post(p, "hisRead", `ver:"3.0"\nid,range\n@p1,"${span}"\n`)).text())
+        .trimEnd()
+        .split("\n")
+        .slice(2);
+      // All of it (the write beat the cut) or none of it (503): never a part.
+      expect(got.length, `attempt ${i}: status ${r.status}`).toBe(r.status === 200 ? rows : 0);
+    }
+    expect(outcomes).toContain(503);
+  });
+});
