@@ -3,8 +3,12 @@
  * shared by every bench file, with the credentials to call it.
  */
 import { unstable_startWorker } from "wrangler";
+import ws from "ws";
+import { applyMigrations, dropDatabase, ensureDatabase } from "../../scripts/pg-setup.ts";
+import { startPgProxy } from "../../scripts/pg-ws-proxy.ts";
 import { deriveKeys } from "../../src/auth/keys.ts";
 import { issueAuthToken } from "../../src/auth/tokens.ts";
+import { useLocalProxy } from "../../src/storage/postgres/connect.ts";
 import { onFinish } from "../harness.ts";
 
 // No network here: keep wrangler from fetching the Request.cf object.
@@ -16,21 +20,45 @@ export const BENCH_SECRET = "bench-only-auth-secret-0123456789abcdef";
 export const BENCH_ADMIN_PASSWORD = "bench-admin-password";
 
 type Running = Awaited<ReturnType<typeof unstable_startWorker>>;
-let running: Promise<{ worker: Running; base: string }> | undefined;
+const running = new Map<string, Promise<{ worker: Running; base: string }>>();
 
-/** One local Worker for every figure, with an in-memory (unpersisted) store. */
-export function startBenchWorker(): Promise<{ worker: Running; base: string }> {
-  running ??= (async () => {
-    const worker = await unstable_startWorker({
-      config: new URL("./wrangler.toml", import.meta.url).pathname,
-      dev: { persist: false, inspector: false, watch: false, logLevel: "error", server: { port: 0 } },
-    });
-    await worker.ready;
-    const url = await worker.url;
-    onFinish(() => worker.dispose());
-    return { worker, base: url.origin };
+/** The bench database and stand-in (bench/worker/wrangler.pg.toml names both). */
+export const BENCH_PG = { databaseUrl: "postgres://hayloft:hayloft@127.0.0.1:5432/hayloft_bench", proxyPort: 5499 };
+
+/** A fresh, migrated bench database behind a running stand-in, once per run. */
+let pgReady: Promise<void> | undefined;
+export function benchPostgres(): Promise<void> {
+  pgReady ??= (async () => {
+    const proxy = await startPgProxy(BENCH_PG.proxyPort);
+    onFinish(() => proxy.close());
+    useLocalProxy(`127.0.0.1:${BENCH_PG.proxyPort}`, ws);
+    await dropDatabase(BENCH_PG.databaseUrl);
+    await ensureDatabase(BENCH_PG.databaseUrl);
+    await applyMigrations(BENCH_PG.databaseUrl);
   })();
-  return running;
+  return pgReady;
+}
+
+/** One local Worker per backend for every figure; the embedded default is in memory (unpersisted). */
+export function startBenchWorker(storage: "do" | "postgres" = "do"): Promise<{ worker: Running; base: string }> {
+  let r = running.get(storage);
+  if (!r) {
+    r = launch(storage);
+    running.set(storage, r);
+  }
+  return r;
+}
+
+async function launch(storage: "do" | "postgres"): Promise<{ worker: Running; base: string }> {
+  if (storage === "postgres") await benchPostgres();
+  const worker = await unstable_startWorker({
+    config: new URL(storage === "do" ? "./wrangler.toml" : "./wrangler.pg.toml", import.meta.url).pathname,
+    dev: { persist: false, inspector: false, watch: false, logLevel: "error", server: { port: 0 } },
+  });
+  await worker.ready;
+  const url = await worker.url;
+  onFinish(() => worker.dispose());
+  return { worker, base: url.origin };
 }
 
 const tokens = new Map<string, Promise<string>>();

@@ -8,7 +8,7 @@ import { StoreError } from "../errors.ts";
 import { checkHisPage, type HisPage, HisPageBuilder, pageOf } from "../his-page.ts";
 import type { HisItem, HisSpan, HistoryStore, HisWrite, HisWriteResult } from "../ports.ts";
 import { setLive } from "./entities.ts";
-import { type Querier, run } from "./sql.ts";
+import { type Querier, run, runArrays } from "./sql.ts";
 
 export const PAGE_ROWS = 10_000;
 /** Samples per INSERT: each column travels as one array parameter. */
@@ -19,15 +19,6 @@ const KIND_BOOL = 1;
 const KIND_STR = 2;
 /** A Str holding U+0000, which Postgres text cannot: kept as its JSON string literal. */
 const KIND_STR_JSON = 3;
-
-type SampleRow = {
-  t: string;
-  kind: number;
-  num: number | null;
-  unit: string | null;
-  bool: boolean | null;
-  str: string | null;
-};
 
 /** Samples sorted by ts with duplicates collapsed to the last one given. */
 function lastWins(items: readonly HisItem[]): HisItem[] {
@@ -53,25 +44,26 @@ export class PgHistory implements HistoryStore {
     let from = span.start;
     let inclusive = true;
     for (;;) {
-      const rows = await run<SampleRow>(
+      const rows = await runArrays(
         this.db,
-        "SELECT (extract(epoch FROM ts) * 1000)::bigint AS t, kind, num, unit, bool, str FROM history " +
+        "SELECT extract(epoch FROM ts) * 1000 AS t, kind, num, unit, bool, str FROM history " +
           `WHERE pid = $1 AND ts ${inclusive ? ">=" : ">"} 'epoch'::timestamptz + $2 * interval '1 millisecond' ` +
           "AND ts < 'epoch'::timestamptz + $3 * interval '1 millisecond' ORDER BY ts LIMIT $4",
         [p.pid, from, span.end, pageRows],
       );
       const b = new HisPageBuilder(rows.length);
       for (const r of rows) {
-        const ts = Number(r.t);
-        if (r.kind === KIND_NUMBER) b.number(ts, r.num ?? Number.NaN, r.unit);
-        else if (r.kind === KIND_STR) b.str(ts, r.str ?? "");
-        else if (r.kind === KIND_STR_JSON) b.str(ts, JSON.parse(r.str ?? '""') as string);
-        else b.bool(ts, r.bool === true);
+        const ts = Number(r[0]);
+        const kind = r[1] as number;
+        if (kind === KIND_NUMBER) b.number(ts, (r[2] as number | null) ?? Number.NaN, r[3] as string | null);
+        else if (kind === KIND_STR) b.str(ts, (r[5] as string | null) ?? "");
+        else if (kind === KIND_STR_JSON) b.str(ts, JSON.parse((r[5] as string | null) ?? '""') as string);
+        else b.bool(ts, r[4] === true);
       }
       const page = b.build();
       if (page.count > 0) yield page;
       if (rows.length < pageRows) return;
-      from = Number(rows[rows.length - 1]?.t);
+      from = Number(rows[rows.length - 1]?.[0]);
       inclusive = false;
     }
   }

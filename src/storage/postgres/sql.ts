@@ -12,6 +12,7 @@ export type Row = Record<string, unknown>;
 /** Something that runs a query: the pool, or a client inside a transaction. */
 export interface Querier {
   query<R extends Row>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+  query(config: { text: string; values: unknown[]; rowMode: "array" }): Promise<{ rows: unknown[][] }>;
 }
 
 /** Postgres error classes that mean the database or the path to it is not there. */
@@ -40,6 +41,15 @@ function messageOf(err: unknown): string {
 export async function run<R extends Row>(q: Querier, text: string, values: unknown[] = []): Promise<R[]> {
   try {
     return (await q.query<R>(text, values)).rows;
+  } catch (err) {
+    throw mapPgError(err);
+  }
+}
+
+/** Rows as arrays, in column order: no object per row, for large results. */
+export async function runArrays(q: Querier, text: string, values: unknown[]): Promise<unknown[][]> {
+  try {
+    return (await q.query({ text, values, rowMode: "array" })).rows;
   } catch (err) {
     throw mapPgError(err);
   }

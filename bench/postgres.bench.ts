@@ -1,0 +1,202 @@
+/**
+ * The Haystack face on Postgres (bench/worker/wrangler.pg.toml): the production Worker under
+ * wrangler's local runtime, its history and records in a fresh local database through the Neon
+ * driver and the WebSocket stand-in. Baselines are psql's COPY of the same rows in the same run,
+ * and, for the filter read, haystack-core evaluating the filter in process.
+ */
+import { spawn } from "node:child_process";
+import hc from "haystack-core";
+import { writeZincGrid } from "../src/haystack/codec/zinc/index.ts";
+import { col, HDateTime, HDict, HGrid, HNumber, HRef, type HRow, MARKER } from "../src/haystack/kinds/index.ts";
+import { bench, measure } from "./harness.ts";
+import { adminFetch, BENCH_PG, startBenchWorker } from "./worker/local.ts";
+
+const ROWS = 1_000_000;
+const PER_REQUEST = 100_000;
+const ENTITIES = 100_000;
+const START = Date.UTC(2024, 0, 1);
+const FILTER = "point and temp and equipRef->siteRef->site";
+
+/** psql with `sql` on stdin data `input` (if any); resolves with the bytes it printed. */
+function psql(sql: string, input?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const p = spawn("psql", [BENCH_PG.databaseUrl, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    let bytes = 0;
+    p.stdout.on("data", (b: Buffer) => {
+      bytes += b.length;
+    });
+    p.on("error", reject);
+    p.on("exit", (code) => (code === 0 ? resolve(bytes) : reject(new Error(`psql exited ${code}`))));
+    if (input !== undefined) p.stdin.end(input);
+    else p.stdin.end();
+  });
+}
+
+async function post(base: string, project: string, op: string, body: string): Promise<void> {
+  const res = await adminFetch(`${base}/api/${project}/${op}`, {
+    method: "POST",
+    headers: { "content-type": "text/zinc" },
+    body,
+  });
+  const text = await res.text();
+  if (res.status !== 200 || /^ver:"3.0" .*\berr\b/.test(text))
+    throw new Error(`${op}: ${res.status} ${text.slice(0, 300)}`);
+}
+
+function point(id: string): HDict {
+  return HDict.of({ id: new HRef(id), point: MARKER, his: MARKER, kind: "Number", unit: "kW", tz: "New_York" });
+}
+
+function hisBody(id: string, from: number, count: number): string {
+  const rows: HRow[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    rows[i] = [HDateTime.of(START + (from + i) * 60_000, "New_York"), new HNumber(((from + i) % 1000) / 4, "kW")];
+  }
+  return writeZincGrid(new HGrid(HDict.of({ id: new HRef(id) }), [col("ts"), col("val")], rows));
+}
+
+/** The same samples as COPY text for `history` under point key `pid`. */
+function copyText(pid: number): string {
+  const out: string[] = new Array(ROWS);
+  for (let i = 0; i < ROWS; i++) {
+    out[i] = `${pid}\t${new Date(START + i * 60_000).toISOString()}\t0\t${(i % 1000) / 4}\tkW\t\\N\t\\N`;
+  }
+  return `${out.join("\n")}\n`;
+}
+
+const project = `bench-pg-${Date.now()}`;
+let written: Promise<number> | undefined;
+
+/** Writes ROWS samples of point `big` through the API (once); answers the time it took (ms). */
+function writeHistory(base: string): Promise<number> {
+  written ??= (async () => {
+    await post(base, project, "commit", writeZincGrid(HGrid.fromDicts([point("big")], HDict.of({ commit: "add" }))));
+    const bodies: string[] = [];
+    for (let from = 0; from < ROWS; from += PER_REQUEST) bodies.push(hisBody("big", from, PER_REQUEST));
+    const t0 = performance.now();
+    for (const b of bodies) await post(base, project, "hisWrite", b);
+    const took = performance.now() - t0;
+    // What autovacuum does on its own within a minute of a bulk load; without fresh statistics
+    // the planner sorts the whole point instead of walking the (pid, ts) key.
+    await psql("ANALYZE history");
+    return took;
+  })();
+  return written;
+}
+
+bench("pg-hiswrite-1m", async () => {
+  const { base } = await startBenchWorker("postgres");
+  const ours = await writeHistory(base);
+  const text = copyText(999_999);
+  const t0 = performance.now();
+  await psql("COPY history (pid, ts, kind, num, unit, bool, str) FROM STDIN", text);
+  const copy = performance.now() - t0;
+  await psql("DELETE FROM history WHERE pid = 999999");
+  return {
+    name: "pg-hiswrite-1m",
+    value: ROWS / (ours / 1000),
+    unit: "rows/s",
+    baseline: "psql COPY FROM STDIN",
+    baselineValue: ROWS / (copy / 1000),
+    higherIsBetter: true,
+  };
+});
+
+bench("pg-hisread-1m-zinc", async () => {
+  const { base } = await startBenchWorker("postgres");
+  await writeHistory(base);
+  const url = `${base}/api/${project}/hisRead?id=@big&range=2023-12-01,2026-01-01`;
+  const ours = await measure(
+    async () => {
+      const res = await adminFetch(url);
+      let lines = 0;
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) for (const b of chunk) if (b === 10) lines++;
+      if (lines !== ROWS + 2) throw new Error(`hisRead gave ${lines - 2} rows`);
+    },
+    { minRuns: 3, minMs: 0 },
+  );
+  const copy = await measure(
+    () =>
+      psql(
+        "COPY (SELECT h.ts, h.num, h.unit FROM history h JOIN his_points p USING (pid) " +
+          `WHERE p.project = '${project}' AND p.id = 'big' ORDER BY h.ts) TO STDOUT`,
+      ),
+    { minRuns: 3, minMs: 0 },
+  );
+  return {
+    name: "pg-hisread-1m-zinc",
+    value: ROWS / (ours / 1000),
+    unit: "rows/s",
+    baseline: "psql COPY TO STDOUT",
+    baselineValue: ROWS / (copy / 1000),
+    higherIsBetter: true,
+  };
+});
+
+/** 1,000 sites, 10,000 equips, the rest points: a third of them temps. */
+function entities(): HDict[] {
+  const out: HDict[] = [];
+  for (let s = 0; s < 1000; s++) out.push(HDict.of({ id: new HRef(`s${s}`), site: MARKER, dis: `Site ${s}` }));
+  for (let e = 0; e < 10_000; e++) {
+    out.push(HDict.of({ id: new HRef(`e${e}`), equip: MARKER, siteRef: new HRef(`s${e % 1000}`) }));
+  }
+  for (let p = 0; out.length < ENTITIES; p++) {
+    out.push(
+      HDict.of({
+        id: new HRef(`p${p}`),
+        point: MARKER,
+        his: MARKER,
+        temp: p % 3 === 0 ? MARKER : undefined,
+        equipRef: new HRef(`e${p % 10_000}`),
+        siteRef: new HRef(`s${p % 1000}`),
+        unit: "°F",
+        kind: "Number",
+      }),
+    );
+  }
+  return out;
+}
+
+bench("pg-read-filter-100k", async () => {
+  const { base } = await startBenchWorker("postgres");
+  const p = `bench-pg-read-${Date.now()}`;
+  const recs = entities();
+  for (let i = 0; i < recs.length; i += 10_000) {
+    await post(
+      base,
+      p,
+      "commit",
+      writeZincGrid(HGrid.fromDicts(recs.slice(i, i + 10_000), HDict.of({ commit: "add" }))),
+    );
+  }
+  await psql("ANALYZE entities");
+  const url = `${base}/api/${p}/read?filter=${encodeURIComponent(FILTER)}`;
+  const ours = await measure(async () => (await adminFetch(url)).arrayBuffer(), { minRuns: 10, minMs: 2000 });
+  const theirGrid = hc.ZincReader.readValue(writeZincGrid(HGrid.fromDicts(recs))) as hc.HGrid;
+  const theirDicts = theirGrid.getRows();
+  const byId = new Map<string, hc.HDict>();
+  for (const d of theirDicts) {
+    const id = d.get<hc.HRef>("id");
+    if (id) byId.set(id.value, d);
+  }
+  const node = hc.HFilter.parse(FILTER);
+  const resolve = (ref: hc.HRef) => byId.get(ref.value);
+  const theirs = await measure(
+    () => {
+      let n = 0;
+      for (const d of theirDicts) if (hc.HFilter.eval(node, { dict: d, resolve })) n++;
+      return n;
+    },
+    { minRuns: 10, minMs: 1000 },
+  );
+  return {
+    name: "pg-read-filter-100k",
+    value: ours,
+    unit: "ms p50",
+    baseline: "haystack-core in-process eval",
+    baselineValue: theirs,
+    higherIsBetter: false,
+  };
+});
