@@ -35,7 +35,7 @@ export class PgHistory implements HistoryStore {
   ) {}
 
   async *read(id: string, span: HisSpan, pageRows = PAGE_ROWS): AsyncGenerator<HisPage, void, undefined> {
-    await this.#checkPoints([id]);
+    await this.#checkPoints(this.db, [id], false);
     const [p] = await run<{ pid: number }>(this.db, "SELECT pid FROM his_points WHERE project = $1 AND id = $2", [
       this.project,
       id,
@@ -70,9 +70,15 @@ export class PgHistory implements HistoryStore {
 
   async write(writes: readonly HisWrite[]): Promise<HisWriteResult> {
     for (const w of writes) checkHisPage(w.id, pageOf(w.items));
-    await this.#checkPoints(writes.map((w) => w.id));
     const project = this.project;
     return this.tx(async (q) => {
+      // Locked in id order: a point cannot be removed meanwhile, and writers to one point queue
+      // instead of deadlocking on the curVal update.
+      await this.#checkPoints(
+        q,
+        writes.map((w) => w.id),
+        true,
+      );
       let count = 0;
       for (const w of writes) {
         const items = lastWins(w.items);
@@ -101,10 +107,11 @@ export class PgHistory implements HistoryStore {
   }
 
   /** Every id must be a `his` record of this project: not_found or invalid otherwise. */
-  async #checkPoints(ids: readonly string[]): Promise<void> {
+  async #checkPoints(q: Querier, ids: readonly string[], lock: boolean): Promise<void> {
     const rows = await run<{ id: string; his: boolean }>(
-      this.db,
-      "SELECT id, tags ? 'his' AS his FROM entities WHERE project = $1 AND id = ANY($2::text[])",
+      q,
+      "SELECT id, tags ? 'his' AS his FROM entities WHERE project = $1 AND id = ANY($2::text[]) ORDER BY id" +
+        (lock ? " FOR UPDATE" : ""),
       [this.project, ids],
     );
     const his = new Map(rows.map((r) => [r.id, r.his]));
