@@ -21,7 +21,10 @@ const KIND_STR = 2;
 const KIND_STR_JSON = 3;
 
 /** Samples sorted by ts with duplicates collapsed to the last one given. */
-function lastWins(items: readonly HisItem[]): HisItem[] {
+function lastWins(items: readonly HisItem[]): readonly HisItem[] {
+  let sorted = true;
+  for (let i = 1; i < items.length && sorted; i++) sorted = (items[i] as HisItem).ts > (items[i - 1] as HisItem).ts;
+  if (sorted) return items;
   const byTs = new Map<number, HisItem>();
   for (const it of items) byTs.set(it.ts, it);
   return [...byTs.values()].sort((a, b) => a.ts - b.ts);
