@@ -13,6 +13,7 @@ import type { Filter } from "../haystack/filter/index.ts";
 import type { HDict } from "../haystack/kinds/index.ts";
 import type { PointVal, PriorityArray, WriteRequest } from "../haystack/point/index.ts";
 import type { HisPage } from "./his-page.ts";
+import type { RollupRequest } from "./rollup.ts";
 
 export type { HisPage } from "./his-page.ts";
 
@@ -105,6 +106,11 @@ export interface HistoryStore {
    * `his` point.
    */
   write(writes: readonly HisWrite[]): Promise<HisWriteResult>;
+  /**
+   * The span folded into buckets (see rollup.ts for the rules every backend follows), ascending,
+   * in pages. Throws StoreError like `read`.
+   */
+  rollup(id: string, span: HisSpan, req: RollupRequest): AsyncIterable<HisPage>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { CHANGES_LABEL, changesCases } from "./changes.ts";
 import { ENTITIES_LABEL, entitiesCases } from "./entities.ts";
 import { HISTORY_LABEL, historyCases } from "./history.ts";
 import { POINTS_LABEL, pointsCases } from "./points.ts";
+import { ROLLUP_LABEL, rollupCases } from "./rollup.ts";
 import type { Case } from "./support.ts";
 
 export interface ContractOptions {
@@ -26,6 +27,7 @@ export function runStoreContract(
   const parts: [string, (t: Case) => void][] = [
     [ENTITIES_LABEL, entitiesCases],
     [HISTORY_LABEL, historyCases],
+    [ROLLUP_LABEL, rollupCases],
     [POINTS_LABEL, pointsCases],
     [CHANGES_LABEL, changesCases],
   ];

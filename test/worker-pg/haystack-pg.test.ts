@@ -17,6 +17,8 @@ import {
   seed,
 } from "../support/haystack-http.ts";
 
+import { rollupHttpCases } from "../support/rollup-http.ts";
+
 const control = (action: "cut" | "down" | "up") => fetch(`${inject("pg").control}/${action}`, { method: "POST" });
 
 describe("Haystack on Postgres", () => {
@@ -108,3 +110,8 @@ describe("Haystack on Postgres", () => {
     expect(outcomes).toContain(503);
   });
 });
+
+describe(
+  "Haystack on Postgres: history rollups (date_bin here; time_bucket where TimescaleDB is installed)",
+  rollupHttpCases,
+);

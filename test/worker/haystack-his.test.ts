@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readZincGrid } from "../../src/haystack/codec/zinc/index.ts";
 import { type HDateTime, type HGrid, HNumber, type HRef } from "../../src/haystack/kinds/index.ts";
 import { building, get, hisLines, hisWriteAll, newProject, ok, post, seed } from "../support/haystack-http.ts";
+import { rollupHttpCases } from "../support/rollup-http.ts";
 
 describe("Haystack HTTP: history", () => {
   it("hisRead evaluates a date range in the point's zone and reports hisStart/hisEnd", async () => {
@@ -173,3 +174,5 @@ describe("Haystack HTTP: hisRead ranges and hisWrite tolerance", () => {
     ]);
   });
 });
+
+describe("Haystack HTTP: history rollups (embedded default)", rollupHttpCases);

@@ -12,6 +12,7 @@ import type { PollResult, SubRequest, SubResult } from "../../watch/service.ts";
 import { pageOf } from "../his-page.ts";
 import { dictsFromJson } from "../json-dicts.ts";
 import type { ProjectStore } from "../ports.ts";
+import { foldPages } from "../rollup.ts";
 import { unwrap } from "../wire.ts";
 import { resolveRecords } from "./entity-cache.ts";
 import { HIS_PAGE_ROWS, pages } from "./local.ts";
@@ -50,6 +51,10 @@ export function remoteStore(stub: ProjectStub): ProjectStore {
       async write(writes) {
         const wire = writes.map((w) => ({ id: w.id, page: pageOf(w.items) }));
         return { count: unwrap(await stub.hisWrite(wire)) };
+      },
+      // SQLite has no bucket functions worth the RPC: the samples stream here and fold as they come.
+      rollup(id, span, req) {
+        return foldPages(this.read(id, span), span, req);
       },
     },
     points: {

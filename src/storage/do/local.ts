@@ -5,6 +5,7 @@
 import { filterToString } from "../../haystack/filter/index.ts";
 import { type HisPage, pageOf } from "../his-page.ts";
 import type { HisSpan, ProjectStore } from "../ports.ts";
+import { foldPages } from "../rollup.ts";
 import type { DoProject } from "./project.ts";
 
 export const HIS_PAGE_ROWS = 10_000;
@@ -35,6 +36,9 @@ export function localStore(p: DoProject): ProjectStore {
       read: (id, span, size = HIS_PAGE_ROWS) =>
         pages(span, (after) => p.history.page(id, span.start, span.end, after, size), size),
       write: async (writes) => ({ count: p.history.write(writes.map((w) => ({ id: w.id, page: pageOf(w.items) }))) }),
+      rollup(id, span, req) {
+        return foldPages(this.read(id, span), span, req);
+      },
     },
     points: {
       read: async (id) => p.points.read(id),

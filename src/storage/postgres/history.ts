@@ -5,8 +5,9 @@
  */
 import { HNumber } from "../../haystack/kinds/index.ts";
 import { StoreError } from "../errors.ts";
-import { checkHisPage, type HisPage, HisPageBuilder, pageOf } from "../his-page.ts";
+import { checkHisPage, type HisPage, HisPageBuilder, type HisValue, pageOf } from "../his-page.ts";
 import type { HisItem, HisSpan, HistoryStore, HisWrite, HisWriteResult } from "../ports.ts";
+import type { Fold, RollupRequest } from "../rollup.ts";
 import { setLive } from "./entities.ts";
 import { type Querier, run, runArrays } from "./sql.ts";
 
@@ -30,7 +31,52 @@ function lastWins(items: readonly HisItem[]): readonly HisItem[] {
   return [...byTs.values()].sort((a, b) => a.ts - b.ts);
 }
 
+type RollupRow = {
+  t: string;
+  n: number;
+  nums?: number;
+  v?: number | null;
+  unit?: string | null;
+  pick?: [number, number | null, string | null, boolean | null, string | null];
+};
+
+const NUMS =
+  "count(*) FILTER (WHERE kind = 0)::int AS nums, (array_agg(unit ORDER BY ts) FILTER (WHERE kind = 0))[1] AS unit";
+const PICK = "json_build_array(kind, num, unit, bool, str)";
+
+/** The aggregate columns each fold needs (see rollup.ts for the rules). */
+const FOLD_SQL: Readonly<Record<Fold, string>> = {
+  avg: `${NUMS}, avg(num) FILTER (WHERE kind = 0) AS v`,
+  sum: `${NUMS}, sum(num) FILTER (WHERE kind = 0) AS v`,
+  min: `${NUMS}, min(num) FILTER (WHERE kind = 0) AS v`,
+  max: `${NUMS}, max(num) FILTER (WHERE kind = 0) AS v`,
+  count: "1 AS v",
+  first: `(array_agg(${PICK} ORDER BY ts))[1] AS pick`,
+  last: `(array_agg(${PICK} ORDER BY ts DESC))[1] AS pick`,
+};
+
+/** A timestamptz from an epoch-ms parameter. */
+function msSql(param: string): string {
+  return `'epoch'::timestamptz + ${param} * interval '1 millisecond'`;
+}
+
+function rollupValue(r: RollupRow, fold: Fold): HisValue | undefined {
+  if (fold === "count") return r.n;
+  if (fold === "first" || fold === "last") {
+    const [kind, num, unit, bool, str] = r.pick ?? [KIND_BOOL, null, null, false, null];
+    if (kind === KIND_NUMBER) return unit ? new HNumber(num ?? Number.NaN, unit) : (num ?? Number.NaN);
+    if (kind === KIND_STR) return str ?? "";
+    if (kind === KIND_STR_JSON) return JSON.parse(str ?? '""') as string;
+    return bool === true;
+  }
+  if (!r.nums || r.v === null || r.v === undefined) return undefined;
+  const v = Number(r.v);
+  return r.unit ? new HNumber(v, r.unit) : v;
+}
+
 export class PgHistory implements HistoryStore {
+  #timescale: Promise<boolean> | undefined;
+
   constructor(
     private readonly db: Querier,
     private readonly tx: <T>(fn: (q: Querier) => Promise<T>) => Promise<T>,
@@ -68,6 +114,42 @@ export class PgHistory implements HistoryStore {
       if (rows.length < pageRows) return;
       from = Number(rows[rows.length - 1]?.[0]);
       inclusive = false;
+    }
+  }
+
+  /**
+   * Buckets in SQL: `time_bucket` where TimescaleDB is installed, `date_bin` otherwise, both with
+   * the span's start as origin. Each query covers PAGE_ROWS buckets of the span, so pages stream.
+   */
+  async *rollup(id: string, span: HisSpan, req: RollupRequest): AsyncGenerator<HisPage, void, undefined> {
+    await this.#checkPoints(this.db, [id], false);
+    const [p] = await run<{ pid: number }>(this.db, "SELECT pid FROM his_points WHERE project = $1 AND id = $2", [
+      this.project,
+      id,
+    ]);
+    if (!p) return;
+    this.#timescale ??= run<{ on: boolean }>(
+      this.db,
+      "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') AS on",
+    ).then((r) => r[0]?.on === true);
+    const bucketFn = (await this.#timescale) ? "time_bucket" : "date_bin";
+    const step = req.intervalMs * PAGE_ROWS;
+    for (let from = span.start; from < span.end; from += step) {
+      const to = Math.min(span.end, from + step);
+      const rows = await run<RollupRow>(
+        this.db,
+        `SELECT (extract(epoch FROM b) * 1000)::bigint AS t, count(*)::int AS n, ${FOLD_SQL[req.fold]} ` +
+          `FROM (SELECT ${bucketFn}($2 * interval '1 millisecond', ts, ${msSql("$3")}) AS b, ts, kind, num, unit, bool, str ` +
+          `FROM history WHERE pid = $1 AND ts >= ${msSql("$4")} AND ts < ${msSql("$5")}) AS h GROUP BY b ORDER BY b`,
+        [p.pid, req.intervalMs, span.start, from, to],
+      );
+      const b = new HisPageBuilder(rows.length);
+      for (const r of rows) {
+        const v = rollupValue(r, req.fold);
+        if (v !== undefined) b.value(Number(r.t), v);
+      }
+      const page = b.build();
+      if (page.count > 0) yield page;
     }
   }
 

@@ -64,6 +64,12 @@ export async function inTx<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Pr
     throw mapPgError(err);
   }
   let broken = false;
+  // A connection cut mid-transaction makes the client emit "error"; the query that was running
+  // rejects with it too, so the event itself needs no handling, only a listener.
+  const ignore = () => {
+    broken = true;
+  };
+  client.on("error", ignore);
   try {
     await run(client as unknown as Querier, "BEGIN");
     const out = await fn(client);
@@ -78,6 +84,7 @@ export async function inTx<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Pr
     // Queries were mapped by `run`; anything else (a StoreError, a HaystackError) is the caller's.
     throw err;
   } finally {
+    client.off("error", ignore);
     client.release(broken);
   }
 }

@@ -3,12 +3,22 @@
  * evaluated in the point's own zone and rows stream from storage page by page.
  */
 import { writeZincValue } from "../../../haystack/codec/zinc/index.ts";
-import { col, HDateTime, HDict, type HGrid, HRef, type HRow, type HVal } from "../../../haystack/kinds/index.ts";
+import {
+  col,
+  HDateTime,
+  HDict,
+  type HGrid,
+  HNumber,
+  HRef,
+  type HRow,
+  type HVal,
+} from "../../../haystack/kinds/index.ts";
 import { parseHisRange } from "../../../haystack/time/range.ts";
 import { isKnownTz, offsetSeconds } from "../../../haystack/time/tz.ts";
 import { type HisPage, hisValueAt, isHisValue } from "../../../storage/his-page.ts";
 import type { HisItem, HisWrite } from "../../../storage/ports.ts";
-import { badArg, refId, rowIds } from "./args.ts";
+import { FOLDS, isFold, MAX_BUCKETS, type RollupRequest } from "../../../storage/rollup.ts";
+import { badArg, durationMs, refId, rowIds } from "./args.ts";
 import type { GridOut, Op, OpContext } from "./types.ts";
 
 /** Points one batch hisRead may join; each holds a page in memory while rows are merged. */
@@ -60,6 +70,20 @@ export const hisRead: Op = {
     const span = parseHisRange(rangeText(range), tz, cx.nowMs);
     const window = { start: span.start.ms, end: span.end.ms };
     const times = { hisStart: span.start, hisEnd: span.end };
+    const rollup = rollupOf(req, window, ids.length);
+    if (rollup) {
+      const id = ids[0] as string;
+      return {
+        meta: HDict.of({
+          id: refWithDis(id, recs[0] as HDict),
+          ...times,
+          rollup: rollup.fold,
+          interval: new HNumber(rollup.intervalMs, "ms"),
+        }),
+        cols: [col("ts"), col("val")],
+        rows: { batches: singleRows(cx.store.history.rollup(id, window, rollup), tz) },
+      };
+    }
     if (ids.length === 1) {
       const id = ids[0] as string;
       return {
@@ -80,6 +104,27 @@ export const hisRead: Op = {
     } satisfies GridOut;
   },
 };
+
+/**
+ * Hayloft's rollup extension to hisRead: `rollup` (avg, min, max, sum, count, first, last) and
+ * `interval` (a duration) in the grid meta or the request row fold the span into buckets.
+ */
+function rollupOf(req: HGrid, span: { start: number; end: number }, points: number): RollupRequest | undefined {
+  const row = req.rows.length > 0 ? req.rowDict(0) : HDict.EMPTY;
+  const fold = req.meta.get("rollup") ?? row.get("rollup");
+  const interval = req.meta.get("interval") ?? row.get("interval");
+  if (fold === undefined && interval === undefined) return undefined;
+  if (points !== 1) throw badArg("A rollup reads one point");
+  if (!isFold(fold)) throw badArg(`rollup must be one of ${FOLDS.join(", ")}`);
+  const intervalMs = durationMs(interval, "interval");
+  if (intervalMs === undefined || !(intervalMs >= 1000) || !Number.isSafeInteger(intervalMs)) {
+    throw badArg("interval must be a whole number of milliseconds, at least 1s");
+  }
+  if ((span.end - span.start) / intervalMs > MAX_BUCKETS) {
+    throw badArg(`A rollup makes at most ${MAX_BUCKETS} buckets: use a longer interval`);
+  }
+  return { intervalMs, fold };
+}
 
 /** One batch of `[ts, val]` rows per page. */
 async function* singleRows(pages: AsyncIterable<HisPage>, tz: string): AsyncGenerator<HRow[]> {

@@ -1,0 +1,102 @@
+/** History rollups: the same buckets and values from every backend (rules in src/storage/rollup.ts). */
+import { expect } from "vitest";
+import { HNumber } from "../../src/haystack/kinds/index.ts";
+import { type HisValue, hisValueAt } from "../../src/storage/his-page.ts";
+import type { HisItem, ProjectStore } from "../../src/storage/ports.ts";
+import type { Fold } from "../../src/storage/rollup.ts";
+import { add, type Case, codeOf, MIN, point, rec, T0 } from "./support.ts";
+
+export const ROLLUP_LABEL = "history rollups";
+
+async function rollup(s: ProjectStore, id: string, start: number, end: number, intervalMs: number, fold: Fold) {
+  const out: [number, HisValue][] = [];
+  for await (const p of s.history.rollup(id, { start, end }, { intervalMs, fold })) {
+    for (let i = 0; i < p.count; i++) out.push([(p.ts[i] as number) - T0, hisValueAt(p, i)]);
+  }
+  return out;
+}
+
+const kw = (n: number) => new HNumber(n, "kW");
+
+export function rollupCases(test: Case): void {
+  test("numeric folds take a bucket's Numbers; count, first and last take every sample", async (s) => {
+    await add(s, [point("p")]);
+    // Ten kW samples a minute apart, and a Str between the third and fourth.
+    const items: HisItem[] = Array.from({ length: 10 }, (_, i) => ({ ts: T0 + i * MIN, val: kw(i) }));
+    items.push({ ts: T0 + 2.5 * MIN, val: "note" });
+    await s.history.write([{ id: "p", items }]);
+    const at = (fold: Fold) => rollup(s, "p", T0, T0 + 10 * MIN, 5 * MIN, fold);
+    expect(await at("avg")).toEqual([
+      [0, kw(2)],
+      [5 * MIN, kw(7)],
+    ]);
+    expect(await at("sum")).toEqual([
+      [0, kw(10)],
+      [5 * MIN, kw(35)],
+    ]);
+    expect(await at("min")).toEqual([
+      [0, kw(0)],
+      [5 * MIN, kw(5)],
+    ]);
+    expect(await at("max")).toEqual([
+      [0, kw(4)],
+      [5 * MIN, kw(9)],
+    ]);
+    expect(await at("count")).toEqual([
+      [0, 6],
+      [5 * MIN, 5],
+    ]);
+    expect(await at("first")).toEqual([
+      [0, kw(0)],
+      [5 * MIN, kw(5)],
+    ]);
+    expect(await at("last")).toEqual([
+      [0, kw(4)],
+      [5 * MIN, kw(9)],
+    ]);
+  });
+
+  test("buckets start at the span's start; a bucket with no Number has no avg row but counts", async (s) => {
+    await add(s, [point("p")]);
+    await s.history.write([
+      {
+        id: "p",
+        items: [
+          { ts: T0, val: 1 },
+          { ts: T0 + MIN, val: 3 },
+          { ts: T0 + 2 * MIN, val: true },
+          { ts: T0 + 3 * MIN, val: 5 },
+          { ts: T0 + 7 * MIN, val: "x" },
+        ],
+      },
+    ]);
+    // From T0 + 1 min in 2-minute buckets: [1,3) [3,5) [5,7) [7,9); the sample at T0 is outside.
+    const from = T0 + MIN;
+    const to = T0 + 9 * MIN;
+    expect(await rollup(s, "p", from, to, 2 * MIN, "avg")).toEqual([
+      [MIN, 3],
+      [3 * MIN, 5],
+    ]);
+    expect(await rollup(s, "p", from, to, 2 * MIN, "count")).toEqual([
+      [MIN, 2],
+      [3 * MIN, 1],
+      [7 * MIN, 1],
+    ]);
+    expect(await rollup(s, "p", from, to, 2 * MIN, "last")).toEqual([
+      [MIN, true],
+      [3 * MIN, 5],
+      [7 * MIN, "x"],
+    ]);
+    expect(await rollup(s, "p", from, to, 2 * MIN, "sum")).toEqual([
+      [MIN, 3],
+      [3 * MIN, 5],
+    ]);
+  });
+
+  test("a rollup of an unknown point is not_found, of a non-his record invalid, of an empty span empty", async (s) => {
+    await add(s, [point("p"), rec("x")]);
+    expect(await codeOf(rollup(s, "zz", T0, T0 + MIN, MIN, "avg"))).toBe("not_found");
+    expect(await codeOf(rollup(s, "x", T0, T0 + MIN, MIN, "avg"))).toBe("invalid");
+    expect(await rollup(s, "p", T0, T0 + 60 * MIN, MIN, "count")).toEqual([]);
+  });
+}
