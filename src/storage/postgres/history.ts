@@ -84,11 +84,7 @@ export class PgHistory implements HistoryStore {
   ) {}
 
   async *read(id: string, span: HisSpan, pageRows = PAGE_ROWS): AsyncGenerator<HisPage, void, undefined> {
-    await this.#checkPoints(this.db, [id], false);
-    const [p] = await run<{ pid: number }>(this.db, "SELECT pid FROM his_points WHERE project = $1 AND id = $2", [
-      this.project,
-      id,
-    ]);
+    const p = await this.#readable(id);
     if (!p) return;
     let from = span.start;
     let inclusive = true;
@@ -122,11 +118,7 @@ export class PgHistory implements HistoryStore {
    * the span's start as origin. Each query covers PAGE_ROWS buckets of the span, so pages stream.
    */
   async *rollup(id: string, span: HisSpan, req: RollupRequest): AsyncGenerator<HisPage, void, undefined> {
-    await this.#checkPoints(this.db, [id], false);
-    const [p] = await run<{ pid: number }>(this.db, "SELECT pid FROM his_points WHERE project = $1 AND id = $2", [
-      this.project,
-      id,
-    ]);
+    const p = await this.#readable(id);
     if (!p) return;
     this.#timescale ??= run<{ on: boolean }>(
       this.db,
@@ -189,6 +181,16 @@ export class PgHistory implements HistoryStore {
       }
       return { count };
     });
+  }
+
+  /** The history key of a his point about to be read; undefined when it has no samples yet. */
+  async #readable(id: string): Promise<{ pid: number } | undefined> {
+    await this.#checkPoints(this.db, [id], false);
+    const [p] = await run<{ pid: number }>(this.db, "SELECT pid FROM his_points WHERE project = $1 AND id = $2", [
+      this.project,
+      id,
+    ]);
+    return p;
   }
 
   /** Every id must be a `his` record of this project: not_found or invalid otherwise. */
