@@ -4,9 +4,9 @@
  * Durable Object on the same tables (bench/worker/index.ts): a raw SELECT scan, a raw INSERT;
  * the filter read is compared with haystack-core evaluating the same filter in process.
  */
-import hc from "haystack-core";
 import { writeZincGrid } from "../src/haystack/codec/zinc/index.ts";
 import { col, HDateTime, HDict, HGrid, HNumber, HRef, type HRow, MARKER } from "../src/haystack/kinds/index.ts";
+import { haystackCoreFilterMs, syntheticBuilding, TWO_HOP_FILTER } from "./building.ts";
 import { bench, type Figure, measure } from "./harness.ts";
 import { adminFetch, startBenchWorker as start } from "./worker/local.ts";
 
@@ -14,7 +14,6 @@ const HIS_ROWS = 1_000_000;
 const WRITE_ROWS = 100_000;
 const ENTITIES = 10_000;
 const START = Date.UTC(2024, 0, 1);
-const FILTER = "point and temp and equipRef->siteRef->site";
 
 async function post(base: string, project: string, op: string, grid: HGrid): Promise<string> {
   const res = await adminFetch(`${base}/api/${project}/${op}`, {
@@ -135,55 +134,15 @@ bench("api-hiswrite-100k", async () => {
   };
 });
 
-/** 100 sites, 1,000 equips, the rest points: a third of them temps. */
-function entities(): HDict[] {
-  const out: HDict[] = [];
-  for (let s = 0; s < 100; s++) out.push(HDict.of({ id: new HRef(`s${s}`), site: MARKER, dis: `Site ${s}` }));
-  for (let e = 0; e < 1000; e++) {
-    out.push(HDict.of({ id: new HRef(`e${e}`), equip: MARKER, siteRef: new HRef(`s${e % 100}`), dis: `Equip ${e}` }));
-  }
-  for (let p = 0; out.length < ENTITIES; p++) {
-    out.push(
-      HDict.of({
-        id: new HRef(`p${p}`),
-        point: MARKER,
-        his: MARKER,
-        temp: p % 3 === 0 ? MARKER : undefined,
-        equipRef: new HRef(`e${p % 1000}`),
-        siteRef: new HRef(`s${p % 100}`),
-        unit: "°F",
-        kind: "Number",
-      }),
-    );
-  }
-  return out;
-}
-
 bench("api-read-filter-10k", async () => {
   const { base } = await start();
   const project = `bench-read-${Date.now()}`;
-  const recs = entities();
+  const recs = syntheticBuilding(ENTITIES);
   await post(base, project, "commit", HGrid.fromDicts(recs, HDict.of({ commit: "add" })));
-  const url = `${base}/api/${project}/read?filter=${encodeURIComponent(FILTER)}`;
+  const url = `${base}/api/${project}/read?filter=${encodeURIComponent(TWO_HOP_FILTER)}`;
   const ours = await measure(async () => drain(await adminFetch(url)), { minRuns: 20, minMs: 1000 });
 
-  const theirGrid = hc.ZincReader.readValue(writeZincGrid(HGrid.fromDicts(recs))) as hc.HGrid;
-  const theirDicts = theirGrid.getRows();
-  const byId = new Map<string, hc.HDict>();
-  for (const d of theirDicts) {
-    const id = d.get<hc.HRef>("id");
-    if (id) byId.set(id.value, d);
-  }
-  const node = hc.HFilter.parse(FILTER);
-  const resolve = (ref: hc.HRef) => byId.get(ref.value);
-  const theirs = await measure(
-    () => {
-      let n = 0;
-      for (const d of theirDicts) if (hc.HFilter.eval(node, { dict: d, resolve })) n++;
-      return n;
-    },
-    { minRuns: 20, minMs: 1000 },
-  );
+  const theirs = await haystackCoreFilterMs(recs, TWO_HOP_FILTER, { minRuns: 20, minMs: 1000 });
   return {
     name: "api-read-filter-10k",
     value: ours,

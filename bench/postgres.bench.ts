@@ -5,9 +5,9 @@
  * and, for the filter read, haystack-core evaluating the filter in process.
  */
 import { spawn } from "node:child_process";
-import hc from "haystack-core";
 import { writeZincGrid } from "../src/haystack/codec/zinc/index.ts";
 import { col, HDateTime, HDict, HGrid, HNumber, HRef, type HRow, MARKER } from "../src/haystack/kinds/index.ts";
+import { haystackCoreFilterMs, syntheticBuilding, TWO_HOP_FILTER } from "./building.ts";
 import { bench, measure } from "./harness.ts";
 import { adminFetch, BENCH_PG, startBenchWorker } from "./worker/local.ts";
 
@@ -15,7 +15,6 @@ const ROWS = 1_000_000;
 const PER_REQUEST = 100_000;
 const ENTITIES = 100_000;
 const START = Date.UTC(2024, 0, 1);
-const FILTER = "point and temp and equipRef->siteRef->site";
 
 /** psql with `sql` on stdin data `input` (if any); resolves with the bytes it printed. */
 function psql(sql: string, input?: string): Promise<number> {
@@ -135,34 +134,10 @@ bench("pg-hisread-1m-zinc", async () => {
   };
 });
 
-/** 1,000 sites, 10,000 equips, the rest points: a third of them temps. */
-function entities(): HDict[] {
-  const out: HDict[] = [];
-  for (let s = 0; s < 1000; s++) out.push(HDict.of({ id: new HRef(`s${s}`), site: MARKER, dis: `Site ${s}` }));
-  for (let e = 0; e < 10_000; e++) {
-    out.push(HDict.of({ id: new HRef(`e${e}`), equip: MARKER, siteRef: new HRef(`s${e % 1000}`) }));
-  }
-  for (let p = 0; out.length < ENTITIES; p++) {
-    out.push(
-      HDict.of({
-        id: new HRef(`p${p}`),
-        point: MARKER,
-        his: MARKER,
-        temp: p % 3 === 0 ? MARKER : undefined,
-        equipRef: new HRef(`e${p % 10_000}`),
-        siteRef: new HRef(`s${p % 1000}`),
-        unit: "°F",
-        kind: "Number",
-      }),
-    );
-  }
-  return out;
-}
-
 bench("pg-read-filter-100k", async () => {
   const { base } = await startBenchWorker("postgres");
   const p = `bench-pg-read-${Date.now()}`;
-  const recs = entities();
+  const recs = syntheticBuilding(ENTITIES);
   for (let i = 0; i < recs.length; i += 10_000) {
     await post(
       base,
@@ -172,25 +147,9 @@ bench("pg-read-filter-100k", async () => {
     );
   }
   await psql("ANALYZE entities");
-  const url = `${base}/api/${p}/read?filter=${encodeURIComponent(FILTER)}`;
+  const url = `${base}/api/${p}/read?filter=${encodeURIComponent(TWO_HOP_FILTER)}`;
   const ours = await measure(async () => (await adminFetch(url)).arrayBuffer(), { minRuns: 10, minMs: 2000 });
-  const theirGrid = hc.ZincReader.readValue(writeZincGrid(HGrid.fromDicts(recs))) as hc.HGrid;
-  const theirDicts = theirGrid.getRows();
-  const byId = new Map<string, hc.HDict>();
-  for (const d of theirDicts) {
-    const id = d.get<hc.HRef>("id");
-    if (id) byId.set(id.value, d);
-  }
-  const node = hc.HFilter.parse(FILTER);
-  const resolve = (ref: hc.HRef) => byId.get(ref.value);
-  const theirs = await measure(
-    () => {
-      let n = 0;
-      for (const d of theirDicts) if (hc.HFilter.eval(node, { dict: d, resolve })) n++;
-      return n;
-    },
-    { minRuns: 10, minMs: 1000 },
-  );
+  const theirs = await haystackCoreFilterMs(recs, TWO_HOP_FILTER, { minRuns: 10, minMs: 1000 });
   return {
     name: "pg-read-filter-100k",
     value: ours,

@@ -139,12 +139,24 @@ export function pageOf(items: readonly { readonly ts: number; readonly val: HisV
  */
 export function checkHisPage(id: string, p: HisPage): void {
   for (let i = 0; i < p.count; i++) {
-    const ts = p.ts[i] as number;
-    if (!Number.isSafeInteger(ts)) throw new StoreError("invalid", `@${id}: bad timestamp ${ts}`);
     const k = p.kind[i] as number;
     if (k > HIS_STR) throw new StoreError("invalid", `@${id}: bad value kind ${k}`);
-    if (k === HIS_NUMBER && !Number.isFinite(p.num[i] as number)) {
-      throw new StoreError("invalid", `@${id}: NaN and INF cannot be stored as history (${HDateTime.of(ts).iso()})`);
-    }
+    checkSample(id, p.ts[i] as number, k === HIS_NUMBER ? (p.num[i] as number) : undefined);
+  }
+}
+
+/** checkHisPage's rules over samples as a write request holds them, without building a page. */
+export function checkHisItems(id: string, items: readonly { readonly ts: number; readonly val: unknown }[]): void {
+  for (const { ts, val } of items) {
+    if (!isHisValue(val)) throw new StoreError("invalid", `@${id}: a history value must be a Number, Bool or Str`);
+    checkSample(id, ts, typeof val === "number" ? val : val instanceof HNumber ? val.val : undefined);
+  }
+}
+
+/** One sample's timestamp, and its number when it is one. */
+function checkSample(id: string, ts: number, num: number | undefined): void {
+  if (!Number.isSafeInteger(ts)) throw new StoreError("invalid", `@${id}: bad timestamp ${ts}`);
+  if (num !== undefined && !Number.isFinite(num)) {
+    throw new StoreError("invalid", `@${id}: NaN and INF cannot be stored as history (${HDateTime.of(ts).iso()})`);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { HNumber } from "../../haystack/kinds/index.ts";
 import { StoreError } from "../errors.ts";
-import { checkHisPage, type HisPage, HisPageBuilder, type HisValue, pageOf } from "../his-page.ts";
+import { checkHisItems, type HisPage, HisPageBuilder, type HisValue } from "../his-page.ts";
 import type { HisItem, HisSpan, HistoryStore, HisWrite, HisWriteResult } from "../ports.ts";
 import type { Fold, RollupRequest } from "../rollup.ts";
 import { setLive } from "./entities.ts";
@@ -146,7 +146,7 @@ export class PgHistory implements HistoryStore {
   }
 
   async write(writes: readonly HisWrite[]): Promise<HisWriteResult> {
-    for (const w of writes) checkHisPage(w.id, pageOf(w.items));
+    for (const w of writes) checkHisItems(w.id, w.items);
     const project = this.project;
     return this.tx(async (q) => {
       // Locked in id order: a point cannot be removed meanwhile, and writers to one point queue
