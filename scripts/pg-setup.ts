@@ -24,9 +24,50 @@ function maintenanceUrl(databaseUrl: string): string {
   return u.href;
 }
 
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Postgres' SQLSTATE for a login by a role that does not exist. */
+const NO_SUCH_ROLE = "28000";
+
+/**
+ * Makes the URL's role (LOGIN, CREATEDB, its password) when it does not exist yet, as the local
+ * superuser `postgres` over the same host: a fresh Debian Postgres that trusts loopback then needs
+ * no set-up step (.ci/run makes the role through `su postgres` where loopback is not trusted).
+ */
+async function ensureRole(databaseUrl: string): Promise<void> {
+  const probe = pool(maintenanceUrl(databaseUrl));
+  try {
+    await probe.query("SELECT 1");
+    return;
+  } catch (e) {
+    if ((e as { code?: string }).code !== NO_SUCH_ROLE) throw e;
+  } finally {
+    await probe.end();
+  }
+  const u = new URL(maintenanceUrl(databaseUrl));
+  const role = decodeURIComponent(u.username);
+  const password = decodeURIComponent(u.password);
+  if (!IDENT.test(role)) throw new Error(`unusable role name ${role}`);
+  u.username = "postgres";
+  u.password = "";
+  const su = pool(u.href);
+  try {
+    const literal = `'${password.replaceAll("'", "''")}'`;
+    await su.query(`CREATE ROLE ${role} LOGIN CREATEDB PASSWORD ${literal}`);
+  } catch (e) {
+    throw new Error(
+      `Postgres role ${role} does not exist and could not be made as postgres over ${u.host} (${(e as Error).message}); ` +
+        `create it: CREATE ROLE ${role} LOGIN CREATEDB PASSWORD '...' (or run .ci/run)`,
+    );
+  } finally {
+    await su.end();
+  }
+}
+
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
   const name = new URL(databaseUrl).pathname.slice(1);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`unusable database name ${name}`);
+  if (!IDENT.test(name)) throw new Error(`unusable database name ${name}`);
+  await ensureRole(databaseUrl);
   const admin = pool(maintenanceUrl(databaseUrl));
   try {
     const found = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);

@@ -20,8 +20,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const target = pgTestTarget();
   const proxy = await startPgProxy(Number(target.wsProxy.split(":")[1]), true);
   useLocalProxy(target.wsProxy, ws);
-  await ensureDatabase(target.databaseUrl);
-  await applyMigrations(target.databaseUrl);
+  try {
+    await ensureDatabase(target.databaseUrl);
+    await applyMigrations(target.databaseUrl);
+  } catch (e) {
+    // A listening proxy would keep vitest from exiting after it reports the failure.
+    await proxy.close();
+    throw e;
+  }
   project.provide("pg", target);
   return async () => {
     proxy.setDown(false);
