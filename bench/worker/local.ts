@@ -2,10 +2,11 @@
  * The bench Worker (bench/worker/wrangler.toml) started once under wrangler's local runtime and
  * shared by every bench file, with the credentials to call it.
  */
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { unstable_startWorker } from "wrangler";
 import ws from "ws";
 import { applyMigrations, dropDatabase, ensureDatabase } from "../../scripts/pg-setup.ts";
-import { startPgProxy } from "../../scripts/pg-ws-proxy.ts";
 import { deriveKeys } from "../../src/auth/keys.ts";
 import { issueAuthToken } from "../../src/auth/tokens.ts";
 import { useLocalProxy } from "../../src/storage/postgres/connect.ts";
@@ -19,18 +20,37 @@ process.env.WRANGLER_SEND_METRICS = "false";
 export const BENCH_SECRET = "bench-only-auth-secret-0123456789abcdef";
 export const BENCH_ADMIN_PASSWORD = "bench-admin-password";
 
+const PROXY_SCRIPT = fileURLToPath(new URL("../../scripts/pg-ws-proxy.ts", import.meta.url));
+
 type Running = Awaited<ReturnType<typeof unstable_startWorker>>;
 const running = new Map<string, Promise<{ worker: Running; base: string }>>();
 
 /** The bench database and stand-in (bench/worker/wrangler.pg.toml names both). */
 export const BENCH_PG = { databaseUrl: "postgres://hayloft:hayloft@127.0.0.1:5432/hayloft_bench", proxyPort: 5499 };
 
+/**
+ * The stand-in in a process of its own, as Neon's proxy is a service of its own: in this process
+ * it would share one thread with the client reading the Worker's replies, and slow both.
+ */
+async function spawnPgProxy(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", PROXY_SCRIPT, String(port)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`pg proxy exited ${code}`)));
+    child.stdout?.once("data", () => resolve());
+  });
+  child.removeAllListeners("exit");
+  return child;
+}
+
 /** A fresh, migrated bench database behind a running stand-in, once per run. */
 let pgReady: Promise<void> | undefined;
 export function benchPostgres(): Promise<void> {
   pgReady ??= (async () => {
-    const proxy = await startPgProxy(BENCH_PG.proxyPort);
-    onFinish(() => proxy.close());
+    const proxy = await spawnPgProxy(BENCH_PG.proxyPort);
+    onFinish(() => proxy.kill());
     useLocalProxy(`127.0.0.1:${BENCH_PG.proxyPort}`, ws);
     await dropDatabase(BENCH_PG.databaseUrl);
     await ensureDatabase(BENCH_PG.databaseUrl);

@@ -94,8 +94,8 @@ export interface HisWriteResult {
 export interface HistoryStore {
   /**
    * Samples of one point in [start, end), ascending by ts, in pages of at most `pageRows`
-   * (default 10,000). The caller may stop early; an implementation must not hold the whole span
-   * in memory.
+   * (default: the backend's own page size, 10,000 to 25,000 rows). The caller may stop early; an
+   * implementation must not hold the whole span in memory.
    */
   read(id: string, span: HisSpan, pageRows?: number): AsyncIterable<HisPage>;
   /**

@@ -126,12 +126,39 @@ export function historyCases(test: Case): void {
 
   test("a span longer than a page comes back whole, once, in order", async (s) => {
     await add(s, [point("p")]);
-    const n = 25_000;
+    // Past two pages of every backend's default size, ending in a part page.
+    const n = 55_001;
     const items = Array.from({ length: n }, (_, i) => ({ ts: T0 + i * 1000, val: i }));
     await s.history.write([{ id: "p", items }]);
     const got = await readAll(s, "p");
     expect(got).toHaveLength(n);
     expect(got.every(([ts, v], i) => ts === T0 + i * 1000 && v === i)).toBe(true);
+  });
+
+  test("instants from year 1 to year 9999 round-trip to the millisecond, before 1970 too", async (s) => {
+    await add(s, [point("p")]);
+    const times = [
+      "0001-01-01T00:00:00.001Z",
+      "1000-06-15T12:34:56.789Z",
+      "1969-12-31T23:59:59.999Z",
+      "1970-01-01T00:00:00.000Z",
+      "2024-02-29T23:59:59.999Z",
+      "9999-12-31T23:59:59.999Z",
+    ].map((iso) => new Date(iso).getTime());
+    await s.history.write([{ id: "p", items: times.map((ts, i) => ({ ts, val: i })) }]);
+    const got = await readAll(s, "p", times[0], (times[5] as number) + 1);
+    expect(got).toEqual(times.map((ts, i) => [ts, i]));
+  });
+
+  test("a reader may stop after its first page; the store goes on serving", async (s) => {
+    await add(s, [point("p")]);
+    await s.history.write([{ id: "p", items: Array.from({ length: 500 }, (_, i) => ({ ts: T0 + i, val: i })) }]);
+    for await (const page of s.history.read("p", { start: T0, end: T0 + 500 }, 100)) {
+      expect(page.count).toBe(100);
+      break;
+    }
+    await s.history.write([{ id: "p", items: [{ ts: T0 + 500, val: 500 }] }]);
+    expect(await readAll(s, "p")).toHaveLength(501);
   });
 
   test("pages never exceed the asked page size and together hold the span once", async (s) => {

@@ -1,7 +1,8 @@
 /**
- * History in Postgres: one row per (point, ts) with a typed value. Reads are keyset pages, so a
- * span of any size streams; writes are one UNNEST insert per point and chunk, upserting (last
- * wins), inside one transaction for the whole batch.
+ * History in Postgres: one row per (point, ts) with a typed value. Reads are keyset pages, each
+ * one row from the `his_page` function (his-wire.ts), so a span of any size streams; writes are
+ * one UNNEST insert per point and chunk, upserting (last wins), inside one transaction for the
+ * whole batch.
  */
 import { HNumber } from "../../haystack/kinds/index.ts";
 import { StoreError } from "../errors.ts";
@@ -9,17 +10,12 @@ import { checkHisItems, type HisPage, HisPageBuilder, type HisValue } from "../h
 import type { HisItem, HisSpan, HistoryStore, HisWrite, HisWriteResult } from "../ports.ts";
 import type { Fold, RollupRequest } from "../rollup.ts";
 import { setLive } from "./entities.ts";
+import { type HisWireRow, KIND_BOOL, KIND_NUMBER, KIND_STR, KIND_STR_JSON, readWirePage } from "./his-wire.ts";
 import { type Querier, run, runArrays } from "./sql.ts";
 
-export const PAGE_ROWS = 10_000;
+export const PAGE_ROWS = 25_000;
 /** Samples per INSERT: each column travels as one array parameter. */
 const CHUNK = 50_000;
-
-const KIND_NUMBER = 0;
-const KIND_BOOL = 1;
-const KIND_STR = 2;
-/** A Str holding U+0000, which Postgres text cannot: kept as its JSON string literal. */
-const KIND_STR_JSON = 3;
 
 /** Samples sorted by ts with duplicates collapsed to the last one given. */
 function lastWins(items: readonly HisItem[]): readonly HisItem[] {
@@ -83,33 +79,30 @@ export class PgHistory implements HistoryStore {
     private readonly project: string,
   ) {}
 
+  /**
+   * Keyset pages from `his_page`, the next one asked for as soon as one arrives so the database
+   * works on it while the caller encodes this one.
+   */
   async *read(id: string, span: HisSpan, pageRows = PAGE_ROWS): AsyncGenerator<HisPage, void, undefined> {
     const p = await this.#readable(id);
     if (!p) return;
-    let from = span.start;
-    let inclusive = true;
-    for (;;) {
-      const rows = await runArrays(
-        this.db,
-        "SELECT extract(epoch FROM ts) * 1000 AS t, kind, num, unit, bool, str FROM history " +
-          `WHERE pid = $1 AND ts ${inclusive ? ">=" : ">"} 'epoch'::timestamptz + $2 * interval '1 millisecond' ` +
-          "AND ts < 'epoch'::timestamptz + $3 * interval '1 millisecond' ORDER BY ts LIMIT $4",
-        [p.pid, from, span.end, pageRows],
-      );
-      const b = new HisPageBuilder(rows.length);
-      for (const r of rows) {
-        const ts = Number(r[0]);
-        const kind = r[1] as number;
-        if (kind === KIND_NUMBER) b.number(ts, (r[2] as number | null) ?? Number.NaN, r[3] as string | null);
-        else if (kind === KIND_STR) b.str(ts, (r[5] as string | null) ?? "");
-        else if (kind === KIND_STR_JSON) b.str(ts, JSON.parse((r[5] as string | null) ?? '""') as string);
-        else b.bool(ts, r[4] === true);
+    // Stored times are whole milliseconds, so a span's ends round up to whole ones unchanged.
+    const end = Math.ceil(span.end);
+    const fetchPage = async (from: number): Promise<HisPage> => {
+      const [row] = await runArrays(this.db, "SELECT * FROM his_page($1, $2, $3, $4)", [p.pid, from, end, pageRows]);
+      return readWirePage(row as HisWireRow);
+    };
+    let next: Promise<HisPage> | undefined = fetchPage(Math.ceil(span.start));
+    try {
+      while (next) {
+        const page: HisPage = await next;
+        // The next page starts 1 ms after this one's last sample.
+        next = page.count === pageRows ? fetchPage((page.ts[page.count - 1] as number) + 1) : undefined;
+        if (page.count > 0) yield page;
       }
-      const page = b.build();
-      if (page.count > 0) yield page;
-      if (rows.length < pageRows) return;
-      from = Number(rows[rows.length - 1]?.[0]);
-      inclusive = false;
+    } finally {
+      // A caller that stopped early leaves a page in flight: its failure is no one's concern.
+      next?.catch(() => {});
     }
   }
 
