@@ -67,11 +67,20 @@ export function historyCases(test: Case): void {
       "true",
       'quote " and \\ and 😀',
       "nul \u0000 inside",
+      "NULL",
+      "{a,b}",
+      ' "" ',
+      "tab\tnew\nline",
     ];
     await s.history.write([{ id: "p", items: vals.map((val, i) => ({ ts: T0 + i * MIN, val })) }]);
-    const back = (await readAll(s, "p")).map(([, v]) => v);
+    let back = (await readAll(s, "p")).map(([, v]) => v);
     for (let i = 0; i < vals.length; i++) expect(back[i], `sample ${i}`).toEqual(vals[i]);
     expect(back).toHaveLength(vals.length);
+    // Over the stored samples (an overwrite, not an append), each instant taking another kind.
+    const shifted = vals.map((_, i) => vals[(i + 1) % vals.length] as HisValue);
+    await s.history.write([{ id: "p", items: shifted.map((val, i) => ({ ts: T0 + i * MIN, val })) }]);
+    back = (await readAll(s, "p")).map(([, v]) => v);
+    for (let i = 0; i < vals.length; i++) expect(back[i], `overwritten sample ${i}`).toEqual(shifted[i]);
   });
 
   test("a batch naming one unknown point is not_found and writes to neither point", async (s) => {

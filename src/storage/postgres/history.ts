@@ -165,10 +165,14 @@ export class PgHistory implements HistoryStore {
           "SELECT (extract(epoch FROM max(ts)) * 1000)::bigint AS t FROM history WHERE pid = $1",
           [pid],
         );
-        for (let i = 0; i < items.length; i += CHUNK) await insertChunk(q, pid as number, items.slice(i, i + CHUNK));
+        const stored = before?.t === null || before?.t === undefined ? undefined : Number(before.t);
+        const append = stored === undefined || (items[0] as HisItem).ts > stored;
+        for (let i = 0; i < items.length; i += CHUNK) {
+          await insertChunk(q, pid as number, items.slice(i, i + CHUNK), append);
+        }
         count += items.length;
         const newest = items[items.length - 1] as HisItem;
-        if (before?.t === null || before?.t === undefined || newest.ts >= Number(before.t)) {
+        if (stored === undefined || newest.ts >= stored) {
           await setLive(q, project, w.id, { curVal: newest.val, curStatus: "ok" });
         }
       }
@@ -202,46 +206,82 @@ export class PgHistory implements HistoryStore {
   }
 }
 
-async function insertChunk(q: Querier, pid: number, items: readonly HisItem[]): Promise<void> {
+/** A Postgres array literal element for text: always quoted, so no value reads as NULL or splits. */
+function textElement(s: string): string {
+  return `"${s.replace(/["\\]/g, "\\$&")}"`;
+}
+
+/**
+ * One INSERT of samples, each column one array parameter sent as its literal text (joined here
+ * natively rather than element by element in the driver). `append`: every sample is newer than
+ * the point's stored ones (its row is locked), so no conflict can arise and the upsert's cost is
+ * saved.
+ */
+async function insertChunk(q: Querier, pid: number, items: readonly HisItem[], append: boolean): Promise<void> {
   const n = items.length;
   const ts = new Array<number>(n);
   const kind = new Array<number>(n);
-  const num = new Array<number | null>(n);
-  const unit = new Array<string | null>(n);
-  const bool = new Array<boolean | null>(n);
-  const str = new Array<string | null>(n);
+  const num = new Array<number | string>(n);
+  const unit = new Array<string>(n);
+  const bool = new Array<string>(n);
+  const str = new Array<string>(n);
+  // Units repeat row after row: quote each once.
+  const quoted = new Map<string, string>();
+  let numbersOnly = true;
   for (let i = 0; i < n; i++) {
     const { ts: t, val } = items[i] as HisItem;
     ts[i] = t;
-    num[i] = null;
-    unit[i] = null;
-    bool[i] = null;
-    str[i] = null;
+    num[i] = "NULL";
+    unit[i] = "NULL";
+    bool[i] = "NULL";
+    str[i] = "NULL";
     if (typeof val === "number") {
       kind[i] = KIND_NUMBER;
       num[i] = val;
     } else if (val instanceof HNumber) {
       kind[i] = KIND_NUMBER;
       num[i] = val.val;
-      unit[i] = val.unit ?? null;
-    } else if (typeof val === "boolean") {
-      kind[i] = KIND_BOOL;
-      bool[i] = val;
-    } else if (val.includes("\u0000")) {
-      kind[i] = KIND_STR_JSON;
-      str[i] = JSON.stringify(val);
+      if (val.unit) {
+        let u = quoted.get(val.unit);
+        if (u === undefined) {
+          u = textElement(val.unit);
+          quoted.set(val.unit, u);
+        }
+        unit[i] = u;
+      }
     } else {
-      kind[i] = KIND_STR;
-      str[i] = val;
+      numbersOnly = false;
+      if (typeof val === "boolean") {
+        kind[i] = KIND_BOOL;
+        bool[i] = val ? "t" : "f";
+      } else if (val.includes("\u0000")) {
+        kind[i] = KIND_STR_JSON;
+        str[i] = textElement(JSON.stringify(val));
+      } else {
+        kind[i] = KIND_STR;
+        str[i] = textElement(val);
+      }
     }
+  }
+  const lit = (xs: readonly (string | number)[]) => `{${xs.join(",")}}`;
+  const conflict = append
+    ? ""
+    : " ON CONFLICT (pid, ts) DO UPDATE SET kind = excluded.kind, num = excluded.num, unit = excluded.unit, " +
+      "bool = excluded.bool, str = excluded.str";
+  const at = "'epoch'::timestamptz + t * interval '1 millisecond'";
+  if (numbersOnly) {
+    await run(
+      q,
+      `INSERT INTO history (pid, ts, kind, num, unit) SELECT $1, ${at}, ${KIND_NUMBER}, n, u ` +
+        `FROM unnest($2::bigint[], $3::float8[], $4::text[]) AS x(t, n, u)${conflict}`,
+      [pid, lit(ts), lit(num), lit(unit)],
+    );
+    return;
   }
   await run(
     q,
-    "INSERT INTO history (pid, ts, kind, num, unit, bool, str) " +
-      "SELECT $1, 'epoch'::timestamptz + t * interval '1 millisecond', k, n, u, b, s " +
-      "FROM unnest($2::bigint[], $3::smallint[], $4::float8[], $5::text[], $6::bool[], $7::text[]) AS x(t, k, n, u, b, s) " +
-      "ON CONFLICT (pid, ts) DO UPDATE SET kind = excluded.kind, num = excluded.num, unit = excluded.unit, " +
-      "bool = excluded.bool, str = excluded.str",
-    [pid, ts, kind, num, unit, bool, str],
+    `INSERT INTO history (pid, ts, kind, num, unit, bool, str) SELECT $1, ${at}, k, n, u, b, s ` +
+      `FROM unnest($2::bigint[], $3::smallint[], $4::float8[], $5::text[], $6::bool[], $7::text[]) AS x(t, k, n, u, b, s)${conflict}`,
+    [pid, lit(ts), lit(kind), lit(num), lit(unit), lit(bool), lit(str)],
   );
 }
