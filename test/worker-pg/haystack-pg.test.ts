@@ -4,6 +4,7 @@
  * stand-in), and what a client sees when the database goes away mid-request.
  */
 import { describe, expect, inject, it } from "vitest";
+import type { HRef } from "../../src/haystack/kinds/index.ts";
 import {
   building,
   errorGrid,
@@ -27,6 +28,12 @@ describe("Haystack on Postgres", () => {
     await building(p);
     const g = await ok(get(p, "read", `filter=${encodeURIComponent('point and equipRef->dis == "AHU-1"')}`));
     expect(idsOf(g)).toEqual(["p1", "p2"]);
+    // Refs carry the named records' dis, whether the record is in the result or not.
+    const refDis = (tag: string) => g.dicts().map((d) => (d.get(tag) as HRef).dis);
+    expect([refDis("equipRef"), refDis("siteRef")]).toEqual([
+      ["AHU-1", "AHU-1"],
+      ["HQ", "HQ"],
+    ]);
     const cut = await ok(get(p, "read", "filter=point&limit=2"));
     expect(idsOf(cut)).toEqual(["p1", "p2"]);
     expect(cut.meta.has("incomplete")).toBe(true);

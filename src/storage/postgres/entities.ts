@@ -4,7 +4,7 @@
  */
 import { writeJsonValue } from "../../haystack/codec/json/index.ts";
 import type { Filter } from "../../haystack/filter/index.ts";
-import { equals, HDateTime, HDict, HRef, type HVal } from "../../haystack/kinds/index.ts";
+import { equals, HDateTime, HDict, HRef, type HVal, isRef } from "../../haystack/kinds/index.ts";
 import {
   addId,
   applyDiff,
@@ -22,6 +22,9 @@ import { bump } from "./changes.ts";
 import { readSql } from "./filter-sql.ts";
 import { fromJsonb, toJsonb } from "./nul.ts";
 import { type Querier, run } from "./sql.ts";
+
+/** Most records a read reports the display names of; the op looks up any beyond itself. */
+const MAX_NAMED = 50_000;
 
 /** The records of `ids` that exist, locked for the rest of the transaction. */
 async function lockRecords(q: Querier, project: string, ids: readonly string[]): Promise<Map<string, HDict>> {
@@ -83,12 +86,38 @@ export class PgEntities implements EntityStore {
 
   async read(filter: Filter, opts: ReadOptions): Promise<ReadResult> {
     const { text, values } = readSql(this.project, filter, opts.limit);
-    const rows = await run<{ tags: string }>(this.db, text, values);
-    const incomplete = rows.length > opts.limit;
-    return {
-      rows: (incomplete ? rows.slice(0, opts.limit) : rows).map((r) => dictFromJson(fromJsonb(r.tags))),
-      incomplete,
-    };
+    const found = await run<{ tags: string }>(this.db, text, values);
+    const incomplete = found.length > opts.limit;
+    const rows = (incomplete ? found.slice(0, opts.limit) : found).map((r) => dictFromJson(fromJsonb(r.tags)));
+    return { rows, incomplete, refs: await this.#namedBy(rows) };
+  }
+
+  /**
+   * The `id` and `dis` of records the rows' Refs name (outside the rows), for Ref display names:
+   * two tags a record instead of the whole of it.
+   */
+  async #namedBy(rows: readonly HDict[]): Promise<HDict[]> {
+    const inRows = new Set<string>();
+    for (const d of rows) {
+      const id = d.get("id");
+      if (isRef(id)) inRows.add(id.id);
+    }
+    const wanted = new Set<string>();
+    for (const d of rows) {
+      const tags = d.toObject();
+      for (const k in tags) {
+        const v = tags[k];
+        if (isRef(v) && v.dis === undefined && !inRows.has(v.id) && wanted.size < MAX_NAMED) wanted.add(v.id);
+      }
+    }
+    if (wanted.size === 0) return [];
+    const named = await run<{ d: string }>(
+      this.db,
+      "SELECT jsonb_build_object('id', tags -> 'id', 'dis', tags -> 'dis')::text AS d FROM entities " +
+        "WHERE project = $1 AND id = ANY($2::text[]) AND tags ? 'dis'",
+      [this.project, [...wanted]],
+    );
+    return named.map((r) => dictFromJson(fromJsonb(r.d)));
   }
 
   async readByIds(ids: readonly string[]): Promise<readonly (HDict | undefined)[]> {
