@@ -88,21 +88,21 @@ export class PgHistory implements HistoryStore {
     if (!p) return;
     // Stored times are whole milliseconds, so a span's ends round up to whole ones unchanged.
     const end = Math.ceil(span.end);
-    const fetchPage = async (from: number): Promise<HisPage> => {
-      const [row] = await runArrays(this.db, "SELECT * FROM his_page($1, $2, $3, $4)", [p.pid, from, end, pageRows]);
-      return readWirePage(row as HisWireRow);
+    const fetchPage = (from: number): Promise<HisPage> => {
+      const page = runArrays(this.db, "SELECT * FROM his_page($1, $2, $3, $4)", [p.pid, from, end, pageRows]).then(
+        ([row]) => readWirePage(row as HisWireRow),
+      );
+      // A page in flight may fail while the caller encodes the last one, or after it stopped
+      // reading: the failure is seen where the page is awaited, never as an unhandled rejection.
+      page.catch(() => {});
+      return page;
     };
     let next: Promise<HisPage> | undefined = fetchPage(Math.ceil(span.start));
-    try {
-      while (next) {
-        const page: HisPage = await next;
-        // The next page starts 1 ms after this one's last sample.
-        next = page.count === pageRows ? fetchPage((page.ts[page.count - 1] as number) + 1) : undefined;
-        if (page.count > 0) yield page;
-      }
-    } finally {
-      // A caller that stopped early leaves a page in flight: its failure is no one's concern.
-      next?.catch(() => {});
+    while (next) {
+      const page: HisPage = await next;
+      // The next page starts 1 ms after this one's last sample.
+      next = page.count === pageRows ? fetchPage((page.ts[page.count - 1] as number) + 1) : undefined;
+      if (page.count > 0) yield page;
     }
   }
 
