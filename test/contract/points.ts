@@ -85,4 +85,29 @@ export function pointsCases(test: Case): void {
     expect((await one(s, "x"))?.has("writeVal")).toBe(false);
     expect(await s.changes.cursor()).toBe(cursor);
   });
+
+  test("expiries and point writes racing on the same points all succeed, last state consistent", async (s) => {
+    const ids = ["a", "b", "c", "d"];
+    await add(
+      s,
+      ids.map((id) => point(id)),
+    );
+    for (let round = 0; round < 8; round++) {
+      const now = T0 + round * 2 * MIN;
+      await Promise.all(
+        ids.map((id) => s.points.write(id, { level: 8, val: round, who: "op", durationMs: MIN, nowMs: now })),
+      );
+      // The overrides are due: an expiry runs while every point takes another write.
+      await Promise.all([
+        s.points.expire(now + MIN),
+        ...ids.map((id) => s.points.write(id, { level: 10, val: round + 100, who: "bms", nowMs: now + MIN })),
+        s.points.expire(now + MIN),
+      ]);
+      for (const id of ids) {
+        const r = await one(s, id);
+        expect([r?.get("writeVal"), r?.get("writeLevel")], `round ${round} @${id}`).toEqual([round + 100, 10]);
+        expect((await s.points.read(id)).levels[7]).toBeNull();
+      }
+    }
+  });
 }

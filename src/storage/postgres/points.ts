@@ -62,12 +62,22 @@ export class PgPoints implements PointStore {
 
   async expire(nowMs: number): Promise<{ readonly nextExpiry?: number }> {
     await this.tx(async (q) => {
-      const due = await run<{ id: string; levels: PriorityArrayJson }>(
+      const due = await run<{ id: string }>(q, "SELECT id FROM point_arrays WHERE project = $1 AND next_expiry <= $2", [
+        this.project,
+        nowMs,
+      ]);
+      if (due.length === 0) return;
+      // Locks in the order every writer takes them (the records by id, then their arrays and the
+      // change feed), so an expiry and a pointWrite queue instead of deadlocking.
+      const locked = await run<{ id: string }>(
         q,
-        "SELECT id, levels FROM point_arrays WHERE project = $1 AND next_expiry <= $2 FOR UPDATE",
-        [this.project, nowMs],
+        "SELECT id FROM entities WHERE project = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE",
+        [this.project, due.map((r) => r.id)],
       );
-      for (const row of due) await this.#store(q, row.id, expire(priorityFromJson(row.levels), nowMs).arr, nowMs);
+      for (const { id } of locked) {
+        // Read again under the lock: a write since the first look may have changed the array.
+        await this.#store(q, id, expire(await this.#load(q, id), nowMs).arr, nowMs);
+      }
     });
     return this.#soonest();
   }
