@@ -3,6 +3,7 @@
  * running and `useLocalProxy` called): create a database when it is missing, and apply the
  * committed migrations.
  */
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Pool } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
@@ -26,13 +27,19 @@ function maintenanceUrl(databaseUrl: string): string {
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Postgres' SQLSTATE for a login by a role that does not exist. */
-const NO_SUCH_ROLE = "28000";
+/**
+ * SQLSTATEs of a refused login: no such role (where loopback is trusted), or a failed password
+ * (how scram and md5 answer for a missing role too).
+ */
+const LOGIN_REFUSED = new Set(["28000", "28P01"]);
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /**
- * Makes the URL's role (LOGIN, CREATEDB, its password) when it does not exist yet, as the local
- * superuser `postgres` over the same host: a fresh Debian Postgres that trusts loopback then needs
- * no set-up step (.ci/run makes the role through `su postgres` where loopback is not trusted).
+ * Makes the URL's role (LOGIN, CREATEDB, its password) when logging in as it is refused, so a
+ * fresh local Postgres needs no set-up step: as the superuser `postgres` over TCP where loopback
+ * is trusted, else through the local socket as the OS user `postgres` (peer authentication, as
+ * Debian installs it), which needs root or passwordless sudo.
  */
 async function ensureRole(databaseUrl: string): Promise<void> {
   const probe = pool(maintenanceUrl(databaseUrl));
@@ -40,7 +47,7 @@ async function ensureRole(databaseUrl: string): Promise<void> {
     await probe.query("SELECT 1");
     return;
   } catch (e) {
-    if ((e as { code?: string }).code !== NO_SUCH_ROLE) throw e;
+    if (!LOGIN_REFUSED.has((e as { code?: string }).code ?? "")) throw e;
   } finally {
     await probe.end();
   }
@@ -48,20 +55,38 @@ async function ensureRole(databaseUrl: string): Promise<void> {
   const role = decodeURIComponent(u.username);
   const password = decodeURIComponent(u.password);
   if (!IDENT.test(role)) throw new Error(`unusable role name ${role}`);
+  const create = `CREATE ROLE ${role} LOGIN CREATEDB PASSWORD '${password.replaceAll("'", "''")}'`;
   u.username = "postgres";
-  u.password = "";
+  // Ignored where loopback is trusted. Some password must be sent: without one the driver throws
+  // out of its SASL handler, beyond any catch, when the server asks for one.
+  u.password = process.env.PGPASSWORD ?? "unset";
   const su = pool(u.href);
+  let overTcp: string;
   try {
-    const literal = `'${password.replaceAll("'", "''")}'`;
-    await su.query(`CREATE ROLE ${role} LOGIN CREATEDB PASSWORD ${literal}`);
+    await su.query(create);
+    return;
   } catch (e) {
-    throw new Error(
-      `Postgres role ${role} does not exist and could not be made as postgres over ${u.host} (${(e as Error).message}); ` +
-        `create it: CREATE ROLE ${role} LOGIN CREATEDB PASSWORD '...' (or run .ci/run)`,
-    );
+    overTcp = (e as Error).message;
   } finally {
     await su.end();
   }
+  const viaSocket = LOOPBACK.has(u.hostname) ? createAsOsUser(create, u.port || "5432") : "not a local server";
+  if (viaSocket === undefined) return;
+  throw new Error(
+    `Postgres refused role ${role} and it could not be made (as postgres over ${u.host}: ${overTcp}; ` +
+      `through the local socket: ${viaSocket}). Create it with CREATE ROLE ${role} LOGIN CREATEDB PASSWORD '...', ` +
+      "or run .ci/run",
+  );
+}
+
+/** Runs `sql` with psql as the OS user postgres; undefined on success, else why not. */
+function createAsOsUser(sql: string, port: string): string | undefined {
+  const psql = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-p", port];
+  const [cmd, args] =
+    process.getuid?.() === 0 ? ["su", ["postgres", "-c", psql.join(" ")]] : ["sudo", ["-n", "-u", "postgres", ...psql]];
+  const r = spawnSync(cmd, args, { input: sql, encoding: "utf8", timeout: 30_000 });
+  if (r.status === 0) return undefined;
+  return (r.error?.message ?? r.stderr.trim()) || `${cmd} exited ${r.status}`;
 }
 
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
