@@ -264,7 +264,7 @@ function honoPath(url: URL): string {
 interface Where {
   /** A face the auth policy guards: credentials are needed. */
   readonly guarded: boolean;
-  /** On the Haystack face: errors are error grids. */
+  /** On the Haystack face (any path under /api): errors are error grids. */
   readonly haystack: boolean;
   readonly validProject: boolean;
   /** `/api/{the fuzzed project}/{op}` exactly: the op's name, else undefined. */
@@ -278,7 +278,8 @@ function where(url: URL): Where {
   const guarded = face !== undefined && FACES.has(face) && project !== undefined;
   return {
     guarded,
-    haystack: guarded && face === "api",
+    // Every /api path is the Haystack face's, `/api` itself too: its errors are grids.
+    haystack: face === "api",
     validProject: project !== undefined && PROJECT_NAME.test(project),
     op: face === "api" && project === p && parts.length === 4 ? parts[3] : undefined,
   };

@@ -2,6 +2,7 @@
  * Requests the server must refuse: an HTTP status before the request grid exists, an HTTP 200
  * error grid after. Every refused write is checked to have left the project exactly as it was.
  */
+import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { writeZincGrid } from "../../src/haystack/codec/zinc/index.ts";
 import type { HGrid } from "../../src/haystack/kinds/index.ts";
@@ -73,6 +74,10 @@ describe("Haystack HTTP: bad requests get a status and an error grid", () => {
     const p = newProject();
     expect((await errorGrid(get(p, "frobnicate"), 404)).get("errCode")).toBe("not_found");
     expect((await errorGrid(post(p, "frobnicate", ""), 404)).get("errCode")).toBe("not_found");
+    // `/api` itself, with no project, and with no credentials: still the Haystack face's 404 grid.
+    for (const path of ["/api", "/api/"]) {
+      expect((await errorGrid(SELF.fetch(`${BASE}${path}`), 404)).get("errCode"), path).toBe("not_found");
+    }
     for (const op of [
       "commit",
       "hisWrite",
