@@ -1,13 +1,13 @@
 -- One page of a point's history, [from, to) in epoch ms, at most `rows` samples from the start,
--- folded into one row of column texts (src/storage/postgres/his-wire.ts reads it). One row a page
+-- folded into one row of JSON arrays (src/storage/postgres/his-wire.ts reads it). One row a page
 -- instead of one a sample: a Worker's driver parses each protocol row in JavaScript, which cost
 -- more than everything else in a read.
 -- - `enable_sort = off`: before a table's first ANALYZE the planner takes it for a few rows and
 --   sorts a bitmap scan of the whole point for every page; the (pid, ts) index scan is always the
 --   right plan for a keyset page. `extra_float_digits = 1`: numbers out exact, whatever the role sets.
 -- - `t` epoch ms (date_part's float8 is exact to the ms until about year 70000, and much cheaper
---   than extract's numeric), `k` one kind digit a sample; `num`/`unit` of numbers, `bool` of bools,
---   `str` of strs, each in sample order.
+--   than extract's numeric), `k` a string of one kind digit a sample; `num`/`unit` of numbers,
+--   `bool` of bools, `str` of strs, each in sample order.
 CREATE FUNCTION his_page(p_pid integer, p_from bigint, p_to bigint, p_rows integer)
 RETURNS TABLE (n integer, t json, k text, num json, unit json, bool json, str json)
 LANGUAGE sql STABLE

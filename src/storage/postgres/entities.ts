@@ -94,7 +94,8 @@ export class PgEntities implements EntityStore {
 
   /**
    * The `id` and `dis` of records the rows' Refs name (outside the rows), for Ref display names:
-   * two tags a record instead of the whole of it.
+   * two tags a record instead of the whole of it. Records without a `dis` come back as `{id}`, so
+   * the op knows them and reads them no second time.
    */
   async #namedBy(rows: readonly HDict[]): Promise<HDict[]> {
     const inRows = new Set<string>();
@@ -113,8 +114,8 @@ export class PgEntities implements EntityStore {
     if (wanted.size === 0) return [];
     const named = await run<{ d: string }>(
       this.db,
-      "SELECT jsonb_build_object('id', tags -> 'id', 'dis', tags -> 'dis')::text AS d FROM entities " +
-        "WHERE project = $1 AND id = ANY($2::text[]) AND tags ? 'dis'",
+      "SELECT jsonb_strip_nulls(jsonb_build_object('id', tags -> 'id', 'dis', tags -> 'dis'))::text AS d " +
+        "FROM entities WHERE project = $1 AND id = ANY($2::text[])",
       [this.project, [...wanted]],
     );
     return named.map((r) => dictFromJson(fromJsonb(r.d)));

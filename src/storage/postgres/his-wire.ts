@@ -1,15 +1,9 @@
 /**
  * A page of history as the `his_page` SQL function (migrations/0002_his_page.sql) sends it: one
- * row of column texts instead of one row a sample, read here into a HisPage.
+ * row of per-column arrays instead of one row a sample, read here into a HisPage.
  */
 import { type HisPage, HisPageBuilder } from "../his-page.ts";
-
-/** Storage kinds of `history.kind` (schema.ts). */
-export const KIND_NUMBER = 0;
-export const KIND_BOOL = 1;
-export const KIND_STR = 2;
-/** A Str holding U+0000, which Postgres text cannot: kept as its JSON string literal. */
-export const KIND_STR_JSON = 3;
+import { KIND_BOOL, KIND_NUMBER, KIND_STR, KIND_STR_JSON } from "./schema.ts";
 
 /** The columns of `his_page`, in order. */
 export type HisWireRow = [

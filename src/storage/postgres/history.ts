@@ -10,7 +10,8 @@ import { checkHisItems, type HisPage, HisPageBuilder, type HisValue } from "../h
 import type { HisItem, HisSpan, HistoryStore, HisWrite, HisWriteResult } from "../ports.ts";
 import type { Fold, RollupRequest } from "../rollup.ts";
 import { setLive } from "./entities.ts";
-import { type HisWireRow, KIND_BOOL, KIND_NUMBER, KIND_STR, KIND_STR_JSON, readWirePage } from "./his-wire.ts";
+import { type HisWireRow, readWirePage } from "./his-wire.ts";
+import { KIND_BOOL, KIND_NUMBER, KIND_STR, KIND_STR_JSON } from "./schema.ts";
 import { type Querier, run, runArrays } from "./sql.ts";
 
 export const PAGE_ROWS = 25_000;

@@ -42,6 +42,13 @@ export const hisPoints = pgTable(
   (t) => [uniqueIndex("his_points_key").on(t.project, t.id)],
 );
 
+/** `history.kind`: what a sample holds and which columns carry it. */
+export const KIND_NUMBER = 0;
+export const KIND_BOOL = 1;
+export const KIND_STR = 2;
+/** A Str holding U+0000, which Postgres text cannot: kept in `str` as its JSON string literal. */
+export const KIND_STR_JSON = 3;
+
 /**
  * Samples: `kind` 0 number (`num`, `unit`), 1 bool (`bool`), 2 str (`str`), 3 a str holding U+0000
  * (which text cannot), kept in `str` as its JSON literal.
