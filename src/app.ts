@@ -1,19 +1,13 @@
-import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
-import { adminRouter } from "./api/auth/admin.ts";
+import { type Context, Hono } from "hono";
+import { adminFace } from "./api/auth/admin.ts";
 import { authenticate } from "./api/auth/middleware.ts";
-import { problem, toProblem } from "./api/errors.ts";
-import { haystackRouter } from "./api/haystack/router.ts";
+import { createPolicy } from "./api/auth/policy.ts";
+import type { AppDeps, AppEnv } from "./api/context.ts";
+import { failureResponse, HttpError } from "./api/errors/index.ts";
+import { haystackFace } from "./api/haystack/router.ts";
 import { logFailure } from "./api/log.ts";
-import type { Principal } from "./auth/principal.ts";
-import { type Config, type Env, loadConfig } from "./config.ts";
+import { loadConfig } from "./config.ts";
 import { DESCRIPTION, NAME, VERSION } from "./version.ts";
-
-export interface AppEnv {
-  Bindings: Env;
-  /** `principal` is set by the auth middleware on every guarded route before its handler runs. */
-  Variables: { config: Config; principal: Principal };
-}
 
 export interface Face {
   readonly id: "haystack" | "series" | "frames" | "tstorage";
@@ -23,17 +17,24 @@ export interface Face {
   readonly live: boolean;
 }
 
-/** The four faces; each flips `live` when its router is mounted in a later issue. */
+/** The four faces; each flips `live` when its router is mounted. */
 export const FACES: readonly Face[] = [
   { id: "haystack", title: "Project Haystack 4 HTTP API", root: "/api/{project}/{op}", live: true },
   { id: "series", title: "Chunked series store and sync", root: "/ts/{project}/{store}/", live: false },
   { id: "frames", title: "Dataframe collections", root: "/frames/{project}/{collection}/", live: false },
-  { id: "tstorage", title: "TStorage bridge", root: "/tstorage/", live: false },
+  { id: "tstorage", title: "TStorage bridge", root: "/tstorage/{project}/{target}/", live: false },
 ];
 
-/** Builds the Hono app: config first, then one router per face; errors are mapped once, in onError. */
-export function createApp(): Hono<AppEnv> {
+/**
+ * Builds the Hono app from what the composition root chose: config first, then the one auth
+ * middleware (its policy read from the faces' route declarations), then one router per face;
+ * errors are answered once, in each face's style.
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const haystack = haystackFace(deps);
+  const admin = adminFace(deps.clock);
+  const policy = createPolicy([haystack.face, admin.face]);
 
   // A bad deployment fails every request loudly instead of serving with a guessed setting.
   app.use(async (c, next) => {
@@ -51,21 +52,19 @@ export function createApp(): Hono<AppEnv> {
     }),
   );
 
-  // Every face sits behind the one auth middleware; its policy decides what each path needs.
-  app.use(authenticate());
+  app.use(authenticate(policy, deps.clock));
 
-  app.route("/api", haystackRouter());
-  app.route("/admin", adminRouter());
+  app.route("/api", haystack.router);
+  app.route("/admin", admin.router);
 
-  app.notFound((c) => c.json(problem("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
-
-  app.onError((err, c) => {
-    // An exception built around a ready response (e.g. 401 with WWW-Authenticate) keeps its headers.
-    if (err instanceof HTTPException && err.res) return err.getResponse();
-    const { status, body } = toProblem(err);
-    if (status >= 500) logFailure(c.var.config, `${c.req.method} ${c.req.path} failed`, err);
-    return c.json(body, status);
-  });
+  const answer = (err: unknown, c: Context<AppEnv>) =>
+    failureResponse(err, policy.styleFor(c.req.path), {
+      accept: c.req.header("accept"),
+      trace: c.var.config?.errTrace ?? false,
+      log: (e) => logFailure(c.var.config, `${c.req.method} ${c.req.path} failed`, e),
+    });
+  app.notFound((c) => answer(new HttpError(404, "not_found", `No route for ${c.req.method} ${c.req.path}`), c));
+  app.onError(answer);
 
   return app;
 }

@@ -43,6 +43,11 @@ describe("parseConfig", () => {
 
   it.each([
     [{ STORAGE: "mongo" }, /STORAGE/],
+    // Named in the docs but not built yet: refused rather than quietly served from DO SQLite.
+    [
+      { STORAGE: "upstash", UPSTASH_REDIS_REST_URL: "https://x", UPSTASH_REDIS_REST_TOKEN: "t" },
+      /upstash.*not available/,
+    ],
     [{ STORAGE: "postgres" }, /DATABASE_URL/],
     [{ MAX_REQUEST_ROWS: "0" }, /MAX_REQUEST_ROWS/],
     [{ MAX_READ_ROWS: "12abc" }, /MAX_READ_ROWS/],

@@ -1,69 +1,14 @@
-import type { AuthObject } from "./durable/auth.ts";
-import type { ProjectObject } from "./durable/project.ts";
+import type { Vars } from "./env.ts";
 import { isKnownTz } from "./haystack/time/tz.ts";
 
-/** Bindings and vars as wrangler hands them over (wrangler.toml [vars], secrets from .dev.vars or `wrangler secret`). */
-export interface Env {
-  PROJECT: DurableObjectNamespace<ProjectObject>;
-  AUTH: DurableObjectNamespace<AuthObject>;
-  STORAGE?: string;
-  /** Signs session tokens (secret, at least 32 characters). Without it the Worker refuses to serve. */
-  AUTH_SECRET?: string;
-  /** The secret before the last rotation: its tokens stay valid until they expire. */
-  AUTH_SECRET_PREVIOUS?: string;
-  /** The server admin, an admin of every project (default "admin"). */
-  ADMIN_USER?: string;
-  /** The server admin's password (secret, at least 12 characters). Required. */
-  ADMIN_PASSWORD?: string;
-  /** Session token lifetime in seconds (default 3600). */
-  TOKEN_TTL?: string | number;
-  /** Requests per minute per token or API key (default 600), unless the user or key has its own. */
-  RATE_LIMIT?: string | number;
-  /** Auth handshake messages per minute per client address (default 60). */
-  HANDSHAKE_RATE_LIMIT?: string | number;
-  /** PBKDF2 iterations for new passwords: 4096..100000 (default 100000, workerd's cap). */
-  SCRAM_ITERATIONS?: string | number;
-  /** Most columns a request grid may have. */
-  MAX_REQUEST_COLS?: string | number;
-  /** Deepest nesting of lists, dicts and grids in a request. */
-  MAX_REQUEST_DEPTH?: string | number;
-  /** Longest filter, in characters. */
-  MAX_FILTER_LENGTH?: string | number;
-  /** Deepest parenthesis nesting in a filter. */
-  MAX_FILTER_DEPTH?: string | number;
-  /** A [vars] number arrives as a number, a secret or .dev.vars entry as a string. */
-  MAX_BODY_BYTES?: string | number;
-  /** Most rows a request grid may hold. */
-  MAX_REQUEST_ROWS?: string | number;
-  /** Most records one read answers before marking the result incomplete. */
-  MAX_READ_ROWS?: string | number;
-  /** Haystack zone name of the server (about's tz, points without a tz tag). */
-  TZ?: string;
-  /** "true" adds errTrace (stack traces) to error grids: development only. */
-  ERR_TRACE?: string | boolean;
-  /** A project seeded with the demo building and topped-up history (`npm run dev` sets "demo"). */
-  DEMO_PROJECT?: string;
-  DATABASE_URL?: string;
-  /** `host:port` of the local WebSocket->TCP stand-in the Neon driver goes through (unset on Neon). */
-  PG_WS_PROXY?: string;
-  UPSTASH_REDIS_REST_URL?: string;
-  UPSTASH_REDIS_REST_TOKEN?: string;
-}
-
-type HayloftEnv = Env;
-
-declare global {
-  namespace Cloudflare {
-    // Lets `env` from "cloudflare:workers" (tests, later modules) see our bindings.
-    interface Env extends HayloftEnv {}
-  }
-}
-
-/** Each backend carries exactly what it needs, so code that holds one cannot lack its settings. */
+/**
+ * Each backend carries exactly what it needs, so code that holds one cannot lack its settings.
+ * A kind is added here only together with its backend (src/backends.ts is keyed by these kinds,
+ * so a kind without one does not compile).
+ */
 export type StorageConfig =
   | { readonly kind: "do" }
-  | { readonly kind: "postgres"; readonly databaseUrl: string; readonly wsProxy?: string }
-  | { readonly kind: "upstash"; readonly url: string; readonly token: string };
+  | { readonly kind: "postgres"; readonly databaseUrl: string; readonly wsProxy?: string };
 
 export type StorageKind = StorageConfig["kind"];
 
@@ -123,7 +68,7 @@ export class ConfigError extends Error {
  *
  * @example parseConfig({ STORAGE: "do" }) // { storage: { kind: "do" }, maxBodyBytes: 10485760 }
  */
-export function parseConfig(env: RawEnv): Config {
+export function parseConfig(env: Vars): Config {
   const tz = env.TZ === undefined || env.TZ === "" ? "UTC" : env.TZ;
   if (!isKnownTz(tz))
     throw new ConfigError(`TZ must be a Haystack zone name such as New_York, got ${JSON.stringify(tz)}`);
@@ -153,7 +98,7 @@ export function parseConfig(env: RawEnv): Config {
 const cache = new WeakMap<object, Config>();
 
 /** parseConfig memoised per env object: workerd reuses one env per isolate, so this runs once. */
-export function loadConfig(env: Env): Config {
+export function loadConfig(env: Vars): Config {
   let config = cache.get(env);
   if (!config) {
     config = parseConfig(env);
@@ -162,10 +107,7 @@ export function loadConfig(env: Env): Config {
   return config;
 }
 
-/** Env without the bindings, as parseConfig reads it. */
-export type RawEnv = Omit<Env, "PROJECT" | "AUTH">;
-
-function parseAuth(env: RawEnv): AuthConfig {
+function parseAuth(env: Vars): AuthConfig {
   const secret = env.AUTH_SECRET ?? "";
   if (secret.length < MIN_SECRET) {
     throw new ConfigError(
@@ -207,7 +149,7 @@ function parseAuth(env: RawEnv): AuthConfig {
 /** User names: what people type, without separators that SCRAM or URLs would need to escape. */
 export const USER_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
 
-function parseStorage(env: RawEnv): StorageConfig {
+function parseStorage(env: Vars): StorageConfig {
   const kind = env.STORAGE === undefined || env.STORAGE === "" ? "do" : env.STORAGE;
   switch (kind) {
     case "do":
@@ -220,21 +162,14 @@ function parseStorage(env: RawEnv): StorageConfig {
       return { kind, databaseUrl: required(env, "DATABASE_URL", kind), ...(proxy ? { wsProxy: proxy } : {}) };
     }
     case "upstash":
-      return {
-        kind,
-        url: required(env, "UPSTASH_REDIS_REST_URL", kind),
-        token: required(env, "UPSTASH_REDIS_REST_TOKEN", kind),
-      };
+      // Named in the docs as coming: say so, rather than quietly serving from another backend.
+      throw new ConfigError('STORAGE "upstash" is not available yet: use "do" (the default) or "postgres"');
     default:
-      throw new ConfigError(`STORAGE must be "do", "postgres" or "upstash", got ${JSON.stringify(kind)}`);
+      throw new ConfigError(`STORAGE must be "do" or "postgres", got ${JSON.stringify(kind)}`);
   }
 }
 
-function required(
-  env: RawEnv,
-  name: "DATABASE_URL" | "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN",
-  kind: StorageKind,
-): string {
+function required(env: Vars, name: "DATABASE_URL", kind: StorageKind): string {
   const value = env[name];
   if (!value) throw new ConfigError(`${name} is required when STORAGE is "${kind}"`);
   return value;

@@ -1,18 +1,30 @@
-import { createApp } from "./app.ts";
-import { type Env, loadConfig } from "./config.ts";
+/**
+ * The Worker's entry (wrangler.toml `main`): the handlers and the Durable Object classes, on the
+ * system clock and the configured backend.
+ */
+import { systemClock } from "./clock.ts";
+import { AuthObject as AuthObjectImpl } from "./durable/auth.ts";
+import { CatalogObject as CatalogObjectImpl } from "./durable/catalog.ts";
+import { ProjectObject as ProjectObjectImpl } from "./durable/project.ts";
+import type { Env } from "./env.ts";
+import { composeWorker, projectObjectDeps } from "./worker.ts";
 
-export { AuthObject } from "./durable/auth.ts";
-export { ProjectObject } from "./durable/project.ts";
+export class ProjectObject extends ProjectObjectImpl {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, projectObjectDeps(systemClock));
+  }
+}
 
-const app = createApp();
+export class AuthObject extends AuthObjectImpl {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, systemClock);
+  }
+}
 
-export default {
-  fetch: app.fetch,
+export class CatalogObject extends CatalogObjectImpl {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, systemClock);
+  }
+}
 
-  // Sync pulls arrive in a later issue; until then a tick only proves the trigger is wired.
-  async scheduled(controller, env, _ctx) {
-    const { storage } = loadConfig(env);
-    const at = new Date(controller.scheduledTime).toISOString();
-    console.log(`scheduled ${controller.cron} at ${at} (storage ${storage.kind}): no sync jobs yet`);
-  },
-} satisfies ExportedHandler<Env>;
+export default composeWorker(systemClock) satisfies ExportedHandler<Env>;

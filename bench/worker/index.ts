@@ -4,15 +4,16 @@
  */
 
 import { Hono } from "hono";
-import { haystackRouter } from "../../src/api/haystack/router.ts";
-import type { AppEnv } from "../../src/app.ts";
-import { type Env, loadConfig } from "../../src/config.ts";
-import { ProjectObject } from "../../src/durable/project.ts";
-import worker from "../../src/index.ts";
-
-export { AuthObject } from "../../src/durable/auth.ts";
-
+import type { AppEnv } from "../../src/api/context.ts";
+import { haystackFace } from "../../src/api/haystack/router.ts";
+import { systemClock } from "../../src/clock.ts";
+import { loadConfig } from "../../src/config.ts";
+import type { Env } from "../../src/env.ts";
+import worker, { ProjectObject } from "../../src/index.ts";
 import { DoSql } from "../../src/storage/do/sql.ts";
+import { appDeps } from "../../src/worker.ts";
+
+export { AuthObject, CatalogObject } from "../../src/index.ts";
 
 /** The project object with raw SQLite baselines over the same tables our stores use. */
 export class BenchProjectObject extends ProjectObject {
@@ -70,7 +71,7 @@ open.use(async (c, next) => {
   c.set("principal", { user: "bench", role: "admin", project, via: "key", credentialId: "bench" });
   await next();
 });
-open.route("/bench/open/api", haystackRouter());
+open.route("/bench/open/api", haystackFace(appDeps(systemClock)).router);
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {

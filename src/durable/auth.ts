@@ -1,5 +1,6 @@
-import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../config.ts";
+import type { Clock } from "../clock.ts";
+import type { Env } from "../env.ts";
+import type { AuthObjectRpc } from "../objects.ts";
 import {
   type AccountRecord,
   Accounts,
@@ -10,38 +11,28 @@ import {
   type UserRecord,
 } from "../storage/do/accounts.ts";
 import { ACCOUNTS_SCHEMA } from "../storage/do/accounts-schema.ts";
-import { migrate } from "../storage/do/migrate.ts";
-import { DoSql } from "../storage/do/sql.ts";
 import { guard, type Wire } from "../storage/wire.ts";
+import { SqlObject } from "./shell.ts";
 
 /**
  * One object per project holding its users, API keys and revocations. Kept apart from the
  * project object so logins and revocation checks never queue behind a large history write.
  */
-export class AuthObject extends DurableObject<Env> {
-  readonly #sql: DoSql;
-  #ready: Accounts | undefined;
+export class AuthObject extends SqlObject implements AuthObjectRpc {
+  readonly #accounts: Accounts;
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.#sql = new DoSql(ctx.storage);
-  }
-
-  // Migration is synchronous, so running it on first use needs no input gate, and a failure
-  // reaches the caller that hit it (and is retried by the next) instead of resetting the object.
-  get #accounts(): Accounts {
-    if (!this.#ready) {
-      migrate(this.#sql, ACCOUNTS_SCHEMA);
-      this.#ready = new Accounts(this.#sql);
-    }
-    return this.#ready;
+  constructor(ctx: DurableObjectState, env: Env, clock: Clock) {
+    super(ctx, env, ACCOUNTS_SCHEMA, clock);
+    this.#accounts = new Accounts(this.sql);
   }
 
   async account(name: string): Promise<AccountRecord | null> {
+    await this.ready();
     return this.#accounts.account(name) ?? null;
   }
 
   async users(): Promise<UserRecord[]> {
+    await this.ready();
     return this.#accounts.users();
   }
 
@@ -52,10 +43,12 @@ export class AuthObject extends DurableObject<Env> {
     nowMs: number,
     tokenTtlMs: number,
   ): Promise<Wire<UserRecord>> {
+    await this.ready();
     return guard(() => this.#accounts.putUser(name, change, create, nowMs, tokenTtlMs));
   }
 
   async deleteUser(name: string, nowMs: number, tokenTtlMs: number): Promise<Wire<null>> {
+    await this.ready();
     return guard(() => {
       this.#accounts.deleteUser(name, nowMs, tokenTtlMs);
       return null;
@@ -63,26 +56,32 @@ export class AuthObject extends DurableObject<Env> {
   }
 
   async revokeToken(jti: string, exp: number): Promise<void> {
+    await this.ready();
     this.#accounts.revokeToken(jti, exp);
   }
 
   async revocations(nowMs: number): Promise<Revocations> {
+    await this.ready();
     return this.#accounts.revocations(nowMs);
   }
 
   async createKey(key: StoredKey): Promise<KeyRecord> {
+    await this.ready();
     return this.#accounts.createKey(key);
   }
 
   async key(id: string): Promise<StoredKey | null> {
+    await this.ready();
     return this.#accounts.key(id) ?? null;
   }
 
   async keys(): Promise<KeyRecord[]> {
+    await this.ready();
     return this.#accounts.keys();
   }
 
   async revokeKey(id: string, nowMs: number): Promise<Wire<KeyRecord>> {
+    await this.ready();
     return guard(() => this.#accounts.revokeKey(id, nowMs));
   }
 }

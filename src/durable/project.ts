@@ -1,66 +1,78 @@
-import { DurableObject } from "cloudflare:workers";
-import { type Env, loadConfig } from "../config.ts";
+import type { Clock } from "../clock.ts";
 import { seedDemo } from "../demo/seed.ts";
+import type { Env } from "../env.ts";
 import { writeJsonValue } from "../haystack/codec/json/index.ts";
-import { jsonToPointVal, type PointValJson, type PriorityArrayJson, priorityToJson } from "../haystack/point/index.ts";
+import { jsonToPointVal, type PriorityArrayJson, priorityToJson } from "../haystack/point/index.ts";
+import type { ProjectObjectRpc } from "../objects.ts";
+import type { OpenStore } from "../storage/backend.ts";
 import type { Versions } from "../storage/do/entities.ts";
-import { Jobs } from "../storage/do/jobs.ts";
 import { localStore } from "../storage/do/local.ts";
-import { migrate } from "../storage/do/migrate.ts";
 import { DoProject } from "../storage/do/project.ts";
-import { DoSql } from "../storage/do/sql.ts";
-import { WatchTable } from "../storage/do/watches.ts";
+import type { PointWriteWire } from "../storage/do/rpc.ts";
+import { SCHEMA } from "../storage/do/schema.ts";
 import type { HisPage } from "../storage/his-page.ts";
 import { dictsFromJson } from "../storage/json-dicts.ts";
-import { openExternal } from "../storage/open.ts";
 import type { ChangeFeed, CommitOp, ProjectStore } from "../storage/ports.ts";
+import type { PollResult, SubRequest, SubResult } from "../storage/watches.ts";
 import { guard, type Wire } from "../storage/wire.ts";
-import { type PollResult, type SubRequest, type SubResult, WatchService } from "../watch/service.ts";
+import { WatchService } from "../watch/service.ts";
+import { WatchTable } from "../watch/table.ts";
+import { catalogOf } from "./catalog.ts";
+import { type Job, Jobs, runDueJobs } from "./jobs.ts";
+import { SqlObject } from "./shell.ts";
 
 export { SCHEMA_VERSION } from "../storage/do/schema.ts";
 
-/** A point write as it crosses RPC: values in their JSON v4 storage form. */
-export interface PointWriteWire {
-  readonly level: number;
-  readonly val: PointValJson;
-  readonly who: string;
-  readonly durationMs?: number;
-  readonly nowMs: number;
+/** What the composition root hands a project object. */
+export interface ProjectObjectDeps {
+  readonly clock: Clock;
+  /** The project's stores as this object uses them: its own SQLite, or the configured backend's. */
+  readonly stores: (env: Env, project: string, local: () => ProjectStore) => OpenStore;
 }
+
+/** Job kinds: a watch lease running out (key: watch id), and level-8 overrides ending (key ""). */
+const LEASE = "lease";
+const POINTS = "points";
 
 /**
  * One object per Haystack project: its watches and alarm jobs always, and (on the embedded
  * default) its records, history and priority arrays. A thin shell: each method unwraps its
  * arguments and calls a plain module; results and typed errors cross RPC through `guard`.
  */
-export class ProjectObject extends DurableObject<Env> {
-  readonly #sql: DoSql;
+export class ProjectObject extends SqlObject implements ProjectObjectRpc {
+  readonly #deps: ProjectObjectDeps;
   readonly #project: DoProject;
   readonly #jobs: Jobs;
   readonly #watches: WatchService;
-  #schemaVersion = 0;
   #projectName: string | undefined;
-  #startError: unknown;
+  /** The due time last told to the catalog (undefined: none; null: not told yet). */
+  #reportedDue: number | undefined | null = null;
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.#sql = new DoSql(ctx.storage);
-    this.#project = new DoProject(this.#sql);
-    this.#jobs = new Jobs(this.#sql, ctx.storage);
+  constructor(ctx: DurableObjectState, env: Env, deps: ProjectObjectDeps) {
+    super(ctx, env, SCHEMA, deps.clock);
+    this.#deps = deps;
+    this.#project = new DoProject(this.sql);
+    // Leases come and go with every poll and need no outside help; expiries are what the cron
+    // makes sure of, so only they are reported to the catalog.
+    this.#jobs = new Jobs(this.sql, ctx.storage, [POINTS]);
+    this.#jobs.onSoonest = (due) => this.#reportDue(due);
     // The feed is looked up per call: on Postgres the changes live there, not in this object.
     const feed: ChangeFeed = {
       cursor: () => this.#withStore((s) => s.changes.cursor()),
       changedSince: (since, ids) => this.#withStore((s) => s.changes.changedSince(since, ids)),
     };
-    this.#watches = new WatchService(new WatchTable(this.#sql), this.#jobs, feed);
-    void ctx.blockConcurrencyWhile(async () => this.#start());
+    const leases = {
+      set: (watchId: string, due: number) => this.#jobs.schedule(LEASE, watchId, due),
+      clear: (watchId: string) => this.#jobs.cancel(LEASE, watchId),
+    };
+    this.#watches = new WatchService(new WatchTable(this.sql), leases, feed);
   }
 
   override async fetch(request: Request): Promise<Response> {
-    await this.#ready();
+    await this.ready();
     const url = new URL(request.url);
     if (request.method === "GET" && url.pathname === "/schema") {
-      return Response.json({ version: this.#schemaVersion });
+      return Response.json({ version: this.schemaVersion });
     }
     return Response.json(
       { error: { code: "not_found", message: `No internal route ${url.pathname}` } },
@@ -143,25 +155,50 @@ export class ProjectObject extends DurableObject<Env> {
     return this.#call(() => this.#watches.poll(watchId, refresh, nowMs), project);
   }
 
-  /** Arms the alarm to release level-8 overrides at `at` (epoch ms). */
   async schedulePointExpiry(project: string, at: number): Promise<Wire<null>> {
     return this.#call(async () => {
-      await this.#jobs.scheduleEarliest("points", "", at);
+      await this.#jobs.scheduleEarliest(POINTS, "", at);
       return null;
     }, project);
   }
 
   override async alarm(): Promise<void> {
-    await this.#ready();
-    const now = Date.now();
-    for (const job of this.#jobs.take(now)) {
-      if (job.kind === "lease") this.#watches.expire(now);
-      else {
-        const { nextExpiry } = await this.#withStore((s) => s.points.expire(now));
-        if (nextExpiry !== undefined) await this.#jobs.schedule("points", "", nextExpiry);
-      }
+    await this.runDue();
+  }
+
+  async runDue(): Promise<{ ran: number; failed: number }> {
+    await this.ready();
+    return runDueJobs(this.#jobs, this.clock.now(), this.#handlers, (job, err) => this.#jobFailed(job, err));
+  }
+
+  readonly #handlers = {
+    [LEASE]: (_job: Job, now: number) => {
+      this.#watches.expire(now);
+    },
+    [POINTS]: async (_job: Job, now: number) => {
+      const { nextExpiry } = await this.#withStore((s) => s.points.expire(now));
+      if (nextExpiry !== undefined) await this.#jobs.schedule(POINTS, "", nextExpiry);
+    },
+  };
+
+  #jobFailed(job: Job, err: unknown): void {
+    const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    console.error(
+      `project ${this.#name() ?? "?"}: job ${job.kind} failed (attempt ${job.attempts + 1}), retrying: ${what}`,
+    );
+  }
+
+  /** Tells the catalog when this project next has work the cron should make sure of. */
+  async #reportDue(due: number | undefined): Promise<void> {
+    const name = this.#name();
+    if (name === undefined || due === this.#reportedDue) return;
+    try {
+      await catalogOf(this.env).setDue("project", name, due ?? null);
+      this.#reportedDue = due;
+    } catch (err) {
+      // The alarm still runs the job; the catalog hears of it on the next change.
+      console.error(`project ${name}: the catalog could not be told of due work: ${String(err)}`);
     }
-    await this.#jobs.rearm();
   }
 
   /**
@@ -170,18 +207,18 @@ export class ProjectObject extends DurableObject<Env> {
    */
   async #withStore<T>(fn: (s: ProjectStore) => Promise<T>): Promise<T> {
     const name = this.#name();
-    const ext = name === undefined ? undefined : openExternal(loadConfig(this.env), name);
-    if (!ext) return fn(localStore(this.#project));
+    const local = () => localStore(this.#project);
+    const open: OpenStore = name === undefined ? { store: local() } : this.#deps.stores(this.env, name, local);
     try {
-      return await fn(ext.store);
+      return await fn(open.store);
     } finally {
-      await ext.close?.();
+      await open.close?.();
     }
   }
 
   /** The project's name, as the Worker told it (ids made from names do not carry them). */
   #name(): string | undefined {
-    this.#projectName ??= this.#sql.first<{ value: string }>(
+    this.#projectName ??= this.sql.first<{ value: string }>(
       "SELECT value FROM hayloft_meta WHERE key = 'project'",
     )?.value;
     return this.#projectName;
@@ -189,7 +226,7 @@ export class ProjectObject extends DurableObject<Env> {
 
   #remember(project: string): void {
     if (this.#name() === project) return;
-    this.#sql.run(
+    this.sql.run(
       "INSERT INTO hayloft_meta (key, value) VALUES ('project', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       project,
     );
@@ -198,31 +235,13 @@ export class ProjectObject extends DurableObject<Env> {
 
   // ---- demo
 
-  /** Seeds (once) and tops up (each call) the demo building and its history up to `nowMs`. */
-  async ensureDemo(nowMs: number): Promise<Wire<{ seeded: boolean; samples: number }>> {
-    return this.#call(() => seedDemo(localStore(this.#project), nowMs));
+  async ensureDemo(project: string, nowMs: number): Promise<Wire<{ seeded: boolean; samples: number }>> {
+    return this.#call(() => this.#withStore((s) => seedDemo(s, nowMs)), project);
   }
 
   async #call<T>(fn: () => T | Promise<T>, project?: string): Promise<Wire<T>> {
-    await this.#ready();
+    await this.ready();
     if (project !== undefined) this.#remember(project);
     return guard(fn);
-  }
-
-  // A throw inside blockConcurrencyWhile resets the object and hides the cause from the caller, so
-  // start-up records its error instead; the next request retries and, failing again, re-throws it.
-  async #start(): Promise<void> {
-    try {
-      this.#schemaVersion = migrate(this.#sql);
-      this.#startError = undefined;
-    } catch (err) {
-      this.#startError = err;
-    }
-  }
-
-  async #ready(): Promise<void> {
-    if (this.#startError === undefined) return;
-    await this.ctx.blockConcurrencyWhile(async () => this.#start());
-    if (this.#startError !== undefined) throw this.#startError;
   }
 }

@@ -4,35 +4,21 @@
  * serialises calls, so a poll's read-then-advance of the cursor cannot interleave with another.
  */
 
-import type { Jobs } from "../storage/do/jobs.ts";
-import type { WatchTable } from "../storage/do/watches.ts";
 import { StoreError } from "../storage/errors.ts";
 import { randomHex } from "../storage/ids.ts";
 import type { ChangeFeed } from "../storage/ports.ts";
+import type { PollResult, SubRequest, SubResult } from "../storage/watches.ts";
+import type { WatchTable } from "./table.ts";
 
 /** haxall's lease rules: 1 min when not asked, never more than 1 h. */
 export const DEFAULT_LEASE_MS = 60_000;
 export const MAX_LEASE_MS = 3_600_000;
 export const MIN_LEASE_MS = 1_000;
 
-export interface SubRequest {
-  /** Add to this watch; absent to open a new one. */
-  readonly watchId?: string;
-  readonly dis?: string;
-  readonly leaseMs?: number;
-  readonly ids: readonly string[];
-  readonly nowMs: number;
-}
-
-export interface SubResult {
-  readonly watchId: string;
-  readonly leaseMs: number;
-}
-
-export interface PollResult {
-  readonly leaseMs: number;
-  /** Ids to report: every watched id on refresh, else those changed since the last poll. */
-  readonly ids: readonly string[];
+/** Where lease ends are kept so they fire when nobody polls (the object's job table). */
+export interface LeaseTimer {
+  set(watchId: string, due: number): Promise<void>;
+  clear(watchId: string): Promise<void>;
 }
 
 export function clampLease(ms: number | undefined): number {
@@ -51,7 +37,7 @@ function unknownWatch(id: string | undefined): StoreError {
 export class WatchService {
   constructor(
     private readonly table: WatchTable,
-    private readonly jobs: Jobs,
+    private readonly leases: LeaseTimer,
     private readonly changes: ChangeFeed,
   ) {}
 
@@ -71,7 +57,7 @@ export class WatchService {
       this.table.update(watchId, leaseMs, req.nowMs + leaseMs, cursor);
     }
     this.table.addIds(watchId, req.ids);
-    await this.jobs.schedule("lease", watchId, req.nowMs + leaseMs);
+    await this.leases.set(watchId, req.nowMs + leaseMs);
     return { watchId, leaseMs };
   }
 
@@ -80,7 +66,7 @@ export class WatchService {
     if (!this.table.get(watchId)) return;
     if (ids === "close") {
       this.table.delete(watchId);
-      await this.jobs.cancel("lease", watchId);
+      await this.leases.clear(watchId);
     } else {
       this.table.removeIds(watchId, ids);
     }
@@ -91,7 +77,7 @@ export class WatchService {
     const ids = this.table.ids(watchId);
     const set = await this.changes.changedSince(w.cursor, ids);
     this.table.update(watchId, w.leaseMs, nowMs + w.leaseMs, set.cursor);
-    await this.jobs.schedule("lease", watchId, nowMs + w.leaseMs);
+    await this.leases.set(watchId, nowMs + w.leaseMs);
     return { leaseMs: w.leaseMs, ids: refresh ? ids : set.changed };
   }
 

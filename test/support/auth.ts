@@ -10,14 +10,28 @@ import { issueAuthToken } from "../../src/auth/tokens.ts";
 let keys: Promise<SigningKeys> | undefined;
 const tokens = new Map<string, Promise<string>>();
 
-/** A valid session token for `project`, minted as the server would issue it. */
-export function mintToken(project: string, role: Role = "admin", user = env.ADMIN_USER ?? "admin"): Promise<string> {
-  const k = `${project}\u0000${role}\u0000${user}`;
+/**
+ * A valid session token for `project`, minted as the server would issue it, at `nowMs` (a test
+ * on a clock of its own passes that clock's time).
+ */
+export function mintToken(
+  project: string,
+  role: Role = "admin",
+  user = env.ADMIN_USER ?? "admin",
+  nowMs?: number,
+): Promise<string> {
+  const k = `${project}\u0000${role}\u0000${user}\u0000${nowMs ?? ""}`;
   let t = tokens.get(k);
   if (!t) {
     keys ??= deriveKeys(env.AUTH_SECRET as string);
     t = keys.then(async (ks) => {
-      const { token } = await issueAuthToken(ks, { user, project, role, nowMs: Date.now(), ttlMs: 3_600_000 });
+      const { token } = await issueAuthToken(ks, {
+        user,
+        project,
+        role,
+        nowMs: nowMs ?? Date.now(),
+        ttlMs: 3_600_000,
+      });
       return token;
     });
     tokens.set(k, t);

@@ -1,8 +1,8 @@
 /** Talking to the Worker's Haystack face from workers-pool tests. */
 import { env } from "cloudflare:test";
-import type { ProjectObject } from "../../src/durable/project.ts";
 import { readZincGrid, writeZincGrid } from "../../src/haystack/codec/zinc/index.ts";
 import { type HDict, type HGrid, type HRef, isRef } from "../../src/haystack/kinds/index.ts";
+import type { ProjectObjectRpc } from "../../src/objects.ts";
 import { authedFetch } from "./auth.ts";
 
 export const BASE = "http://hayloft.test";
@@ -71,11 +71,9 @@ export async function errorGrid(res: Response | Promise<Response>, status = 200)
 }
 
 /** The project's Durable Object. */
-export function stubOf(project: string): DurableObjectStub<ProjectObject> {
+export function stubOf(project: string): DurableObjectStub<ProjectObjectRpc> {
   return env.PROJECT.get(env.PROJECT.idFromName(project));
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The ids of a grid's `id` column, in row order (null for an all-null row). */
 export function idsOf(g: HGrid): (string | null)[] {

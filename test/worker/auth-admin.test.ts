@@ -2,12 +2,14 @@
  * The admin API (users, passwords, roles, API keys), what is stored, and the per-credential and
  * per-address rate limits.
  */
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { createExecutionContext, env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.ts";
-import type { Env } from "../../src/config.ts";
+import { systemClock } from "../../src/clock.ts";
+import type { Env } from "../../src/env.ts";
 import { readZincGrid } from "../../src/haystack/codec/zinc/index.ts";
+import { composeWorker } from "../../src/worker.ts";
 import { adminCall, createKey, createUser, mintToken } from "../support/auth.ts";
+import { ClockedWorker } from "../support/clocked.ts";
 import { BASE, building, hisLines, newProject, post } from "../support/haystack-http.ts";
 import { scramLogin } from "../support/scram-client.ts";
 
@@ -168,7 +170,7 @@ describe("rate limits", () => {
   });
 
   it("handshake messages per client address (HANDSHAKE_RATE_LIMIT)", async () => {
-    const app = createApp();
+    const app = composeWorker(systemClock);
     const tight: Env = { ...env, HANDSHAKE_RATE_LIMIT: "3" };
     const hello = (ip: string) =>
       app.fetch(
@@ -176,7 +178,7 @@ describe("rate limits", () => {
           headers: { authorization: "HELLO username=YWRtaW4", "cf-connecting-ip": ip },
         }),
         tight,
-        {} as ExecutionContext,
+        createExecutionContext(),
       );
     const codes = [];
     for (let i = 0; i < 4; i++) codes.push((await hello("203.0.113.9")).status);
@@ -185,15 +187,14 @@ describe("rate limits", () => {
   });
 
   it("TOKEN_TTL sets how long a token lives", async () => {
-    const app = createApp();
-    const shortLived: Env = { ...env, TOKEN_TTL: "1" };
+    const w = new ClockedWorker();
     const p = newProject();
-    const call = (url: string, init?: RequestInit) =>
-      app.fetch(new Request(url, init), shortLived, {} as ExecutionContext);
+    const call = (url: string, init?: RequestInit) => w.fetch(url, init, { TOKEN_TTL: "60" });
     const s = await scramLogin(call, aboutUrl(p), "admin", env.ADMIN_PASSWORD as string);
     const bearer = { headers: { authorization: `Bearer ${s.token}` } };
+    w.advance(59_999);
     expect((await call(aboutUrl(p), bearer)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1100));
+    w.advance(1);
     const late = await call(aboutUrl(p), bearer);
     expect([late.status, readZincGrid(await late.text()).meta.get("errCode")]).toEqual([401, "token_expired"]);
   });

@@ -3,12 +3,13 @@
  * client: HELLO, SCRAM, Authentication-Info, bearer tokens in both forms, close, and the server's
  * refusal to run without its secrets.
  */
-import { env, SELF } from "cloudflare:test";
+import { createExecutionContext, env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.ts";
 import { deriveKeys } from "../../src/auth/keys.ts";
 import { issueAuthToken } from "../../src/auth/tokens.ts";
+import { systemClock } from "../../src/clock.ts";
 import { readZincGrid } from "../../src/haystack/codec/zinc/index.ts";
+import { composeWorker } from "../../src/worker.ts";
 import { createUser, mintToken } from "../support/auth.ts";
 import { BASE, newProject } from "../support/haystack-http.ts";
 import { clientFinal, parseChallenge, scramLogin } from "../support/scram-client.ts";
@@ -146,13 +147,9 @@ describe("session tokens", () => {
       AUTH_SECRET: "the-new-secret-after-rotation-0123456789",
       AUTH_SECRET_PREVIOUS: oldSecret,
     };
-    const app = createApp();
+    const app = composeWorker(systemClock);
     const call = (authorization: string) =>
-      app.fetch(new Request(about(p), { headers: { authorization } }), rotated, {
-        waitUntil() {},
-        passThroughOnException() {},
-        props: {},
-      } as unknown as ExecutionContext);
+      app.fetch(new Request(about(p), { headers: { authorization } }), rotated, createExecutionContext());
     expect((await call(`Bearer ${await mintToken(p)}`)).status).toBe(200);
     const s = await scramLogin(
       (_url, init) => call(new Headers(init?.headers).get("authorization") ?? ""),
@@ -170,15 +167,15 @@ describe("failing closed", () => {
   it("answers 503 when the auth store cannot be reached, without letting the request through", async () => {
     const p = newProject();
     const down = new Proxy({}, { get: () => () => Promise.reject(new Error("storage offline: secret detail")) });
-    const broken = { ...env, AUTH: { idFromName: () => ({}), get: () => down } } as unknown as typeof env;
-    const r = await createApp().fetch(
+    const broken = { ...env, AUTH: { getByName: () => down } } as unknown as typeof env;
+    const r = await composeWorker(systemClock).fetch(
       new Request(`${BASE}/api/${p}/commit`, {
         method: "POST",
         headers: { authorization: `Bearer ${await mintToken(p)}`, "content-type": "text/zinc" },
         body: 'ver:"3.0" commit:"add"\nid,site\n@s,M\n',
       }),
       broken,
-      {} as ExecutionContext,
+      createExecutionContext(),
     );
     expect(r.status).toBe(503);
     const text = await r.text();
@@ -197,8 +194,8 @@ describe("refusing to run open", () => {
     ["AUTH_SECRET", { AUTH_SECRET: "short" }],
     ["ADMIN_PASSWORD", { ADMIN_PASSWORD: undefined }],
   ])("answers every request 500 bad_config naming %s and never the secret", async (name, change) => {
-    const app = createApp();
-    const r = await app.fetch(new Request(`${BASE}/`), { ...env, ...change }, {} as ExecutionContext);
+    const app = composeWorker(systemClock);
+    const r = await app.fetch(new Request(`${BASE}/`), { ...env, ...change }, createExecutionContext());
     expect(r.status).toBe(500);
     const body = (await r.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("bad_config");

@@ -12,15 +12,15 @@ describe("demo project", () => {
     const stub = env.PROJECT.get(env.PROJECT.idFromName(project));
     const now = Date.now();
 
-    const first = unwrap(await stub.ensureDemo(now));
+    const first = unwrap(await stub.ensureDemo(project, now));
     expect(first.seeded).toBe(true);
     // 1,846 his points x (14 days x 96 + 1) samples, the +1 being the slot at `now` itself.
     expect(first.samples).toBe(1846 * (14 * 96 + 1));
 
-    const again = unwrap(await stub.ensureDemo(now));
+    const again = unwrap(await stub.ensureDemo(project, now));
     expect(again).toEqual({ seeded: false, samples: 0 });
 
-    const later = unwrap(await stub.ensureDemo(now + HOUR));
+    const later = unwrap(await stub.ensureDemo(project, now + HOUR));
     expect(later.seeded).toBe(false);
     expect(later.samples).toBe(1846 * 4);
 
@@ -32,7 +32,7 @@ describe("demo project", () => {
       body: `ver:"3.0" commit:"remove"\nid,mod\n@a-0000,${String(site.get("mod"))}\n`,
     });
     expect(readZincGrid(await removed.text()).meta.has("err")).toBe(false);
-    const restored = unwrap(await stub.ensureDemo(now + HOUR));
+    const restored = unwrap(await stub.ensureDemo(project, now + HOUR));
     expect(restored).toEqual({ seeded: true, samples: 0 });
 
     const read = readZincGrid(

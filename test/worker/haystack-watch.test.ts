@@ -4,9 +4,11 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { watchClient } from "../../src/durable/project-client.ts";
 import { type HDict, type HGrid, HNumber, type HRef } from "../../src/haystack/kinds/index.ts";
-import { remoteStore, watchClient } from "../../src/storage/do/client.ts";
-import { errorGrid, get, newProject, ok, post, seed, sleep, stubOf, zinc } from "../support/haystack-http.ts";
+import { remoteStore } from "../../src/storage/do/client.ts";
+import { ClockedWorker } from "../support/clocked.ts";
+import { errorGrid, get, newProject, ok, post, seed, stubOf, zinc } from "../support/haystack-http.ts";
 
 async function points(project: string): Promise<void> {
   await seed(
@@ -133,40 +135,53 @@ describe("watches", () => {
   });
 
   it("a lease is renewed by each poll and ended by the alarm once it runs out; a longer lease lives on", async () => {
+    const w = new ClockedWorker();
     const p = newProject();
     await points(p);
-    const g = await sub(p, ["a"], `watchDis:"short" lease:1s`);
+    const g = await ok(w.post(p, "watchSub", `ver:"3.0" watchDis:"short" lease:1s\nid\n@a\n`));
     const id = String(g.meta.get("watchId"));
     expect(g.meta.get("lease")).toEqual(new HNumber(1, "s"));
-    const long = String((await sub(p, ["a"], `watchDis:"long" lease:1h`)).meta.get("watchId"));
-    await sleep(600);
-    expect(polledIds(await poll(p, id))).toEqual([]);
-    await sleep(600);
-    // 1.2 s after the start, but 0.6 s after the renewing poll: still alive.
-    expect(polledIds(await poll(p, id))).toEqual([]);
-    expect(await watchRows(p)).toBe(2);
-    await sleep(1100);
-    // The alarm may already have fired on its own; either way it, not a poll, removes the watch.
+    const long = String(
+      (await ok(w.post(p, "watchSub", `ver:"3.0" watchDis:"long" lease:1h\nid\n@a\n`))).meta.get("watchId"),
+    );
+    const clockedPoll = (watchId: string) => zinc(w.post(p, "watchPoll", `ver:"3.0" watchId:"${watchId}"\nempty\n`));
+    w.advance(600);
+    expect(polledIds(await clockedPoll(id))).toEqual([]);
+    w.advance(600);
+    // 1.2 s after the start, but 0.6 s after the renewing poll: still alive, even when the alarm runs.
     await runDurableObjectAlarm(stubOf(p));
+    expect(await watchRows(p)).toBe(2);
+    expect(polledIds(await clockedPoll(id))).toEqual([]);
+    w.advance(1000);
+    // The lease ran out exactly now: the alarm, not a poll, removes the watch.
+    expect(await runDurableObjectAlarm(stubOf(p))).toBe(true);
     expect(await watchRows(p)).toBe(1);
-    expect((await errorGrid(pollReq(p, id))).get("errCode")).toBe("not_found");
-    await ok(post(p, "pointWrite", write8("a", "3kW")));
-    expect(polledIds(await poll(p, long))).toEqual(["a"]);
+    expect((await errorGrid(w.post(p, "watchPoll", `ver:"3.0" watchId:"${id}"\nempty\n`))).get("errCode")).toBe(
+      "not_found",
+    );
+    await ok(w.post(p, "pointWrite", write8("a", "3kW")));
+    expect(polledIds(await clockedPoll(long))).toEqual(["a"]);
   });
 
   it("a level-8 duration ends by alarm: writeVal falls back and watches hear of it", async () => {
+    const w = new ClockedWorker();
     const p = newProject();
     await points(p);
-    await ok(post(p, "pointWrite", `ver:"3.0"\nid,level,val,who\n@a,16,1kW,"bms"\n`));
-    await ok(post(p, "pointWrite", `ver:"3.0"\nid,level,val,who,duration\n@a,8,7kW,"op",1s\n`));
-    const watchId = String((await sub(p, ["a"], `watchDis:"x" lease:1h`)).meta.get("watchId"));
-    expect((await ok(get(p, "read", "id=@a"))).rowDict(0).get("writeLevel")).toBe(8);
-    await sleep(1100);
+    await ok(w.post(p, "pointWrite", `ver:"3.0"\nid,level,val,who\n@a,16,1kW,"bms"\n`));
+    await ok(w.post(p, "pointWrite", `ver:"3.0"\nid,level,val,who,duration\n@a,8,7kW,"op",1s\n`));
+    const watchId = String(
+      (await ok(w.post(p, "watchSub", `ver:"3.0" watchDis:"x" lease:1h\nid\n@a\n`))).meta.get("watchId"),
+    );
+    expect((await ok(w.get(p, "read", "id=@a"))).rowDict(0).get("writeLevel")).toBe(8);
+    w.advance(999);
     await runDurableObjectAlarm(stubOf(p));
-    const rec = (await ok(get(p, "read", "id=@a"))).rowDict(0);
+    expect((await ok(w.get(p, "read", "id=@a"))).rowDict(0).get("writeLevel")).toBe(8);
+    w.advance(1);
+    await runDurableObjectAlarm(stubOf(p));
+    const rec = (await ok(w.get(p, "read", "id=@a"))).rowDict(0);
     expect([rec.get("writeVal"), rec.get("writeLevel")]).toEqual([new HNumber(1, "kW"), 16]);
-    expect(polledIds(await poll(p, watchId))).toEqual(["a"]);
-    const arr = await ok(post(p, "pointWrite", `ver:"3.0"\nid\n@a\n`));
+    expect(polledIds(await zinc(w.post(p, "watchPoll", `ver:"3.0" watchId:"${watchId}"\nempty\n`)))).toEqual(["a"]);
+    const arr = await ok(w.post(p, "pointWrite", `ver:"3.0"\nid\n@a\n`));
     expect(arr.rowDict(7).has("val")).toBe(false);
   });
 });
@@ -192,20 +207,21 @@ describe("watches: more lease and change-tracking rules", () => {
   });
 
   it("watchSub with a watchId adds ids to that watch, keeps its cursor and renews its lease", async () => {
+    const w = new ClockedWorker();
     const p = newProject();
     await points(p);
-    const g = await sub(p, ["a"], `watchDis:"w" lease:1s`);
+    const g = await ok(w.post(p, "watchSub", `ver:"3.0" watchDis:"w" lease:1s\nid\n@a\n`));
     const id = String(g.meta.get("watchId"));
-    await ok(post(p, "pointWrite", write8("a", "1kW")));
-    await sleep(700);
-    const added = await sub(p, ["b"], `watchId:"${id}"`);
+    await ok(w.post(p, "pointWrite", write8("a", "1kW")));
+    w.advance(700);
+    const added = await ok(w.post(p, "watchSub", `ver:"3.0" watchId:"${id}"\nid\n@b\n`));
     expect(String(added.meta.get("watchId"))).toBe(id);
     expect(added.meta.get("lease")).toEqual(new HNumber(1, "s"));
     expect(added.rows.map((r) => (r[0] as HRef).id)).toEqual(["b"]);
-    await sleep(700);
+    w.advance(700);
     // 1.4 s after the watch opened, 0.7 s after the renewing watchSub; the change to @a is still pending.
-    expect(polledIds(await poll(p, id))).toEqual(["a"]);
-    expect((await errorGrid(post(p, "watchSub", `ver:"3.0" watchId:"w-nope"\nid\n@a\n`))).get("errCode")).toBe(
+    expect(polledIds(await zinc(w.post(p, "watchPoll", `ver:"3.0" watchId:"${id}"\nempty\n`)))).toEqual(["a"]);
+    expect((await errorGrid(w.post(p, "watchSub", `ver:"3.0" watchId:"w-nope"\nid\n@a\n`))).get("errCode")).toBe(
       "not_found",
     );
   });
@@ -267,9 +283,11 @@ describe("watches: more lease and change-tracking rules", () => {
     const p = newProject();
     await points(p);
     const stub = stubOf(p);
+    const w = new ClockedWorker();
+    await w.adopt(p);
     const store = remoteStore(stub);
     const watches = watchClient(stub, p);
-    const now = Date.now();
+    const now = w.clock.now();
     const long = await store.points.write("a", {
       level: 8,
       val: new HNumber(1, "kW"),
@@ -287,11 +305,11 @@ describe("watches: more lease and change-tracking rules", () => {
     expect(short.nextExpiry).toBe(now + 1000);
     await watches.schedulePointExpiry(short.nextExpiry as number);
     await watches.schedulePointExpiry(long.nextExpiry as number);
-    await sleep(1100);
+    w.advance(1000);
     await runDurableObjectAlarm(stub);
-    const b = (await ok(get(p, "read", "id=@b"))).rowDict(0);
+    const b = (await ok(w.get(p, "read", "id=@b"))).rowDict(0);
     expect([b.get("writeLevel"), b.get("writeVal")]).toEqual([undefined, undefined]);
-    const a = (await ok(get(p, "read", "id=@a"))).rowDict(0);
+    const a = (await ok(w.get(p, "read", "id=@a"))).rowDict(0);
     expect([a.get("writeLevel"), a.get("writeVal")]).toEqual([8, new HNumber(1, "kW")]);
   });
 });

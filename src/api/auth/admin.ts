@@ -4,15 +4,18 @@
  * credentials here in the Worker; only those reach storage. A new key is shown once.
  */
 import { type Context, Hono } from "hono";
-import type { AppEnv } from "../../app.ts";
 import { newApiKey } from "../../auth/apikey.ts";
 import { isRole, type Role } from "../../auth/roles.ts";
 import { deriveCredentials } from "../../auth/scram.ts";
+import type { Clock } from "../../clock.ts";
 import { USER_NAME } from "../../config.ts";
 import type { StoredCredentials } from "../../storage/do/accounts.ts";
 import { StoreError } from "../../storage/errors.ts";
 import { unwrap } from "../../storage/wire.ts";
-import { RequestError, readBody } from "../haystack/request.ts";
+import { readBody } from "../body.ts";
+import type { AppEnv } from "../context.ts";
+import { HttpError } from "../errors/index.ts";
+import { type FaceRoutes, faceRoutes, mount, type Route } from "../routes.ts";
 import { authorityFor, credentialsToStored } from "./authority.ts";
 import { authStub } from "./middleware.ts";
 
@@ -23,85 +26,108 @@ const MAX_RATE_LIMIT = 1_000_000;
 
 type Body = Readonly<Record<string, unknown>>;
 
-export function adminRouter(): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-
-  app.get("/:project/users", async (c) => c.json({ users: await stub(c).users() }));
-
-  app.post("/:project/users", async (c) => {
-    const b = await jsonBody(c);
-    const name = userName(c, b.name);
-    const role = roleOf(b.role);
-    if (role === undefined) throw invalid("role must be viewer, operator or admin");
-    const user = unwrap(
-      await stub(c).putUser(
-        name,
-        { role, credentials: await credentialsFor(c, b.password), ...rateChange(b) },
-        true,
-        Date.now(),
-        c.var.config.auth.tokenTtlMs,
-      ),
-    );
-    return c.json({ user }, 201);
-  });
-
-  app.patch("/:project/users/:name", async (c) => {
-    const b = await jsonBody(c);
-    const name = userName(c, c.req.param("name"));
-    const role = roleOf(b.role);
-    const credentials = b.password === undefined ? undefined : await credentialsFor(c, b.password);
-    const user = unwrap(
-      await stub(c).putUser(
-        name,
-        { ...(role === undefined ? {} : { role }), ...(credentials ? { credentials } : {}), ...rateChange(b) },
-        false,
-        Date.now(),
-        c.var.config.auth.tokenTtlMs,
-      ),
-    );
-    forget(c);
-    return c.json({ user });
-  });
-
-  app.delete("/:project/users/:name", async (c) => {
-    unwrap(await stub(c).deleteUser(userName(c, c.req.param("name")), Date.now(), c.var.config.auth.tokenTtlMs));
-    forget(c);
-    return c.body(null, 204);
-  });
-
-  app.get("/:project/keys", async (c) => c.json({ keys: await stub(c).keys() }));
-
-  app.post("/:project/keys", async (c) => {
-    const b = await jsonBody(c);
-    if (typeof b.name !== "string" || !USER_NAME.test(b.name)) {
-      throw invalid("name must be 1-64 letters, digits, '.', '_', '@' or '-'");
-    }
-    const role = roleOf(b.role);
-    if (role === undefined) throw invalid("role must be viewer, operator or admin");
-    const { id, key, hash } = await newApiKey();
-    const rate = rateChange(b).rateLimit;
-    const rec = await stub(c).createKey({
-      id,
-      name: b.name,
-      role,
-      hash,
-      created: Date.now(),
-      ...(rate === undefined || rate === null ? {} : { rateLimit: rate }),
-    });
-    return c.json({ key: rec, secret: key }, 201);
-  });
-
-  app.delete("/:project/keys/:id", async (c) => {
-    const key = unwrap(await stub(c).revokeKey(c.req.param("id"), Date.now()));
-    forget(c);
-    return c.json({ key });
-  });
-
-  return app;
+/** The admin API's routes: every one needs a project admin (or the server admin). */
+export function adminFace(clock: Clock): { readonly face: FaceRoutes; readonly router: Hono<AppEnv> } {
+  const now = () => clock.now();
+  const routes: Route[] = [
+    {
+      method: "GET",
+      path: "/:project/users",
+      role: "admin",
+      handler: async (c) => c.json({ users: await stub(c).users() }),
+    },
+    {
+      method: "POST",
+      path: "/:project/users",
+      role: "admin",
+      handler: async (c) => {
+        const b = await jsonBody(c);
+        const name = userName(c, b.name);
+        const role = roleOf(b.role);
+        if (role === undefined) throw invalid("role must be viewer, operator or admin");
+        const change = { role, credentials: await credentialsFor(c, b.password), ...rateChange(b) };
+        const user = unwrap(await stub(c).putUser(name, change, true, now(), c.var.config.auth.tokenTtlMs));
+        return c.json({ user }, 201);
+      },
+    },
+    {
+      method: "PATCH",
+      path: "/:project/users/:name",
+      role: "admin",
+      handler: async (c) => {
+        const b = await jsonBody(c);
+        const name = userName(c, c.req.param("name"));
+        const role = roleOf(b.role);
+        const credentials = b.password === undefined ? undefined : await credentialsFor(c, b.password);
+        const change = {
+          ...(role === undefined ? {} : { role }),
+          ...(credentials ? { credentials } : {}),
+          ...rateChange(b),
+        };
+        const user = unwrap(await stub(c).putUser(name, change, false, now(), c.var.config.auth.tokenTtlMs));
+        forget(c);
+        return c.json({ user });
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/:project/users/:name",
+      role: "admin",
+      handler: async (c) => {
+        const name = userName(c, c.req.param("name"));
+        unwrap(await stub(c).deleteUser(name, now(), c.var.config.auth.tokenTtlMs));
+        forget(c);
+        return c.body(null, 204);
+      },
+    },
+    {
+      method: "GET",
+      path: "/:project/keys",
+      role: "admin",
+      handler: async (c) => c.json({ keys: await stub(c).keys() }),
+    },
+    {
+      method: "POST",
+      path: "/:project/keys",
+      role: "admin",
+      handler: async (c) => {
+        const b = await jsonBody(c);
+        if (typeof b.name !== "string" || !USER_NAME.test(b.name)) {
+          throw invalid("name must be 1-64 letters, digits, '.', '_', '@' or '-'");
+        }
+        const role = roleOf(b.role);
+        if (role === undefined) throw invalid("role must be viewer, operator or admin");
+        const { id, key, hash } = await newApiKey();
+        const rate = rateChange(b).rateLimit;
+        const rec = await stub(c).createKey({
+          id,
+          name: b.name,
+          role,
+          hash,
+          created: now(),
+          ...(rate === undefined || rate === null ? {} : { rateLimit: rate }),
+        });
+        return c.json({ key: rec, secret: key }, 201);
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/:project/keys/:id",
+      role: "admin",
+      handler: async (c) => {
+        const key = unwrap(await stub(c).revokeKey(c.req.param("id") ?? "", now()));
+        forget(c);
+        return c.json({ key });
+      },
+    },
+  ];
+  const router = new Hono<AppEnv>();
+  mount(router, routes);
+  return { face: faceRoutes("admin", "json", routes), router };
 }
 
 function stub(c: Context<AppEnv>) {
-  return authStub(c, c.req.param("project") as string);
+  return authStub(c.env, c.req.param("project") as string);
 }
 
 function forget(c: Context<AppEnv>): void {
@@ -114,17 +140,16 @@ function invalid(message: string): StoreError {
 
 async function jsonBody(c: Context<AppEnv>): Promise<Body> {
   const type = c.req.header("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type))
-    throw new RequestError(415, "unsupported_media_type", "Send application/json");
+  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, "unsupported_media_type", "Send application/json");
   const text = await readBody(c.req.raw, MAX_ADMIN_BODY);
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch {
-    throw new RequestError(400, "bad_request", "Body is not valid JSON");
+    throw new HttpError(400, "bad_request", "Body is not valid JSON");
   }
   if (typeof v !== "object" || v === null || Array.isArray(v))
-    throw new RequestError(400, "bad_request", "Body must be a JSON object");
+    throw new HttpError(400, "bad_request", "Body must be a JSON object");
   return v as Body;
 }
 

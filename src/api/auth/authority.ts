@@ -14,14 +14,14 @@ import { deriveCredentials, type ScramCredentials } from "../../auth/scram.ts";
 import type { Verified } from "../../auth/signed.ts";
 import { type AuthClaims, verifyAuthToken } from "../../auth/tokens.ts";
 import type { AuthConfig } from "../../config.ts";
-import type { AuthObject } from "../../durable/auth.ts";
+import type { AuthObjectRpc } from "../../objects.ts";
 import type { StoredCredentials, StoredKey } from "../../storage/do/accounts.ts";
 
 /** How stale a revocation list or API key record an isolate may act on. */
 export const REVOCATION_CACHE_MS = 5_000;
 const MAX_CACHED = 10_000;
 
-export type AuthStub = DurableObjectStub<AuthObject>;
+export type AuthStub = DurableObjectStub<AuthObjectRpc>;
 
 /** Why a credential was refused: 401 asks the client to authenticate again, 403 does not. */
 export interface Refusal {

@@ -1,39 +1,44 @@
 /**
- * Which requests need credentials, for which project, and the least role each needs. Every face
- * is listed here, including those not yet mounted, so a new route is guarded before it exists:
- * only `GET /` and paths outside every face are public.
+ * Which requests need credentials, for which project, and the least role each needs, read from
+ * the mounted faces' route declarations. Faces not mounted yet are guarded all the same, so a new
+ * route is guarded before it exists: only `GET /` and paths outside every face are public.
  */
 import type { Role } from "../../auth/roles.ts";
-import { findOp } from "../haystack/ops/registry.ts";
+import type { ErrorStyle } from "../errors/index.ts";
+import type { FaceRoutes } from "../routes.ts";
 
 export interface Guard {
   /** The project named in the path, unchecked (the middleware validates it). */
   readonly project: string;
   readonly need: Role;
-  /** How failures are written: Haystack error grids, or JSON problem bodies. */
-  readonly errors: "haystack" | "json";
+  /** How failures are written. */
+  readonly errors: ErrorStyle;
 }
 
-const READ_METHODS = new Set(["GET", "HEAD"]);
-
-/** Reads need a viewer, anything else an operator: the rule for faces without op roles of their own. */
-function byMethod(method: string): Role {
-  return READ_METHODS.has(method) ? "viewer" : "operator";
+export interface Policy {
+  /** The guard for a request, or undefined for a public one. */
+  guardFor(path: string, method: string): Guard | undefined;
+  /** The error style of the face a path belongs to. */
+  styleFor(path: string): ErrorStyle;
 }
 
-const FACES: Readonly<Record<string, (rest: string[], method: string) => Role>> = {
-  // An unknown op needs only a viewer, so any signed-in caller learns it is unknown (404).
-  api: (rest) => findOp(rest[0] ?? "")?.minRole ?? "viewer",
-  admin: () => "admin",
-  ts: (_rest, method) => byMethod(method),
-  frames: (_rest, method) => byMethod(method),
-  tstorage: (_rest, method) => byMethod(method),
-};
+/** Roots of faces that are not mounted yet (each carries its project as the second segment). */
+export const RESERVED_ROOTS: readonly string[] = ["ts", "frames", "tstorage"];
 
-/** The guard for a request path, or undefined for a public one. */
-export function guardFor(path: string, method: string): Guard | undefined {
-  const [, face, project, ...rest] = path.split("/");
-  const need = face === undefined ? undefined : FACES[face];
-  if (!need || project === undefined) return undefined;
-  return { project, need: need(rest, method), errors: face === "api" ? "haystack" : "json" };
+export function createPolicy(faces: readonly FaceRoutes[]): Policy {
+  const byRoot = new Map(faces.map((f) => [f.root, f]));
+  const styleOf = (root: string | undefined): ErrorStyle =>
+    (root === undefined ? undefined : byRoot.get(root)?.errors) ?? "json";
+  return {
+    guardFor(path, method) {
+      const [, root, project, ...rest] = path.split("/");
+      if (root === undefined || project === undefined) return undefined;
+      const face = byRoot.get(root);
+      if (!face && !RESERVED_ROOTS.includes(root)) return undefined;
+      // No matching route: a viewer, so any signed-in caller learns it does not exist (404/405).
+      const need = face?.roleFor(method, `/${[project, ...rest].join("/")}`) ?? "viewer";
+      return { project, need, errors: styleOf(root) };
+    },
+    styleFor: (path) => styleOf(path.split("/")[1]),
+  };
 }

@@ -1,8 +1,7 @@
-/** Grids out: whole or streamed, and error grids (HttpApi.fandoc #errorGrid). */
-import { CSV, TRIO, ZINC } from "../../haystack/codec/formats.ts";
+/** Grids out: whole or streamed (error grids are src/api/errors/grid.ts). */
 import { encodeGridStream } from "../../haystack/codec/stream.ts";
 import type { Format } from "../../haystack/codec/types.ts";
-import { HDict, HGrid, type HRow, MARKER } from "../../haystack/kinds/index.ts";
+import { HGrid, type HRow } from "../../haystack/kinds/index.ts";
 import type { GridOut } from "./ops/types.ts";
 
 function headers(format: Format): Record<string, string> {
@@ -24,21 +23,4 @@ export function gridResponse(format: Format, out: HGrid | GridOut, status = 200)
   const rows = out instanceof HGrid ? { batches: chunksOf(out.rows) } : out.rows;
   const body = encodeGridStream(format.writer.encoder(), out.meta, out.cols, rows);
   return new Response(body, { status, headers: headers(format) });
-}
-
-export interface ErrorInfo {
-  readonly code: string;
-  readonly dis: string;
-  readonly trace?: string;
-}
-
-/** An error grid: meta `err`, `dis`, our stable `errCode`, `errTrace` when configured; no rows. */
-export function errorGrid(e: ErrorInfo): HGrid {
-  return HGrid.empty(HDict.of({ err: MARKER, dis: e.dis, errCode: e.code, errTrace: e.trace }));
-}
-
-/** CSV and Trio cannot carry grid meta, so an error grid asked for in either is sent as Zinc. */
-export function errorResponse(format: Format | undefined, e: ErrorInfo, status: number): Response {
-  const f = format === undefined || format === CSV || format === TRIO ? ZINC : format;
-  return new Response(f.writer.writeGrid(errorGrid(e)), { status, headers: headers(f) });
 }

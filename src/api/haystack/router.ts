@@ -3,87 +3,106 @@
  * answer with their HTTP status; after it, with an HTTP 200 error grid (503 when storage is down).
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../../app.ts";
 import { type Config, PROJECT_NAME } from "../../config.ts";
-import { seedDemo } from "../../demo/seed.ts";
+import { registerProject } from "../../durable/catalog.ts";
+import { type ProjectObjectStub, projectObject, watchClient } from "../../durable/project-client.ts";
 import { negotiate } from "../../haystack/codec/formats.ts";
 import type { Format } from "../../haystack/codec/types.ts";
-import { HaystackError } from "../../haystack/errors.ts";
 import type { HGrid } from "../../haystack/kinds/index.ts";
-import { type ProjectStub, watchClient } from "../../storage/do/client.ts";
-import { StoreError } from "../../storage/errors.ts";
-import { type OpenStore, openStore } from "../../storage/open.ts";
-import type { ProjectStore } from "../../storage/ports.ts";
+import type { OpenStore } from "../../storage/backend.ts";
 import { unwrap } from "../../storage/wire.ts";
 import { authorityFor } from "../auth/authority.ts";
 import { authStub } from "../auth/middleware.ts";
+import { readBody } from "../body.ts";
+import type { AppDeps, AppEnv } from "../context.ts";
+import type { Phase } from "../errors/grid.ts";
+import { failureResponse, HttpError } from "../errors/index.ts";
 import { logFailure } from "../log.ts";
-import { findOp } from "./ops/registry.ts";
+import type { FaceRoutes, Method } from "../routes.ts";
+import { findOp, OPS } from "./ops/registry.ts";
 import type { Op, OpContext } from "./ops/types.ts";
-import { gridFromBody, gridFromQuery, RequestError, readBody } from "./request.ts";
-import { type ErrorInfo, errorResponse, gridResponse } from "./respond.ts";
+import { gridFromBody, gridFromQuery } from "./request.ts";
+import { gridResponse } from "./respond.ts";
 
 /** How often (ms) a request to the demo project checks that its history reaches now. */
 const DEMO_TOP_UP_MS = 60_000;
 let demoCheckedAt = Number.NEGATIVE_INFINITY;
 
-export function haystackRouter(): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+/** The face's routes as the auth policy reads them: each op's own least role. */
+const HAYSTACK_ROUTES: FaceRoutes = {
+  root: "api",
+  errors: "haystack",
+  routes: OPS.flatMap((op) =>
+    (op.noSideEffects ? (["GET", "POST"] as Method[]) : (["POST"] as Method[])).map((method) => ({
+      method,
+      path: `/:project/${op.name}`,
+      role: op.minRole,
+    })),
+  ),
+  // An op needs its role whatever the method, so a GET of a side-effect op is 405 only for those
+  // who may call the op at all.
+  roleFor: (_method, path) => findOp(path.split("/")[2] ?? "")?.minRole,
+};
 
-  app.all("/:project/:op", async (c) => {
+export function haystackFace(deps: AppDeps): { readonly face: FaceRoutes; readonly router: Hono<AppEnv> } {
+  const router = new Hono<AppEnv>();
+
+  router.all("/:project/:op", async (c) => {
     const config = c.var.config;
     const { project, op: opName } = c.req.param();
+    const fail = (err: unknown, phase: Phase) =>
+      failureResponse(err, "haystack", {
+        accept: c.req.header("accept"),
+        phase,
+        trace: config.errTrace,
+        log: (e) => logFailure(config, `${opName} on ${project} failed`, e),
+      });
     let format: Format | undefined;
     let req: HGrid;
     let op: Op;
     try {
       format = negotiate(c.req.header("accept"));
-      if (!PROJECT_NAME.test(project)) throw new RequestError(404, "not_found", `No project named ${project}`);
+      if (!PROJECT_NAME.test(project)) throw new HttpError(404, "not_found", `No project named ${project}`);
       op = findOp(opName) ?? notFound(opName);
-      if (!format) throw new RequestError(406, "not_acceptable", "No supported format in Accept");
+      if (!format) throw new HttpError(406, "not_acceptable", "No supported format in Accept");
       req = await requestGrid(c.req.raw, op, config);
     } catch (err) {
-      return preGridFailure(err, format, config);
+      return fail(err, "request");
     }
     let opened: OpenStore | undefined;
     try {
-      const stub = c.env.PROJECT.get(c.env.PROJECT.idFromName(project));
+      const nowMs = deps.clock.now();
+      const stub = projectObject(c.env, project);
+      c.executionCtx.waitUntil(registerProject(c.env, project, nowMs));
+      opened = deps.backend(c.env).haystack.inWorker(project);
+      if (project === config.demoProject) await topUpDemo(stub, project, nowMs);
       const principal = c.var.principal;
-      opened = openStore(config, c.env, project);
-      if (project === config.demoProject)
-        await topUpDemo(stub, config.storage.kind === "do" ? undefined : opened.store);
       const cx: OpContext = {
         project,
         store: opened.store,
         watches: watchClient(stub, project),
         config,
-        nowMs: Date.now(),
+        nowMs,
         host: new URL(c.req.url).hostname,
         principal,
         endSession: async () => {
           if (principal.via !== "token" || principal.expiresMs === undefined) return;
-          const stub = authStub(c, project);
-          await authorityFor(config.auth).revokeToken(stub, project, principal.credentialId, principal.expiresMs);
+          const auth = authStub(c.env, project);
+          await authorityFor(config.auth).revokeToken(auth, project, principal.credentialId, principal.expiresMs);
         },
       };
       return afterSent(gridResponse(format, await op.run(req, cx)), opened.close, c.executionCtx);
     } catch (err) {
-      const { info, status } = opFailure(err, config);
-      if (status >= 500 || info.code === "internal") logFailure(config, `${opName} on ${project} failed`, err);
-      return afterSent(errorResponse(format, info, status), opened?.close, c.executionCtx);
+      return afterSent(fail(err, "op"), opened?.close, c.executionCtx);
     }
   });
 
   // Any other path under the face is still answered in the face's own terms.
-  app.all("*", (c) =>
-    errorResponse(
-      negotiate(c.req.header("accept")),
-      { code: "not_found", dis: `No Haystack route ${c.req.path}` },
-      404,
-    ),
-  );
+  router.all("*", (c) => {
+    throw new HttpError(404, "not_found", `No Haystack route ${c.req.path}`);
+  });
 
-  return app;
+  return { face: HAYSTACK_ROUTES, router };
 }
 
 /**
@@ -111,19 +130,19 @@ function afterSent(
 }
 
 function notFound(name: string): never {
-  throw new RequestError(404, "not_found", `Unknown op ${name}`);
+  throw new HttpError(404, "not_found", `Unknown op ${name}`);
 }
 
 async function requestGrid(raw: Request, op: Op, config: Config): Promise<HGrid> {
   if (raw.method === "GET") {
     if (!op.noSideEffects) {
-      throw new RequestError(405, "method_not_allowed", `${op.name} has side effects: use POST`, { allow: "POST" });
+      throw new HttpError(405, "method_not_allowed", `${op.name} has side effects: use POST`, { allow: "POST" });
     }
     return gridFromQuery(new URL(raw.url));
   }
   if (raw.method !== "POST") {
     const allow = op.noSideEffects ? "GET, POST" : "POST";
-    throw new RequestError(405, "method_not_allowed", `${raw.method} is not allowed`, { allow });
+    throw new HttpError(405, "method_not_allowed", `${raw.method} is not allowed`, { allow });
   }
   const text = await readBody(raw, config.maxBodyBytes);
   return gridFromBody(text, raw.headers.get("content-type"), {
@@ -133,41 +152,9 @@ async function requestGrid(raw: Request, op: Op, config: Config): Promise<HGrid>
   });
 }
 
-function preGridFailure(err: unknown, format: Format | undefined, config: Config): Response {
-  if (err instanceof RequestError) {
-    const res = errorResponse(format, { code: err.code, dis: err.message }, err.status);
-    for (const [k, v] of Object.entries(err.headers)) res.headers.set(k, v);
-    return res;
-  }
-  if (err instanceof HaystackError) {
-    return errorResponse(format, { code: err.code, dis: err.message, ...trace(err, config) }, 400);
-  }
-  logFailure(config, "reading a Haystack request failed", err);
-  return errorResponse(format, { code: "internal", dis: "Internal error", ...trace(err, config) }, 500);
-}
-
-function opFailure(err: unknown, config: Config): { info: ErrorInfo; status: number } {
-  if (err instanceof StoreError) {
-    return {
-      info: { code: err.code, dis: err.message, ...trace(err, config) },
-      status: err.code === "unavailable" ? 503 : 200,
-    };
-  }
-  if (err instanceof HaystackError)
-    return { info: { code: err.code, dis: err.message, ...trace(err, config) }, status: 200 };
-  return { info: { code: "internal", dis: "Internal error", ...trace(err, config) }, status: 200 };
-}
-
-function trace(err: unknown, config: Config): { trace?: string } {
-  if (!config.errTrace || !(err instanceof Error)) return {};
-  return { trace: err.stack ?? String(err) };
-}
-
-/** Seeds and tops up the demo: inside the project object on the embedded default, else through `store`. */
-async function topUpDemo(stub: ProjectStub, store: ProjectStore | undefined): Promise<void> {
-  const now = Date.now();
+/** Seeds and tops up the demo, in the project's object, whatever the backend. */
+async function topUpDemo(stub: ProjectObjectStub, project: string, now: number): Promise<void> {
   if (now - demoCheckedAt < DEMO_TOP_UP_MS) return;
-  if (store) await seedDemo(store, now);
-  else unwrap(await stub.ensureDemo(now));
+  unwrap(await stub.ensureDemo(project, now));
   demoCheckedAt = now;
 }

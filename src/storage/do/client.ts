@@ -3,12 +3,10 @@
  * embedded default. Dicts cross as JSON v4 text, history as column pages.
  */
 
-import type { ProjectObject } from "../../durable/project.ts";
 import { writeJsonValue } from "../../haystack/codec/json/index.ts";
 import { filterToString } from "../../haystack/filter/index.ts";
 import type { HDict } from "../../haystack/kinds/index.ts";
 import { pointValToJson, priorityFromJson } from "../../haystack/point/index.ts";
-import type { PollResult, SubRequest, SubResult } from "../../watch/service.ts";
 import { pageOf } from "../his-page.ts";
 import { dictsFromJson } from "../json-dicts.ts";
 import type { ProjectStore } from "../ports.ts";
@@ -16,8 +14,9 @@ import { foldPages } from "../rollup.ts";
 import { unwrap } from "../wire.ts";
 import { resolveRecords } from "./entity-cache.ts";
 import { HIS_PAGE_ROWS, pages } from "./local.ts";
+import type { ProjectStorageRpc } from "./rpc.ts";
 
-export type ProjectStub = DurableObjectStub<ProjectObject>;
+export type ProjectStub = DurableObjectStub<ProjectStorageRpc>;
 
 export function remoteStore(stub: ProjectStub): ProjectStore {
   const key = stub.id.toString();
@@ -76,31 +75,6 @@ export function remoteStore(stub: ProjectStub): ProjectStore {
       async changedSince(since, ids) {
         return unwrap(await stub.changedSince(since, [...ids]));
       },
-    },
-  };
-}
-
-/** Watches and timed jobs, which live in the project object whatever the storage backend. */
-export interface WatchClient {
-  sub(req: SubRequest): Promise<SubResult>;
-  unsub(watchId: string, ids: readonly string[] | "close"): Promise<void>;
-  poll(watchId: string, refresh: boolean, nowMs: number): Promise<PollResult>;
-  schedulePointExpiry(at: number): Promise<void>;
-}
-
-/**
- * Watches in the project object. `project` names the project to the object, which needs it to
- * reach an external backend's change feed (Postgres) from its alarm and polls.
- */
-export function watchClient(stub: ProjectStub, project: string): WatchClient {
-  return {
-    sub: async (req) => unwrap(await stub.watchSub(project, { ...req, ids: [...req.ids] })),
-    unsub: async (watchId, ids) => {
-      unwrap(await stub.watchUnsub(project, watchId, ids === "close" ? ids : [...ids]));
-    },
-    poll: async (watchId, refresh, nowMs) => unwrap(await stub.watchPoll(project, watchId, refresh, nowMs)),
-    schedulePointExpiry: async (at) => {
-      unwrap(await stub.schedulePointExpiry(project, at));
     },
   };
 }

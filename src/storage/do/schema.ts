@@ -25,6 +25,8 @@ export const SCHEMA: readonly (readonly string[])[] = [
     "CREATE TABLE jobs (kind TEXT NOT NULL, key TEXT NOT NULL, due INTEGER NOT NULL, PRIMARY KEY (kind, key)) STRICT",
     "CREATE INDEX jobs_due ON jobs (due)",
   ],
+  // v3: a job that fails is kept and retried with backoff (src/durable/jobs.ts).
+  ["ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0"],
 ];
 
 export const SCHEMA_VERSION = SCHEMA.length;

@@ -7,8 +7,8 @@ import type { Role } from "../../../auth/roles.ts";
 import type { Config } from "../../../config.ts";
 import type { RowSource } from "../../../haystack/codec/stream.ts";
 import type { HCol, HDict, HGrid } from "../../../haystack/kinds/index.ts";
-import type { WatchClient } from "../../../storage/do/client.ts";
 import type { ProjectStore } from "../../../storage/ports.ts";
+import type { WatchClient } from "../../../storage/watches.ts";
 
 export interface OpContext {
   readonly project: string;

@@ -1,5 +1,5 @@
 /** Watch subscriptions in DO SQLite: each watch's lease, its change cursor and its ids. */
-import type { DoSql } from "./sql.ts";
+import type { DoSql } from "../storage/do/sql.ts";
 
 export interface WatchRow {
   readonly id: string;

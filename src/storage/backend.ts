@@ -1,0 +1,25 @@
+/**
+ * A storage backend as the faces use it. The composition root (src/backends.ts) makes one from
+ * the configured kind and hands it down; nothing below it asks which kind is in use.
+ */
+
+import type { ProjectStore } from "./ports.ts";
+
+/** A project's stores for one piece of work, and how to let go of them. */
+export interface OpenStore {
+  readonly store: ProjectStore;
+  /** Releases connections once the work (a streamed response included) is over; absent when none. */
+  readonly close?: () => Promise<void>;
+}
+
+export interface HaystackBackend {
+  /** The stores the Worker's op handlers use for one request. */
+  inWorker(project: string): OpenStore;
+  /** The stores the project's own object uses (its alarm, watches, demo); `local` is its SQLite. */
+  inObject(project: string, local: () => ProjectStore): OpenStore;
+}
+
+export interface Backend {
+  readonly kind: string;
+  readonly haystack: HaystackBackend;
+}

@@ -1,0 +1,46 @@
+/**
+ * The composition root's wiring: the Worker's handlers and the Durable Object classes, built
+ * from a clock and the backend chosen in src/backends.ts. src/index.ts exports the production
+ * set; tests build their own with a clock they move.
+ */
+import type { AppDeps } from "./api/context.ts";
+import { createApp } from "./app.ts";
+import { backendFor } from "./backends.ts";
+import type { Clock } from "./clock.ts";
+import { loadConfig } from "./config.ts";
+import { runCron } from "./durable/cron.ts";
+import type { ProjectObjectDeps } from "./durable/project.ts";
+import type { Env } from "./env.ts";
+
+export function appDeps(clock: Clock): AppDeps {
+  return { clock, backend: backendFor };
+}
+
+export function projectObjectDeps(clock: Clock): ProjectObjectDeps {
+  return {
+    clock,
+    stores: (env, project, local) => backendFor(env).haystack.inObject(project, local),
+  };
+}
+
+export interface WorkerHandlers {
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response>;
+  scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void>;
+}
+
+/** The Worker's handlers. */
+export function composeWorker(clock: Clock): WorkerHandlers {
+  const app = createApp(appDeps(clock));
+  return {
+    fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+    async scheduled(controller, env) {
+      const config = loadConfig(env);
+      const run = await runCron(env, clock.now());
+      const at = new Date(controller.scheduledTime).toISOString();
+      console.log(
+        `cron ${controller.cron} at ${at} (storage ${config.storage.kind}): ${run.visited} due, ` +
+          `${run.ran} jobs ran, ${run.failed} failed, ${run.unreachable} unreachable`,
+      );
+    },
+  };
+}
