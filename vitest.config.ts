@@ -58,6 +58,8 @@ export default defineConfig({
           name: "workers-pg",
           include: ["test/worker-pg/**/*.test.ts"],
           testTimeout: 30_000,
+          // Fault tests stop and cut the one shared stand-in: two files at once would break each other.
+          fileParallelism: false,
         },
       },
     ],

@@ -25,6 +25,11 @@ export const FACES: readonly Face[] = [
   { id: "tstorage", title: "TStorage bridge", root: "/tstorage/{project}/{target}/", live: false },
 ];
 
+/** The faces whose routers are mounted, each with the route declarations the auth policy reads. */
+export function mountedFaces(deps: AppDeps) {
+  return [haystackFace(deps), adminFace(deps.clock)] as const;
+}
+
 /**
  * Builds the Hono app from what the composition root chose: config first, then the one auth
  * middleware (its policy read from the faces' route declarations), then one router per face;
@@ -32,8 +37,7 @@ export const FACES: readonly Face[] = [
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const haystack = haystackFace(deps);
-  const admin = adminFace(deps.clock);
+  const [haystack, admin] = mountedFaces(deps);
   const policy = createPolicy([haystack.face, admin.face]);
 
   // A bad deployment fails every request loudly instead of serving with a guessed setting.

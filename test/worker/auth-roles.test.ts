@@ -6,8 +6,11 @@
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { OPS } from "../../src/api/haystack/ops/registry.ts";
+import { mountedFaces } from "../../src/app.ts";
 import type { Role } from "../../src/auth/roles.ts";
+import { systemClock } from "../../src/clock.ts";
 import { readZincGrid } from "../../src/haystack/codec/zinc/index.ts";
+import { appDeps } from "../../src/worker.ts";
 import { adminCall, createKey, createUser } from "../support/auth.ts";
 import { BASE, building, newProject, ok, post } from "../support/haystack-http.ts";
 import { scramLogin } from "../support/scram-client.ts";
@@ -140,17 +143,39 @@ describe("op x role", () => {
   });
 });
 
+describe("every mounted face", () => {
+  it("has each of its routes in a table here, with the least role written there", () => {
+    const faces = mountedFaces(appDeps(systemClock));
+    const declared = faces.flatMap(({ face }) =>
+      face.routes.map((r) => `${face.root} ${r.method} ${r.path} ${r.role}`),
+    );
+    const tabled = [
+      ...Object.entries(LEAST).flatMap(([op, role]) => {
+        const methods = OPS.find((o) => o.name === op)?.noSideEffects ? ["GET", "POST"] : ["POST"];
+        return methods.map((m) => `api ${m} /:project/${op} ${role}`);
+      }),
+      ...ADMIN_ROUTES.map(
+        ([method, path]) =>
+          `admin ${method} /:project${path.replace(/\/u-viewer$/, "/:name").replace("{id}", ":id")} admin`,
+      ),
+    ];
+    expect(declared.sort()).toEqual(tabled.sort());
+  });
+});
+
+/** Each admin route with a valid request; `{id}` is a key made for the call. */
+const ADMIN_ROUTES: readonly (readonly [string, string, unknown])[] = [
+  ["GET", "/users", undefined],
+  ["POST", "/users", { name: "made", password: "made-password", role: "viewer" }],
+  ["PATCH", "/users/u-viewer", { rateLimit: 1000 }],
+  ["DELETE", "/users/u-viewer", undefined],
+  ["GET", "/keys", undefined],
+  ["POST", "/keys", { name: "made", role: "viewer" }],
+  ["DELETE", "/keys/{id}", undefined],
+];
+
 describe("admin route x role", () => {
-  /** Each admin route with a valid request; `{id}` is a key made for the call. */
-  const ROUTES: readonly (readonly [string, string, unknown])[] = [
-    ["GET", "/users", undefined],
-    ["POST", "/users", { name: "made", password: "made-password", role: "viewer" }],
-    ["PATCH", "/users/u-viewer", { rateLimit: 1000 }],
-    ["DELETE", "/users/u-viewer", undefined],
-    ["GET", "/keys", undefined],
-    ["POST", "/keys", { name: "made", role: "viewer" }],
-    ["DELETE", "/keys/{id}", undefined],
-  ];
+  const ROUTES = ADMIN_ROUTES;
   const accounts = async () =>
     Promise.all(["/users", "/keys"].map(async (path) => (await adminCall(p, "GET", path)).text()));
 

@@ -91,9 +91,10 @@ export function haystackFace(deps: AppDeps): { readonly face: FaceRoutes; readon
           await authorityFor(config.auth).revokeToken(auth, project, principal.credentialId, principal.expiresMs);
         },
       };
-      return afterSent(gridResponse(format, await op.run(req, cx)), opened.close, c.executionCtx);
+      const streamFailed = (err: unknown) => logFailure(config, `${opName} on ${project} failed mid-stream`, err);
+      return afterSent(gridResponse(format, await op.run(req, cx)), opened.close, c.executionCtx, streamFailed);
     } catch (err) {
-      return afterSent(fail(err, "op"), opened?.close, c.executionCtx);
+      return afterSent(fail(err, "op"), opened?.close, c.executionCtx, () => {});
     }
   });
 
@@ -113,6 +114,7 @@ function afterSent(
   res: Response,
   close: (() => Promise<void>) | undefined,
   ctx: { waitUntil(p: Promise<unknown>): void },
+  failed: (err: unknown) => void,
 ): Response {
   if (!close) return res;
   if (!res.body) {
@@ -123,7 +125,7 @@ function afterSent(
   ctx.waitUntil(
     res.body
       .pipeTo(writable)
-      .catch(() => {})
+      .catch(failed)
       .finally(close),
   );
   return new Response(readable, res);
