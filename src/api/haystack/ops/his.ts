@@ -68,7 +68,7 @@ export const hisRead: Op = {
     const recs = await hisPoints(cx, ids);
     const tz = tzOf(recs[0] as HDict, cx.config.tz);
     const span = parseHisRange(rangeText(range), tz, cx.nowMs);
-    const window = { start: span.start.ms, end: span.end.ms };
+    const window = { start: span.start.ms, end: span.endMs };
     const times = { hisStart: span.start, hisEnd: span.end };
     const rollup = rollupOf(req, window, ids.length);
     if (rollup) {
