@@ -92,8 +92,9 @@ const WRITE_UNITS: readonly (readonly [number, string])[] = [
 
 /**
  * A duration written exactly, in the largest unit that holds it as a whole number, for echoing a
- * setting: 3600000 -> `1h`, 900000 -> `15min`, 90000 -> `90s`, 1500 -> `1500ms`. Weeks, months and
- * years are never used (a month or a year is not a fixed number of days to a reader).
+ * setting: 3600000 -> `1h`, 900000 -> `15min`, 90000 -> `90s`, 1500 -> `1500ms`. Weeks, months
+ * and years are never used: a month or a year is no fixed length to a reader, and `7day` reads
+ * as plainly as `1wk`.
  */
 export function exactDuration(ms: number): HNumber {
   if (Number.isInteger(ms) && ms !== 0) {
