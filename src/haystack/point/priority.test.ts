@@ -6,7 +6,6 @@ import { MARKER } from "../kinds/singletons.ts";
 import type { PointVal } from "./json.ts";
 import {
   DEFAULT_LEVEL,
-  durationNumber,
   EMPTY_PRIORITY_ARRAY,
   effective,
   expire,
@@ -139,7 +138,7 @@ describe("timed override", () => {
     expect(a.levels[7]).toBeNull();
   });
 
-  it("shows time left in the read form, in haxall's unit", () => {
+  it("shows time left in the read form", () => {
     const a = w(w(EMPTY_PRIORITY_ARRAY, 17, num(70, "°F"), { who: "db" }), 8, num(60, "°F"), {
       durationMs: 90 * 60_000,
       who: "op",
@@ -162,12 +161,14 @@ describe("timed override", () => {
     expect(toRows(a, NOW + 90 * 60_000)[7]).toEqual({ level: 8, levelDis: "8 (manual)", val: null, who: null });
   });
 
-  it("picks duration units like Number.makeDuration", () => {
-    expect(durationNumber(500)).toEqual(new HNumber(500, "ms"));
-    expect(durationNumber(1000)).toEqual(new HNumber(1, "s"));
-    expect(durationNumber(90_000)).toEqual(new HNumber(1.5, "min"));
-    expect(durationNumber(HOUR)).toEqual(new HNumber(1, "h"));
-    expect(durationNumber(36 * HOUR)).toEqual(new HNumber(1.5, "day"));
+  it("writes the time left to be read at a glance, never the raw quotient", () => {
+    const a = w(EMPTY_PRIORITY_ARRAY, 8, num(60), { durationMs: HOUR, who: "op" });
+    // 3570492 ms left is 59.50820 min: written to 3 significant digits.
+    const expires = (now: number) => String(toRows(a, now)[7]?.expires);
+    expect(expires(NOW + HOUR - 3_570_492)).toBe("59.5min");
+    expect(expires(NOW + HOUR - 45_000)).toBe("45s");
+    expect(expires(NOW + 1)).toBe("1h");
+    expect(expires(NOW + HOUR - 500)).toBe("500ms");
   });
 });
 
@@ -183,6 +184,9 @@ describe("invalid input", () => {
     ["zero duration", () => write(a, { level: 8, val: 1, who: "x", nowMs: NOW, durationMs: 0 })],
     ["negative duration", () => write(a, { level: 8, val: 1, who: "x", nowMs: NOW, durationMs: -5 })],
     ["infinite duration", () => write(a, { level: 8, val: 1, who: "x", nowMs: NOW, durationMs: Infinity })],
+    ["fractional duration", () => write(a, { level: 8, val: 1, who: "x", nowMs: NOW, durationMs: 1.5 })],
+    ["duration over 100yr", () => write(a, { level: 8, val: 1, who: "x", nowMs: NOW, durationMs: 3.2e12 })],
+    ["fractional now", () => write(a, { level: 8, val: 1, who: "x", nowMs: NOW + 0.5, durationMs: 5 })],
     ["marker value", () => write(a, { level: 8, val: MARKER as unknown as PointVal, who: "x", nowMs: NOW })],
     ["list value", () => write(a, { level: 8, val: [1] as unknown as PointVal, who: "x", nowMs: NOW })],
     ["undefined value", () => write(a, { level: 8, val: undefined as unknown as PointVal, who: "x", nowMs: NOW })],

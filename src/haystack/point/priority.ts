@@ -5,8 +5,9 @@
  * Level names and the timed-override rules follow haxall's hxPoint (WriteRec.fan, WriteMgr.fan).
  */
 import { HaystackError } from "../errors.ts";
-import { HNumber } from "../kinds/number.ts";
+import type { HNumber } from "../kinds/number.ts";
 import { equals } from "../kinds/value.ts";
+import { approxDuration, MAX_DURATION_MS } from "../time/duration.ts";
 import { isPointVal, jsonToPointVal, type PointVal, type PointValJson, pointValToJson } from "./json.ts";
 
 export type { PointVal, PointValJson } from "./json.ts";
@@ -60,7 +61,10 @@ export interface WriteRequest {
   readonly val: PointVal;
   /** Who is writing; must be non-empty (haxall rejects an empty who). */
   readonly who: string;
-  /** Timed override, level 8 only: the entry expires at nowMs + durationMs. */
+  /**
+   * Timed override, level 8 only: the entry expires at nowMs + durationMs. Whole milliseconds,
+   * 1..MAX_DURATION_MS (parseDuration gives such a value), so the instant stays an integer.
+   */
   readonly durationMs?: number;
   readonly nowMs: number;
 }
@@ -70,7 +74,7 @@ export interface EffectiveValue {
   readonly level: number;
 }
 
-/** One row of the pointWrite read form. `expires` is the time left, as haxall shows it. */
+/** One row of the pointWrite read form. `expires` is the time left, written to be read at a glance. */
 export interface PriorityRow {
   readonly level: number;
   readonly levelDis: string;
@@ -97,8 +101,9 @@ function live(e: PriorityEntry | null | undefined, nowMs: number): e is Priority
  * Writes (or with `val: null` releases) one level and returns the new array; returns `arr`
  * itself when nothing changes, so callers can skip persisting. Writing level 8 without a
  * duration makes it permanent, clearing an earlier expiry.
- * Throws `invalid_value` for a level outside 1..17, a duration at another level or not > 0,
- * a value that is not Number/Bool/Str/null, or an empty `who`.
+ * Throws `invalid_value` for a level outside 1..17, a duration at another level or not a whole
+ * number of milliseconds in 1..MAX_DURATION_MS, a value that is not Number/Bool/Str/null, or an
+ * empty `who`.
  * Example: `write(EMPTY_PRIORITY_ARRAY, { level: 8, val: num(72, "°F"), who: "ops", durationMs: 3_600_000, nowMs })`.
  */
 export function write(arr: PriorityArray, req: WriteRequest): PriorityArray {
@@ -112,9 +117,13 @@ export function write(arr: PriorityArray, req: WriteRequest): PriorityArray {
   let expiresAt: number | undefined;
   if (durationMs !== undefined) {
     if (level !== MANUAL_LEVEL) throw invalid(`a duration is only allowed at level ${MANUAL_LEVEL}, not ${level}`);
-    if (!Number.isFinite(durationMs) || durationMs <= 0) throw invalid(`invalid duration: ${durationMs} ms`);
+    // A fraction of a millisecond would reach storage as a non-integer expiry instant.
+    if (!Number.isSafeInteger(durationMs) || durationMs < 1 || durationMs > MAX_DURATION_MS) {
+      throw invalid(`invalid duration: ${durationMs} ms (must be whole milliseconds, 1ms to 100yr)`);
+    }
     // A release ignores the duration, as haxall's pointOverride does.
     if (val !== null) expiresAt = nowMs + durationMs;
+    if (expiresAt !== undefined && !Number.isSafeInteger(expiresAt)) throw invalid(`invalid time: ${nowMs}`);
   }
   const next: PriorityEntry | null =
     val === null ? null : expiresAt === undefined ? { val, who } : { val, who, expiresAt };
@@ -172,20 +181,11 @@ export function toRows(arr: PriorityArray, nowMs: number): PriorityRow[] {
     if (!live(e, nowMs)) rows.push({ ...base, val: null, who: null });
     else if (e.expiresAt === undefined) rows.push({ ...base, val: e.val, who: e.who });
     else {
-      const expires = durationNumber(e.expiresAt - nowMs);
+      const expires = approxDuration(e.expiresAt - nowMs);
       rows.push({ ...base, val: e.val, who: e.who, expires, expiresAt: e.expiresAt });
     }
   }
   return rows;
-}
-
-/** A duration as a Number in the unit haxall's Number.makeDuration picks: ms, s, min, h or day. */
-export function durationNumber(ms: number): HNumber {
-  if (ms < 1000) return new HNumber(ms, "ms");
-  if (ms < 60_000) return new HNumber(ms / 1000, "s");
-  if (ms < 3_600_000) return new HNumber(ms / 60_000, "min");
-  if (ms < 86_400_000) return new HNumber(ms / 3_600_000, "h");
-  return new HNumber(ms / 86_400_000, "day");
 }
 
 /** Storage form: the occupied levels only, values as JSON v4. */

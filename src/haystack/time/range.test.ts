@@ -48,6 +48,7 @@ describe("parseHisRange: ranges.json", () => {
       expect(r.end.toString()).toBe(c.end);
       expect(r.start.tz).toBe(c.tz);
       expect(r.end.tz).toBe(c.tz);
+      expect(r.endMs).toBe(r.end.ms);
       if (c.hours !== undefined) expect((r.end.ms - r.start.ms) / H).toBe(c.hours);
     });
   }
@@ -215,9 +216,79 @@ describe("parseHisRange: properties", () => {
 });
 
 describe("ranges at the edges of what Zinc can write", () => {
-  it("refuses a span whose end would fall in year 10000", () => {
-    expect(() => parseHisRange("9999-12-31", "New_York", Date.UTC(2024, 0, 1))).toThrow(/years 0001 to 9999/);
-    expect(parseHisRange("9999-12-30", "New_York", Date.UTC(2024, 0, 1)).end.date().year).toBe(9999);
+  const NOW = Date.UTC(2024, 0, 1);
+  const edgeZones = ["UTC", "New_York", "Tokyo", "Kiritimati", "Chatham", "Lord_Howe"];
+  /** Written as Zinc and read back, a boundary is the same instant. */
+  const writable = (t: HDateTime) => {
+    const text = writeZincValue(t);
+    expect(text).toMatch(/^\d{4}-/);
+    expect((readZincValue(text) as HDateTime).ms).toBe(t.ms);
+  };
+
+  for (const tz of edgeZones) {
+    it(`accepts the whole calendar, 0001-01-01,9999-12-31, in ${tz}`, () => {
+      const r = parseHisRange("0001-01-01,9999-12-31", tz, NOW);
+      expect(r.start.date()).toEqual(new HDate(1, 1, 1));
+      expect(r.start.ms).toBe(parseHisRange("0001-01-01", tz, NOW).start.ms);
+      // Midnight of year 10000 cannot be written: hisEnd is the last millisecond, which is in the span.
+      expect(HDateTime.of(r.endMs, tz).date()).toEqual(new HDate(10000, 1, 1));
+      expect(HDateTime.of(r.endMs - 1, tz).date()).toEqual(new HDate(9999, 12, 31));
+      expect(r.end.ms).toBe(r.endMs - 1);
+      expect(r.end.toString().slice(0, 23)).toBe("9999-12-31T23:59:59.999");
+      expect(r.end.tz).toBe(tz);
+      writable(r.start);
+      writable(r.end);
+      const last = parseHisRange("9999-12-31", tz, NOW);
+      expect([last.end.ms, last.endMs]).toEqual([r.end.ms, r.endMs]);
+      expect(last.start.date()).toEqual(new HDate(9999, 12, 31));
+    });
+  }
+
+  it("accepts any date of 0001..9999 alone or as either end, always writable (property)", () => {
+    const lo = new HDate(1, 1, 1).toEpochDays();
+    const hi = new HDate(9999, 12, 31).toEpochDays();
+    fc.assert(
+      fc.property(fc.constantFrom(...edgeZones), fc.integer({ min: lo, max: hi }), (tz, n) => {
+        const d = addDays(new HDate(1970, 1, 1), n);
+        for (const text of [`${d}`, `0001-01-01,${d}`, `${d},9999-12-31`]) {
+          const r = parseHisRange(text, tz, NOW);
+          expect(r.start.ms).toBeLessThan(r.endMs);
+          expect(r.end.ms === r.endMs || r.end.ms === r.endMs - 1).toBe(true);
+          writable(r.start);
+          writable(r.end);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a year-0000 date is refused, naming which end", () => {
+    expect(() => parseHisRange("0000-06-01", "UTC", NOW)).toThrow(/: date 0000-06-01 is outside years 0001 to 9999$/);
+    expect(() => parseHisRange("0000-12-31,0001-01-05", "UTC", NOW)).toThrow(
+      /: start 0000-12-31 is outside years 0001 to 9999$/,
+    );
+    expect(() => parseHisRange("0001-01-05,0000-12-31", "UTC", NOW)).toThrow(
+      /: end 0000-12-31 is outside years 0001 to 9999$/,
+    );
+    expect(code(() => parseHisRange("0000-06-01", "UTC", NOW))).toBe("invalid_range");
+  });
+
+  it("a dateTime that leaves 0001..9999 in the point's zone is refused, naming it and where it lands", () => {
+    expect(() => parseHisRange("0001-01-01T00:00:00Z UTC,0001-01-02T00:00:00Z UTC", "New_York", NOW)).toThrow(
+      /: start 0001-01-01T00:00:00Z UTC is 0000-12-31T19:\d\d:\d\d-04:56 New_York in the point's zone, outside years 0001 to 9999$/,
+    );
+    expect(() => parseHisRange("9999-12-31T00:00:00Z UTC,9999-12-31T20:00:00Z UTC", "Tokyo", NOW)).toThrow(
+      /: end 9999-12-31T20:00:00Z UTC is 10000-01-01T05:00:00\+09:00 Tokyo in the point's zone, outside years/,
+    );
+    const late = Date.UTC(9999, 11, 31, 20);
+    expect(() => parseHisRange("9999-12-31T00:00:00Z UTC", "Tokyo", late)).toThrow(/: now is 10000-01-01T05:00:00/);
+  });
+
+  it("a dateTime end at the very start of year 10000 in the point's zone is the whole last day", () => {
+    const r = parseHisRange("9999-12-31T00:00:00Z UTC,9999-12-31T15:00:00Z UTC", "Tokyo", NOW);
+    expect(r.endMs).toBe(Date.UTC(9999, 11, 31, 15));
+    expect(r.end.toString()).toBe("9999-12-31T23:59:59.999+09:00 Tokyo");
+    expect(r.start.toString()).toBe("9999-12-31T09:00:00+09:00 Tokyo");
   });
 
   it("writes a local-mean-time start with a whole-minute offset, at the same instant", () => {

@@ -11,37 +11,48 @@ import { HDateTime } from "../kinds/datetime.ts";
 import { checkEpochMs, isKnownTz, requireIana } from "./tz.ts";
 import { addDays, startOfDay, todayIn } from "./zoned.ts";
 
-/** A hisRead span: `start` inclusive, `end` exclusive, both in the point's zone. */
+/**
+ * A hisRead span in the point's zone. `start` and `end` are what a reply reports as hisStart and
+ * hisEnd, so both are always writable as four-digit years (Zinc.fandoc `YYYY`); `endMs` is the
+ * exclusive end to query.
+ */
 export interface HisRange {
+  /** The first instant of the span, inclusive. */
   readonly start: HDateTime;
+  /**
+   * The exclusive end, except for a span through the last day of 9999: its exclusive end would be
+   * midnight of year 10000, which no format can write, so `end` is 23:59:59.999 of 9999-12-31,
+   * the last instant the span includes.
+   */
   readonly end: HDateTime;
+  /** The exclusive end instant (epoch ms) to query; `end.ms` except at the end of 9999. */
+  readonly endMs: number;
 }
 
 /** Longer range text is not a range; the cap also keeps error messages short. */
 const MAX_RANGE_CHARS = 256;
+/** Zinc and JSON write four-digit years. */
+const FIRST_YEAR = 1;
+const LAST_YEAR = 9999;
+const YEARS = "outside years 0001 to 9999";
 
 /**
  * Parses a hisRead range for a point in zone `tz`, evaluating `today`, `yesterday` and an open
  * `{dateTime}` range against `nowMs`.
  * Date ranges run from local midnight of the first date to local midnight after the last, so a
- * DST day is 23 or 25 hours. DateTime ranges must name one zone on both sides and are then
- * converted to `tz`. An empty span (start == end) is allowed; start after end is not.
+ * DST day is 23 or 25 hours; any date of 0001..9999 may be either end. DateTime ranges must name
+ * one zone on both sides and are then converted to `tz`, where they must still fall within
+ * 0001..9999. An empty span (start == end) is allowed; start after end is not.
  * Example: `parseHisRange("2012-10-01", "New_York", now)` is
  * [2012-10-01T00:00:00-04:00 New_York, 2012-10-02T00:00:00-04:00 New_York).
  * Throws `unknown_tz` if `tz` itself is unknown, `invalid_value` for a bad `nowMs`, otherwise
- * `invalid_range` for any bad input.
+ * `invalid_range` for any bad input, naming the part that is out of range.
  */
 export function parseHisRange(text: string, tz: string, nowMs: number): HisRange {
   requireIana(tz);
   checkEpochMs(nowMs);
   try {
-    const r = parse(text, tz, nowMs);
-    // Zinc and JSON write four-digit years: a span reaching past them could not be answered.
-    for (const t of [r.start, r.end]) {
-      const y = t.date().year;
-      if (y < 1 || y > 9999) throw invalid(text, "dates must fall within years 0001 to 9999");
-    }
-    return r;
+    return parse(text, tz, nowMs);
   } catch (e) {
     if (e instanceof HaystackError && e.code !== "invalid_range") throw invalid(text, e.message);
     throw e;
@@ -63,6 +74,8 @@ function parse(text: string, tz: string, nowMs: number): HisRange {
   const end = comma < 0 ? undefined : readPart(q.slice(comma + 1).trim(), text);
   if (start instanceof HDate) {
     if (end instanceof HDateTime) throw invalid(text, "cannot mix a date and a dateTime");
+    checkDate(start, end === undefined ? "date" : "start", text);
+    if (end !== undefined) checkDate(end, "end", text);
     return days(start, end, tz, text);
   }
   if (end instanceof HDate) throw invalid(text, "cannot mix a dateTime and a date");
@@ -71,14 +84,46 @@ function parse(text: string, tz: string, nowMs: number): HisRange {
   }
   const endMs = end === undefined ? nowMs : end.ms;
   if (start.ms > endMs) throw invalid(text, end === undefined ? "start is after now" : "start is after end");
-  return { start: HDateTime.of(start.ms, tz), end: HDateTime.of(endMs, tz) };
+  const names = { start: `start ${start}`, end: end === undefined ? "now" : `end ${end}` };
+  return span(HDateTime.of(start.ms, tz), endMs, tz, (which, local) =>
+    invalid(text, `${names[which]} is ${local} in the point's zone, ${YEARS}`),
+  );
 }
 
 function days(first: HDate, last: HDate | undefined, tz: string, text: string): HisRange {
   if (last !== undefined && last.toEpochDays() < first.toEpochDays()) {
     throw invalid(text, "end date is before start date");
   }
-  return { start: startOfDay(first, tz), end: startOfDay(addDays(last ?? first, 1), tz) };
+  const after = startOfDay(addDays(last ?? first, 1), tz);
+  return span(startOfDay(first, tz), after.ms, tz, (which, local) => invalid(text, `${which} ${local} is ${YEARS}`));
+}
+
+/**
+ * [start, endMs) with a writable hisStart and hisEnd: an end at the very start of year 10000 is
+ * reported as the millisecond before it; anything else outside 0001..9999 is refused.
+ */
+function span(
+  start: HDateTime,
+  endMs: number,
+  tz: string,
+  outside: (which: "start" | "end", local: HDateTime) => HaystackError,
+): HisRange {
+  if (!inYears(start)) throw outside("start", start);
+  const end = HDateTime.of(endMs, tz);
+  if (inYears(end)) return { start, end, endMs };
+  if (endMs === startOfDay(new HDate(LAST_YEAR + 1, 1, 1), tz).ms) {
+    return { start, end: HDateTime.of(endMs - 1, tz), endMs };
+  }
+  throw outside("end", end);
+}
+
+function inYears(t: HDateTime): boolean {
+  const y = t.date().year;
+  return y >= FIRST_YEAR && y <= LAST_YEAR;
+}
+
+function checkDate(d: HDate, what: string, text: string): void {
+  if (d.year < FIRST_YEAR || d.year > LAST_YEAR) throw invalid(text, `${what} ${d} is ${YEARS}`);
 }
 
 function invalid(text: string, why: string): HaystackError {

@@ -1,7 +1,8 @@
 /** Reading op arguments out of request grids, with errors that say which argument is wrong. */
 import { HaystackError } from "../../../haystack/errors.ts";
 import { type Filter, parseFilter } from "../../../haystack/filter/index.ts";
-import { col, HDict, HGrid, HNumber, type HRow, type HVal, isRef } from "../../../haystack/kinds/index.ts";
+import { col, HDict, HGrid, type HRow, type HVal, isRef } from "../../../haystack/kinds/index.ts";
+import { parseDuration } from "../../../haystack/time/duration.ts";
 import type { OpContext } from "./types.ts";
 
 export function badArg(message: string): HaystackError {
@@ -27,43 +28,13 @@ export function rowIds(req: HGrid): string[] {
   return req.rows.map((r, i) => refId(r[c] ?? undefined, `row ${i + 1} id`));
 }
 
-/** Haystack duration units (their names and symbols) in milliseconds; haxall's Number.toDuration set. */
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  nanosecond: 1e-6,
-  µs: 1e-3,
-  microsecond: 1e-3,
-  ms: 1,
-  millisecond: 1,
-  s: 1000,
-  sec: 1000,
-  second: 1000,
-  min: 60_000,
-  minute: 60_000,
-  h: 3_600_000,
-  hr: 3_600_000,
-  hour: 3_600_000,
-  day: 86_400_000,
-  wk: 604_800_000,
-  week: 604_800_000,
-  mo: 30 * 86_400_000,
-  month: 30 * 86_400_000,
-  yr: 365 * 86_400_000,
-  year: 365 * 86_400_000,
-};
-
 /**
- * A duration Number in milliseconds: `30s`, `5min`, `1h`, `1day`. A number without a duration
- * unit is refused, as haxall's Number.toDuration refuses it.
+ * An optional duration argument in whole milliseconds (parseDuration: a time unit, rounded to the
+ * nearest millisecond, 1ms..100yr), or undefined when absent or null; errors name `what`.
  */
 export function durationMs(v: HVal | undefined, what: string): number | undefined {
   if (v === undefined || v === null) return undefined;
-  const f = v instanceof HNumber ? UNIT_MS[v.unit] : undefined;
-  if (f === undefined || !(v instanceof HNumber)) {
-    const got = v instanceof HNumber ? `unit ${v.unit}` : typeof v === "number" ? "no unit" : "not a Number";
-    throw badArg(`${what} must be a Number with a duration unit (ms, s, min, h, day...), got ${got}`);
-  }
-  return v.val * f;
+  return parseDuration(v, what);
 }
 
 /** A Str argument, or undefined. */

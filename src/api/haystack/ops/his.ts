@@ -3,26 +3,20 @@
  * evaluated in the point's own zone and rows stream from storage page by page.
  */
 import { writeZincValue } from "../../../haystack/codec/zinc/index.ts";
-import {
-  col,
-  HDateTime,
-  HDict,
-  type HGrid,
-  HNumber,
-  HRef,
-  type HRow,
-  type HVal,
-} from "../../../haystack/kinds/index.ts";
+import { col, HDateTime, HDict, type HGrid, HRef, type HRow, type HVal } from "../../../haystack/kinds/index.ts";
+import { exactDuration, parseDuration } from "../../../haystack/time/duration.ts";
 import { parseHisRange } from "../../../haystack/time/range.ts";
 import { isKnownTz, offsetSeconds } from "../../../haystack/time/tz.ts";
 import { type HisPage, hisValueAt, isHisValue } from "../../../storage/his-page.ts";
 import type { HisItem, HisWrite } from "../../../storage/ports.ts";
 import { FOLDS, isFold, MAX_BUCKETS, type RollupRequest } from "../../../storage/rollup.ts";
-import { badArg, durationMs, refId, rowIds } from "./args.ts";
+import { badArg, refId, rowIds } from "./args.ts";
 import type { GridOut, Op, OpContext } from "./types.ts";
 
 /** Points one batch hisRead may join; each holds a page in memory while rows are merged. */
 export const MAX_BATCH_POINTS = 200;
+/** The shortest rollup bucket: finer buckets are the samples themselves. */
+const MIN_INTERVAL_MS = 1000;
 /** Rows buffered across all points of a batch read, split between them. */
 const BATCH_BUFFER_ROWS = 20_000;
 
@@ -68,7 +62,7 @@ export const hisRead: Op = {
     const recs = await hisPoints(cx, ids);
     const tz = tzOf(recs[0] as HDict, cx.config.tz);
     const span = parseHisRange(rangeText(range), tz, cx.nowMs);
-    const window = { start: span.start.ms, end: span.end.ms };
+    const window = { start: span.start.ms, end: span.endMs };
     const times = { hisStart: span.start, hisEnd: span.end };
     const rollup = rollupOf(req, window, ids.length);
     if (rollup) {
@@ -78,7 +72,7 @@ export const hisRead: Op = {
           id: refWithDis(id, recs[0] as HDict),
           ...times,
           rollup: rollup.fold,
-          interval: new HNumber(rollup.intervalMs, "ms"),
+          interval: exactDuration(rollup.intervalMs),
         }),
         cols: [col("ts"), col("val")],
         rows: { batches: singleRows(cx.store.history.rollup(id, window, rollup), tz) },
@@ -111,17 +105,22 @@ export const hisRead: Op = {
  */
 function rollupOf(req: HGrid, span: { start: number; end: number }, points: number): RollupRequest | undefined {
   const row = req.rows.length > 0 ? req.rowDict(0) : HDict.EMPTY;
-  const fold = req.meta.get("rollup") ?? row.get("rollup");
-  const interval = req.meta.get("interval") ?? row.get("interval");
+  const fold = req.meta.get("rollup") ?? row.get("rollup") ?? undefined;
+  const interval = req.meta.get("interval") ?? row.get("interval") ?? undefined;
   if (fold === undefined && interval === undefined) return undefined;
+  if (fold === undefined) throw badArg(`interval needs a rollup (one of ${FOLDS.join(", ")})`);
+  if (interval === undefined) throw badArg("rollup needs an interval (a duration such as 1h)");
   if (points !== 1) throw badArg("A rollup reads one point");
   if (!isFold(fold)) throw badArg(`rollup must be one of ${FOLDS.join(", ")}`);
-  const intervalMs = durationMs(interval, "interval");
-  if (intervalMs === undefined || !(intervalMs >= 1000) || !Number.isSafeInteger(intervalMs)) {
-    throw badArg("interval must be a whole number of milliseconds, at least 1s");
+  const intervalMs = parseDuration(interval, "interval");
+  if (intervalMs < MIN_INTERVAL_MS) {
+    throw badArg(`interval must be at least 1s, got ${writeZincValue(interval)}`);
   }
-  if ((span.end - span.start) / intervalMs > MAX_BUCKETS) {
-    throw badArg(`A rollup makes at most ${MAX_BUCKETS} buckets: use a longer interval`);
+  const buckets = Math.ceil((span.end - span.start) / intervalMs);
+  if (buckets > MAX_BUCKETS) {
+    throw badArg(
+      `A rollup makes at most ${MAX_BUCKETS} buckets; interval ${exactDuration(intervalMs)} over this range makes ${buckets}: use a longer interval`,
+    );
   }
   return { intervalMs, fold };
 }

@@ -1,6 +1,6 @@
 /** watchSub, watchUnsub, watchPoll: subscriptions kept in the project object, changes from the feed. */
 import { HDict, HGrid, HRef, MARKER } from "../../../haystack/kinds/index.ts";
-import { durationNumber } from "../../../haystack/point/index.ts";
+import { exactDuration } from "../../../haystack/time/duration.ts";
 import { badArg, dictsGrid, durationMs, optStr, rowIds } from "./args.ts";
 import { withRefDis } from "./refs.ts";
 import type { Op } from "./types.ts";
@@ -28,7 +28,7 @@ export const watchSub: Op = {
       ids,
       nowMs: cx.nowMs,
     });
-    const meta = HDict.of({ watchId: sub.watchId, lease: durationNumber(sub.leaseMs) });
+    const meta = HDict.of({ watchId: sub.watchId, lease: exactDuration(sub.leaseMs) });
     return dictsGrid(await withRefDis(cx, await cx.store.entities.readByIds(ids)), meta);
   },
 };

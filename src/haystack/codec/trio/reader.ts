@@ -84,7 +84,10 @@ class TrioParser {
       const colon = line.indexOf(":");
       const name = trimWs(colon < 0 ? line : line.slice(0, colon));
       if (!isTagName(name)) throw this.error(`Invalid tag name ${JSON.stringify(name)}`, lineStart);
-      if (tags[name] !== undefined) throw this.error(`Duplicate tag '${name}'`, lineStart);
+      // A record is a dict: a second value for a name would silently replace the first.
+      if (tags[name] !== undefined) {
+        throw this.error(`Duplicate tag name ${JSON.stringify(name)} in one record`, lineStart + line.indexOf(name));
+      }
       let val: HVal = MARKER;
       if (colon >= 0) {
         let a = colon + 1;

@@ -167,6 +167,22 @@ describe("errors carry positions", () => {
     expect(bad("x: foo:").message).toContain("indentation");
   });
 
+  it("a tag named twice in one record is refused at its second name, also in Trio: blocks", () => {
+    const e = bad("a\nb:1\n  \n---\nb:1\nc: x\n   b: 2\n");
+    expect([e.line, e.column]).toEqual([7, 4]);
+    expect(e.message).toMatch(/^Duplicate tag name "b" in one record/);
+    const inner = bad("d:Trio:\n  x:1\n  x:2\n");
+    expect([inner.line, inner.column]).toEqual([3, 3]);
+    // The same name in two records is fine.
+    expect(readTrio("b:1\n---\nb:2\n")).toHaveLength(2);
+  });
+
+  it("a Zinc: grid with a column named twice is refused inside the block", () => {
+    const e = bad('g:Zinc:\n  ver:"3.0"\n  id,val,id\n');
+    expect([e.line, e.column]).toEqual([3, 10]);
+    expect(e.message).toContain('Duplicate column name "id"');
+  });
+
   it("a Zinc error inside a Zinc: block points into the block", () => {
     const e = bad('a\ng:Zinc:\n  ver:"3.0"\n  a\n  @\n');
     expect(e.line).toBe(5);

@@ -133,6 +133,21 @@ describe("reader details", () => {
     expect(errorOf(() => readZincGrid('ver:"3.0"\nA\n'))).toBeInstanceOf(ParseError);
   });
 
+  it("refuses a column name given twice, at the second one, in top-level and nested grids", () => {
+    const top = errorOf(() => readZincGrid('ver:"3.0"\nid,dis,id\n@a,"A",@b\n'));
+    expect(top).toBeInstanceOf(ParseError);
+    expect(top).toMatchObject({ code: "parse_error", line: 2, column: 8 });
+    expect((top as ParseError).message).toMatch(/^Duplicate column name "id" \[line 2, column 8\]$/);
+    // Column meta between the two does not hide the repeat; the 2.0 form is refused the same way.
+    expect(errorOf(() => readZincGrid('ver:"2.0"\nval unit:"kW",  val\n1,2\n'))).toMatchObject({ line: 2, column: 17 });
+    expect(errorOf(() => ZINC_READER.readGrid('ver:"3.0"\nid,id\n'))).toMatchObject({ line: 2, column: 4 });
+    const nested = errorOf(() => readZincValue('{g:<<ver:"3.0"\na,b,a\n1,2,3\n>>}'));
+    expect(nested).toMatchObject({ line: 2, column: 5 });
+    expect((nested as ParseError).message).toContain('"a"');
+    // Names differing only in case are distinct tags.
+    expect(readZincGrid('ver:"3.0"\nid,iD\n@a,1\n').colNames()).toEqual(["id", "iD"]);
+  });
+
   it("reads CRLF line ends and tolerates a missing final newline", () => {
     const g = readZincGrid('ver:"3.0" m\r\na,b\r\n1,2\r\n3,4');
     expect(g.rows).toEqual([

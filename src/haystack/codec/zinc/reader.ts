@@ -264,9 +264,14 @@ class ZincParser {
   private cols(): HCol[] {
     const t = this.t;
     const cols: HCol[] = [];
+    // Rows are read by position, so a repeated name would leave a column no name can reach (and
+    // row dicts would keep only the last): refused, as haxall's GridBuilder refuses it (finishCols).
+    const seen = new Set<string>();
     while (t.is(Tok.Id)) {
       const name = t.val as string;
       if (!isTagNameStart(name)) throw t.error(`Invalid column name ${JSON.stringify(name)}`);
+      if (seen.has(name)) throw t.error(`Duplicate column name ${JSON.stringify(name)}`);
+      seen.add(name);
       if (cols.length >= this.maxCols) throw t.limitError(`More than ${this.maxCols} columns`);
       t.next();
       cols.push({ name, meta: this.tags(false, Tok.Comma) });
