@@ -6,6 +6,7 @@
 import { describe, expect, inject, it } from "vitest";
 import type { HRef } from "../../src/haystack/kinds/index.ts";
 import { localFetch } from "../support/clocked.ts";
+import { calendarRangeHttpCases, duplicateColumnHttpCases, durationHttpCases } from "../support/edge-http.ts";
 import {
   BASE,
   building,
@@ -159,6 +160,10 @@ describe("Haystack on Postgres", () => {
     expect(outcomes).toContain(503);
   });
 });
+
+describe("Haystack on Postgres: durations", durationHttpCases);
+describe("Haystack on Postgres: a column named twice", duplicateColumnHttpCases);
+describe("Haystack on Postgres: hisRead over the whole calendar", calendarRangeHttpCases);
 
 describe(
   "Haystack on Postgres: history rollups (date_bin here; time_bucket where TimescaleDB is installed)",

@@ -122,12 +122,7 @@ function afterSent(
     return res;
   }
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-  ctx.waitUntil(
-    res.body
-      .pipeTo(writable)
-      .catch(failed)
-      .finally(close),
-  );
+  ctx.waitUntil(res.body.pipeTo(writable).catch(failed).finally(close));
   return new Response(readable, res);
 }
 
