@@ -71,6 +71,18 @@ export function toResult(f: Figure): Result {
   return { name, value, unit, baseline, baselineValue, ratio: ratioOf(f), higherIsBetter };
 }
 
+/**
+ * The results file after a filtered run: this run's figures replace those of the same name and
+ * new ones are added at the end; every other figure stays as it was. (An unfiltered run writes
+ * its figures alone, so figures no benchmark makes any more go away.)
+ */
+export function mergeResults(previous: readonly Result[], fresh: readonly Result[]): Result[] {
+  const byName = new Map(fresh.map((r) => [r.name, r]));
+  const kept = previous.map((r) => byName.get(r.name) ?? r);
+  const known = new Set(previous.map((r) => r.name));
+  return [...kept, ...fresh.filter((r) => !known.has(r.name))];
+}
+
 /** `name: value unit (ratio x baseline-name)`, the line format the contract fixes. */
 export function formatResult(r: Result): string {
   return `${r.name}: ${round(r.value)} ${r.unit} (${round(r.ratio)} x ${r.baseline})`;

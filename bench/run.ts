@@ -1,11 +1,12 @@
 /**
  * `npm run bench [-- NAME]`: loads every bench/*.bench.ts, runs the benchmarks whose name contains
- * NAME, prints one line per figure and writes them all to bench/results.json.
+ * NAME, prints one line per figure and writes them to bench/results.json (a filtered run updates
+ * its own figures there and keeps the others).
  */
-import { readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { finish, formatResult, type Result, selected, toResult } from "./harness.ts";
+import { finish, formatResult, mergeResults, type Result, selected, toResult } from "./harness.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filter = process.argv[2] ?? "";
@@ -35,6 +36,8 @@ for (const { name, fn } of benches) {
 }
 
 const file = join(here, "results.json");
-writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`wrote ${results.length} figure(s) to ${file}`);
+const previous: Result[] = filter !== "" && existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : [];
+const all = mergeResults(previous, results);
+writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
+console.log(`wrote ${results.length} figure(s) to ${file} (${all.length} in all)`);
 await finish();
