@@ -1,6 +1,6 @@
 /**
  * A tiny benchmark registry. Every figure compares us with a baseline measured in the same run on
- * the same data doing the same work (ARCHITECTURE.md, "Benchmark output contract").
+ * the same data doing the same work (README.md, "Benchmarks").
  */
 
 /** One measured quantity and the baseline it is compared with. */

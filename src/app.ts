@@ -12,7 +12,10 @@ import { DESCRIPTION, NAME, VERSION } from "./version.ts";
 export interface Face {
   readonly id: "haystack" | "series" | "frames" | "tstorage";
   readonly title: string;
-  /** Fixed by outside clients (ARCHITECTURE.md): never change a root. */
+  /**
+   * Fixed by outside clients (haystack-nclient calls /api/{project}/{op}; a HoLcStore sync client
+   * appends updates/ and pack/ to its store's URL): never change a root.
+   */
   readonly root: string;
   readonly live: boolean;
 }

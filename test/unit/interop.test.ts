@@ -2,7 +2,7 @@
  * Interop with haystack-core, an independent implementation: what our Zinc and JSON v4 writers
  * produce, it reads back to equal values; what it writes, we read back to equal values.
  * Known haystack-core gaps are avoided, not hidden: its Zinc writer drops Ref display names
- * (ARCHITECTURE.md), so comparisons of its Zinc output strip `dis` from refs on both sides; and it
+ * (README.md, "Haystack core library"), so comparisons of its Zinc output strip `dis` from refs on both sides; and it
  * writes a zone whose offset is zero as a bare `Z` (so London in winter reads back as UTC), which is
  * why the shared arbitraries keep zones with a zero offset other than UTC to the awkward set.
  */
