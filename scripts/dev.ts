@@ -137,8 +137,6 @@ const extra: string[] = [];
 if (!portFlag) extra.push("--port", String(port));
 if (inspectorText !== undefined && !inspectorFlag) extra.push("--inspector-port", inspectorText);
 const env: NodeJS.ProcessEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
-// wrangler reads the URL from the secrets file; a copy in its environment would only widen who sees it.
-delete env.DATABASE_URL;
 
 if (postgres) {
   // The Neon driver reaches local Postgres through the WebSocket stand-in, run here for wrangler.

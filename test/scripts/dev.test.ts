@@ -16,6 +16,7 @@ import {
   freePort,
   heldPorts,
   Job,
+  killJobs,
   npmRun,
   processTree,
   projectCopy,
@@ -33,7 +34,7 @@ let standIn = 0;
 
 const ONE_TOKEN = /^[A-Za-z0-9._~+/=-]+\n$/;
 const STOP_MS = 20_000;
-const START_MS = 180_000;
+const START_MS = 100_000;
 
 function adminPassword(): string {
   const m = /^ADMIN_PASSWORD="?([^"\n]*)"?$/m.exec(readFileSync(join(dir, ".dev.vars"), "utf8"));
@@ -84,13 +85,7 @@ afterAll(() => {
   for (const tree of trees) {
     for (const line of survivors(tree)) process.kill(Number(line.split(" ")[0]), "SIGKILL");
   }
-  for (const job of started) {
-    try {
-      process.kill(-job.pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
+  killJobs();
   copy.remove();
 });
 

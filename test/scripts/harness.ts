@@ -140,6 +140,19 @@ export interface Finished {
   readonly stderr: string;
 }
 
+const jobs = new Set<Job>();
+
+/** SIGKILL to the process group of every job still running: what a failed case left behind. */
+export function killJobs(): void {
+  for (const job of jobs) {
+    try {
+      process.kill(-job.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
 /** A command started in its own process group, as a shell starts a job. */
 export class Job {
   readonly child: ChildProcess;
@@ -152,8 +165,12 @@ export class Job {
     this.child.stdout?.setEncoding("utf8").on("data", (s: string) => (this.stdout += s));
     this.child.stderr?.setEncoding("utf8").on("data", (s: string) => (this.stderr += s));
     this.child.stdin?.end(input);
+    jobs.add(this);
     this.done = new Promise((resolve) => {
-      this.child.once("close", (code, signal) => resolve({ code, signal, stdout: this.stdout, stderr: this.stderr }));
+      this.child.once("close", (code, signal) => {
+        jobs.delete(this);
+        resolve({ code, signal, stdout: this.stdout, stderr: this.stderr });
+      });
     });
   }
 
