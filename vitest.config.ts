@@ -1,5 +1,5 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type Plugin } from "vitest/config";
 import { pgTestTarget } from "./test/pg-target.ts";
 
 const pg = pgTestTarget();
@@ -17,6 +17,16 @@ const BINDINGS = {
   HANDSHAKE_RATE_LIMIT: "100000",
 };
 
+/** *.zinc files as text modules in Node, as wrangler.toml's [[rules]] bundle them for the Worker. */
+function zincAsText(): Plugin {
+  return {
+    name: "zinc-as-text",
+    transform(code, id) {
+      return id.endsWith(".zinc") ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined;
+    },
+  };
+}
+
 export default defineConfig({
   test: {
     // Node side: the Postgres stand-in and a fresh, migrated database for the whole run.
@@ -28,6 +38,18 @@ export default defineConfig({
           environment: "node",
           include: ["src/**/*.test.ts", "test/unit/**/*.test.ts"],
           testTimeout: 60_000,
+        },
+      },
+      {
+        // The developer scripts end to end: real `npm run dev` (wrangler, workerd, the Postgres
+        // stand-in) in a throwaway copy of the project, `npm run login`, and demo seeding.
+        plugins: [zincAsText()],
+        test: {
+          name: "scripts",
+          environment: "node",
+          include: ["test/scripts/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {

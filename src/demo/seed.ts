@@ -53,17 +53,55 @@ export interface SeedResult {
   readonly samples: number;
 }
 
+/** How far seeding got: records added, or history samples written, out of `total` in this call. */
+export interface SeedProgress {
+  readonly phase: "records" | "history";
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface SeedOptions {
+  /**
+   * Called when a phase starts, each time another tenth of it is done, and when it ends: at most
+   * 11 calls per phase, so logging each one is fine. A phase with nothing to do is not reported.
+   */
+  readonly onProgress?: (p: SeedProgress) => void;
+}
+
 /** Points written per history transaction while seeding. */
 const POINTS_PER_WRITE = 32;
 
-export async function seedDemo(store: ProjectStore, nowMs: number): Promise<SeedResult> {
+/** A reporter for one phase that passes on only the first `done` of each new tenth. */
+function tenths(phase: SeedProgress["phase"], total: number, onProgress: SeedOptions["onProgress"]) {
+  let reported = -1;
+  return (done: number): void => {
+    if (!onProgress) return;
+    const tenth = Math.floor((done * 10) / total);
+    if (tenth <= reported) return;
+    reported = tenth;
+    onProgress({ phase, done, total });
+  };
+}
+
+/**
+ * Adds the demo's missing records and tops its history up to `nowMs`.
+ *
+ * @example
+ *   await seedDemo(store, Date.now(), { onProgress: (p) => console.log(`demo ${p.phase} ${p.done}/${p.total}`) });
+ */
+export async function seedDemo(store: ProjectStore, nowMs: number, opts: SeedOptions = {}): Promise<SeedResult> {
   const recs = demoRecords();
   // Only missing records are added, so a demo whose records were edited or partly removed still
   // starts instead of failing on a duplicate id.
   const existing = await store.entities.readByIds(recs.map(idOf));
   const missing = recs.filter((_, i) => existing[i] === undefined);
   const seeded = missing.length > 0;
-  if (seeded) await store.entities.commit({ op: "add", rows: missing, nowMs });
+  if (seeded) {
+    const report = tenths("records", missing.length, opts.onProgress);
+    report(0);
+    await store.entities.commit({ op: "add", rows: missing, nowMs });
+    report(missing.length);
+  }
 
   const points = recs.flatMap((d) => {
     const gen = demoSeries(d);
@@ -84,14 +122,19 @@ export async function seedDemo(store: ProjectStore, nowMs: number): Promise<Seed
 
   // Points go in groups, one transaction each: far fewer commits on an external database, and
   // still in order, so the last point's newest sample keeps meaning "everything got this far".
+  const perPoint = Math.floor((end - start) / DEMO_INTERVAL_MS) + 1;
+  const report = tenths("history", points.length * perPoint, opts.onProgress);
+  report(0);
   let samples = 0;
   for (let i = 0; i < points.length; i += POINTS_PER_WRITE) {
-    const writes = points.slice(i, i + POINTS_PER_WRITE).map((p) => {
+    const group = points.slice(i, i + POINTS_PER_WRITE);
+    const writes = group.map((p) => {
       const items: HisItem[] = [];
       for (let ts = start; ts <= end; ts += DEMO_INTERVAL_MS) items.push({ ts, val: p.gen(ts) });
       return { id: p.id, items };
     });
     samples += (await store.history.write(writes)).count;
+    report((i + group.length) * perPoint);
   }
   return { seeded, samples };
 }

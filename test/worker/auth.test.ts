@@ -1,7 +1,8 @@
 /**
- * The Haystack auth exchange over HTTP (Auth.fandoc), driven by an independent node:crypto SCRAM
- * client: HELLO, SCRAM, Authentication-Info, bearer tokens in both forms, close, and the server's
- * refusal to run without its secrets.
+ * The Haystack auth exchange over HTTP (Auth.fandoc), driven by the SCRAM client in
+ * src/auth/scram-client.ts, which shares no code with the server: HELLO, SCRAM,
+ * Authentication-Info, bearer tokens in both forms, close, and the server's refusal to run
+ * without its secrets.
  */
 import { createExecutionContext, env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -19,10 +20,10 @@ const about = (p: string) => `${BASE}/api/${p}/about`;
 const withToken = (p: string, authorization: string) => SELF.fetch(about(p), { headers: { authorization } });
 
 describe("the test's SCRAM client", () => {
-  it("reproduces RFC 7677's client proof and server signature", () => {
+  it("reproduces RFC 7677's client proof and server signature", async () => {
     const bare = "n=user,r=rOprNGfwEbeRWgbNEkqO";
     const sf = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
-    expect(clientFinal("pencil", bare, sf)).toEqual({
+    expect(await clientFinal("pencil", bare, sf)).toEqual({
       message:
         "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
       serverSig: "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=",

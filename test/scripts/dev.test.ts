@@ -1,0 +1,227 @@
+/**
+ * `npm run dev` and `npm run login` end to end, in a throwaway copy of the project: the real npm,
+ * wrangler, workerd and Postgres stand-in. Two wrangler starts serve every case: the first on the
+ * embedded default (demo seeding, logins, SIGTERM), the second on the same ports with Postgres
+ * (secrets off the command line, SIGHUP).
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  allCommandLines,
+  cleanEnv,
+  eventually,
+  freePort,
+  heldPorts,
+  Job,
+  killJobs,
+  npmRun,
+  processTree,
+  projectCopy,
+  survivors,
+} from "./harness.ts";
+
+const { databaseUrl } = inject("pg");
+const copy = projectCopy();
+const dir = copy.dir;
+const started: Job[] = [];
+const trees: Map<number, string>[] = [];
+let http = 0;
+let inspector = 0;
+let standIn = 0;
+
+const ONE_TOKEN = /^[A-Za-z0-9._~+/=-]+\n$/;
+const STOP_MS = 20_000;
+const START_MS = 100_000;
+
+function adminPassword(): string {
+  const m = /^ADMIN_PASSWORD="?([^"\n]*)"?$/m.exec(readFileSync(join(dir, ".dev.vars"), "utf8"));
+  if (!m) throw new Error("no ADMIN_PASSWORD in .dev.vars");
+  return m[1] as string;
+}
+
+function dev(env: Record<string, string> = {}): Job {
+  const job = new Job(
+    ["run", "dev", "--", "--port", String(http), "--inspector-port", String(inspector)],
+    dir,
+    cleanEnv(env),
+  );
+  started.push(job);
+  return job;
+}
+
+/** Waits until nothing of `tree` runs and no port of `ports` is held. */
+async function gone(tree: Map<number, string>, ports: number[]): Promise<void> {
+  await eventually(
+    () => survivors(tree).length === 0,
+    STOP_MS,
+    () => `the tree to end:\n${survivors(tree).join("\n")}`,
+  );
+  await eventually(
+    async () => (await heldPorts(ports)).length === 0,
+    STOP_MS,
+    () => `ports ${ports} to be free`,
+  );
+}
+
+function listen(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(port, "127.0.0.1", () => resolve(s));
+  });
+}
+
+beforeAll(async () => {
+  http = await freePort(8850, 8899);
+  inspector = await freePort(8850, 8899, [http]);
+  standIn = await freePort(5550, 5599);
+});
+
+afterAll(() => {
+  // What a failed case left running: only processes that are still the ones we started.
+  for (const tree of trees) {
+    for (const line of survivors(tree)) process.kill(Number(line.split(" ")[0]), "SIGKILL");
+  }
+  killJobs();
+  copy.remove();
+});
+
+describe("npm run dev", () => {
+  it("stops before starting anything when a port is taken, with one line naming the port and what moves it", async () => {
+    const spare = await freePort(8850, 8899, [http, inspector]);
+    const blockers = await Promise.all([http, inspector, standIn].map(listen));
+    try {
+      const runs = await Promise.all([
+        npmRun("dev", ["--port", String(http)], dir, cleanEnv()),
+        npmRun("dev", [], dir, cleanEnv({ PORT: String(http) })),
+        npmRun("dev", ["--port", String(spare)], dir, cleanEnv({ INSPECTOR_PORT: String(inspector) })),
+        npmRun(
+          "dev",
+          ["--port", String(spare)],
+          dir,
+          cleanEnv({ STORAGE: "postgres", PG_WS_PROXY_PORT: `${standIn}` }),
+        ),
+      ]);
+      const moved = (p: number, how: string) => `Port ${p} is in use: stop what holds it, or move it with ${how}\n`;
+      expect(runs.map((r) => [r.code, r.stdout, r.stderr])).toEqual([
+        [1, "", moved(http, "--port (or PORT=...)")],
+        [1, "", moved(http, "--port (or PORT=...)")],
+        [1, "", moved(inspector, "--inspector-port (or INSPECTOR_PORT=...)")],
+        [1, "", moved(standIn, "PG_WS_PROXY_PORT=...")],
+      ]);
+    } finally {
+      await Promise.all(blockers.map((b) => new Promise((r) => b.close(r))));
+    }
+  });
+
+  it("warms the demo up as soon as wrangler answers, saying it is seeding and then what it holds", async () => {
+    const job = dev();
+    await job.waitFor(/Demo ready in \d+\.\d s: 2,032 records, 1,846 his points, 2\.5M samples\n/, START_MS);
+    trees.push(processTree(job.pid));
+    const out = job.stdout;
+    // A first start in a fresh copy seeds 2.5M samples: slow enough for the notice, which comes
+    // once wrangler serves, while its output goes on.
+    expect(out.indexOf(`Ready on http://localhost:${http}`)).toBeGreaterThan(-1);
+    expect(out.indexOf("Seeding the demo building")).toBeGreaterThan(out.indexOf(`Ready on http://localhost:${http}`));
+    expect(out.indexOf("Demo ready in")).toBeGreaterThan(out.indexOf("Seeding the demo building"));
+    expect([...(trees[0] as Map<number, string>).values()].some((cmd) => cmd.includes("workerd serve"))).toBe(true);
+  });
+
+  it("npm run login prints only a working token; a wrong password, a bad project and a dead server get one line each", async () => {
+    const password = adminPassword();
+    const env = cleanEnv({ HAYLOFT_URL: `http://localhost:${http}` });
+    const dead = await freePort(8850, 8899, [http, inspector]);
+    const [fromEnv, fromStdin, wrong, badProject, unreachable] = await Promise.all([
+      npmRun("login", ["admin"], dir, { ...env, HAYLOFT_PASSWORD: password }),
+      npmRun("login", ["admin"], dir, env, `${password}\n`),
+      npmRun("login", ["admin"], dir, env, "not-the-password\n"),
+      npmRun("login", ["--project", "no such", "admin"], dir, env, `${password}\n`),
+      npmRun("login", ["--url", `http://127.0.0.1:${dead}`, "admin"], dir, env, `${password}\n`),
+    ]);
+    for (const ok of [fromEnv, fromStdin])
+      expect([ok.code, ok.stderr, ok.stdout]).toEqual([0, "", expect.stringMatching(ONE_TOKEN)]);
+    const about = `http://localhost:${http}/api/demo/about`;
+    expect((await fetch(about)).status).toBe(401);
+    const res = await fetch(about, { headers: { authorization: `Bearer ${fromEnv.stdout.trim()}` } });
+    expect([res.status, (await res.text()).includes('"Hayloft"')]).toEqual([200, true]);
+
+    expect([wrong.code, wrong.stdout, wrong.stderr]).toEqual([
+      1,
+      "",
+      "Login refused: wrong user name or password for admin on project demo\n",
+    ]);
+    expect([badProject.code, badProject.stdout, badProject.stderr]).toEqual([
+      1,
+      "",
+      `http://localhost:${http} has no project named "no such"\n`,
+    ]);
+    expect([unreachable.code, unreachable.stdout, unreachable.stderr]).toEqual([
+      1,
+      "",
+      `Cannot reach http://127.0.0.1:${dead}: ECONNREFUSED\n`,
+    ]);
+  });
+
+  it("SIGTERM to the npm process ends wrangler, workerd and the rest, and frees the ports", async () => {
+    const job = started[started.length - 1] as Job;
+    const tree = trees[0] as Map<number, string>;
+    process.kill(job.pid, "SIGTERM");
+    await gone(tree, [http, inspector]);
+  });
+
+  it("starts again on the same ports, on Postgres, with the database URL on no command line", async () => {
+    const job = dev({
+      STORAGE: "postgres",
+      DATABASE_URL: databaseUrl,
+      PG_WS_PROXY_PORT: String(standIn),
+      DEMO_PROJECT: "",
+    });
+    await job.waitFor(new RegExp(`Ready on http://localhost:${http}`), START_MS);
+    const tree = processTree(job.pid);
+    trees.push(tree);
+    expect([...tree.values()].some((cmd) => cmd.includes("workerd serve"))).toBe(true);
+
+    const u = new URL(databaseUrl);
+    const leaks = [...allCommandLines()].filter(([, cmd]) => cmd.includes(u.pathname.slice(1)));
+    expect(leaks).toEqual([]);
+    const inTree = [...tree.values()].filter((cmd) => cmd.includes(`:${u.password}@`) || cmd.includes("DATABASE_URL"));
+    expect(inTree).toEqual([]);
+    const secrets = join(dir, ".wrangler/dev-secrets.env");
+    expect(statSync(secrets).mode & 0o777).toBe(0o600);
+
+    // The Worker writes to the database it was given: a record committed over HTTP is in it.
+    const project = `scripts_${Date.now().toString(36)}`;
+    const login = await npmRun(
+      "login",
+      ["--project", project, "admin"],
+      dir,
+      cleanEnv({ HAYLOFT_URL: `http://localhost:${http}` }),
+      `${adminPassword()}\n`,
+    );
+    expect(login.stdout).toMatch(ONE_TOKEN);
+    const commit = await fetch(`http://localhost:${http}/api/${project}/commit`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${login.stdout.trim()}`, "content-type": "text/zinc" },
+      body: 'ver:"3.0" commit:"add"\nid,site,dis\n@hq,M,"HQ"\n',
+    });
+    expect([commit.status, (await commit.text()).includes("err")]).toEqual([200, false]);
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const r = await db.query("SELECT count(*)::int AS n FROM entities WHERE project = $1", [project]);
+      expect(r.rows[0].n).toBe(1);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it("SIGHUP to the npm process ends everything, the stand-in too, and removes the secrets file", async () => {
+    const job = started[started.length - 1] as Job;
+    process.kill(job.pid, "SIGHUP");
+    await gone(trees[1] as Map<number, string>, [http, inspector, standIn]);
+    expect(existsSync(join(dir, ".wrangler/dev-secrets.env"))).toBe(false);
+  });
+});
