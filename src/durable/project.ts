@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.ts";
-import { seedDemo } from "../demo/seed.ts";
+import { type SeedProgress, seedDemo } from "../demo/seed.ts";
 import type { Env } from "../env.ts";
 import { writeJsonValue } from "../haystack/codec/json/index.ts";
 import { jsonToPointVal, type PriorityArrayJson, priorityToJson } from "../haystack/point/index.ts";
@@ -236,7 +236,11 @@ export class ProjectObject extends SqlObject implements ProjectObjectRpc {
   // ---- demo
 
   async ensureDemo(project: string, nowMs: number): Promise<Wire<{ seeded: boolean; samples: number }>> {
-    return this.#call(() => this.#withStore((s) => seedDemo(s, nowMs)), project);
+    const onProgress = (p: SeedProgress) =>
+      console.log(
+        `demo ${project}: ${p.phase} ${Math.round((100 * p.done) / Math.max(1, p.total))}% (${p.done} of ${p.total})`,
+      );
+    return this.#call(() => this.#withStore((s) => seedDemo(s, nowMs, { onProgress })), project);
   }
 
   async #call<T>(fn: () => T | Promise<T>, project?: string): Promise<Wire<T>> {
