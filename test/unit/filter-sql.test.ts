@@ -732,8 +732,12 @@ describe("readSql", () => {
     const f = parseFilter(text);
     const q = readSql(MAIN, f, 5);
     expect(q.text).not.toMatch(/zz|drop|robert|2020|http/i);
+    // Strings compared as JSON are bound as JSON text.
     for (const v of ["zzTag", "x'; drop table entities; --", "zzRef", "zzOther", "zzNum", "zzUnit", "12", "zzA", "zzB"])
-      expect(q.values).toContain(v);
+      expect(
+        q.values.filter((x) => x === v || x === JSON.stringify(v)),
+        v,
+      ).not.toEqual([]);
     expect((await pool.query(q.text, q.values)).rows).toEqual([]);
     expect(() => filterToSql(f, new SqlParams(), "e; drop")).toThrow(TypeError);
   });
