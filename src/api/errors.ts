@@ -11,6 +11,7 @@ const STORE_STATUS: Readonly<Record<StoreErrorCode, ContentfulStatusCode>> = {
   duplicate: 409,
   invalid: 400,
   unavailable: 503,
+  timeout: 504,
 };
 
 /** The one error body every face answers with: `{ "error": { "code", "message", ... } }`. */

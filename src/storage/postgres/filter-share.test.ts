@@ -18,7 +18,9 @@ function plan(text: string): Record<string, { prefixes: string[]; next: string[]
         paths: s.paths.map((p) => p.join("->")),
       };
     }
-    if (x.op === "and" || x.op === "or") x.args.forEach((a, i) => visit(a, `${at}.${i}`));
+    if (x.op === "and" || x.op === "or") {
+      for (const [i, a] of x.args.entries()) visit(a, `${at}.${i}`);
+    }
   };
   visit(f, "root");
   return out;
