@@ -89,6 +89,13 @@ export function readSql(project: string, filter: Filter, limit: number): { text:
   return { text, values: p.values };
 }
 
+/** A term as a test of the elements of a walked array: column `col` of FROM item `m`. */
+interface ElementTest {
+  readonly m: string;
+  readonly col: "c" | "v";
+  sql(x: string): string;
+}
+
 class SqlCompiler implements FilterVisitor<string> {
   private n = 0;
   private readonly tests: ValueTests;
@@ -130,17 +137,36 @@ class SqlCompiler implements FilterVisitor<string> {
   /**
    * `a AND b ...`; where prefixes are shared under this node, the arguments that use them become
    * one subquery that walks each prefix first, the others stay outside (where the planner can
-   * still use them, e.g. `tags ? 'point'` with the GIN index, and test them first).
+   * still use them, e.g. `tags ? 'point'` with the GIN index, and test them first). Under `or`,
+   * the terms that test elements of the same walked array are tested in one pass over it.
    */
   private group(f: AndFilter | OrFilter, join: string): string {
     const shared = this.shared.get(f);
-    if (!shared) return `(${f.args.map((x) => visit(x, this)).join(join)})`;
-    const from = [...shared.prefixes.map((x) => this.walk(x)), ...shared.paths.map((x) => this.values(x))];
-    const prefixes = new Set(shared.prefixes.map((x) => pathKey(x.path)));
-    const paths = new Set(shared.paths.map((x) => pathKey(x)));
+    const from = shared
+      ? [...shared.prefixes.map((x) => this.walk(x)), ...shared.paths.map((x) => this.values(x))]
+      : [];
+    const prefixes = new Set(shared?.prefixes.map((x) => pathKey(x.path)));
+    const paths = new Set(shared?.paths.map((x) => pathKey(x)));
     const inside: string[] = [];
     const outside: string[] = [];
-    for (const x of f.args) (usesAny(x, prefixes, paths) ? inside : outside).push(visit(x, this));
+    const place = (xs: readonly Filter[], sql: string) =>
+      (xs.some((x) => usesAny(x, prefixes, paths)) ? inside : outside).push(sql);
+    // Terms on the same array, by the array (`m3.c`): ∃x t1(x) ∨ ∃x t2(x) is ∃x (t1(x) ∨ t2(x)).
+    const byArray = new Map<string, { terms: Filter[]; tests: ElementTest[] }>();
+    for (const x of f.args) {
+      const t = join === " OR " ? this.elementTest(x) : undefined;
+      if (t === undefined) {
+        place([x], visit(x, this));
+        continue;
+      }
+      const key = `${t.m}.${t.col}`;
+      const g = byArray.get(key) ?? { terms: [], tests: [] };
+      g.terms.push(x);
+      g.tests.push(t);
+      byArray.set(key, g);
+    }
+    for (const g of byArray.values()) place(g.terms, this.anyOf(g.tests));
+    if (!shared) return `(${outside.join(join)})`;
     for (const k of prefixes) this.walked.delete(k);
     for (const k of paths) this.valued.delete(k);
     outside.push(`(SELECT (${inside.join(join)}) FROM ${from.join(" CROSS JOIN LATERAL ")})`);
@@ -161,13 +187,9 @@ class SqlCompiler implements FilterVisitor<string> {
   // ---- paths
 
   private path(path: Path, test: ValueTest): string {
-    const valued = this.valued.get(pathKey(path));
-    if (valued !== undefined) return this.anyOf(valued, "v", (v) => v, test);
+    const element = this.element(path, test);
+    if (element) return this.anyOf([element]);
     const walked = this.walkedPrefix(path);
-    if (walked !== undefined && walked.length === path.length - 1) {
-      const seg = this.p.add(path[walked.length] as string);
-      return this.anyOf(walked.alias, "c", (c) => `NULLIF(${c} -> ${seg}::text, 'null'::jsonb)`, test);
-    }
     const tags = `${this.a}.tags`;
     // Every parameter bound must appear in the SQL: Postgres cannot type one that does not.
     const name = !test.passesMissing || !walked ? this.p.add(path[0] as string) : "";
@@ -198,17 +220,52 @@ class SqlCompiler implements FilterVisitor<string> {
   }
 
   /**
-   * Whether the value `value(x)` of some element `x` of array column `col` of FROM item `m` (see
-   * `walk` and `values`) passes `test`. Most records reach one element, tested without a subquery:
-   * in a filter of many terms that is most of the work. (No `tags ?` guard: inside the subquery
-   * that walked the path no index can use it.)
+   * A term whose path ends one step past a walked array (the values of a shared path, or the
+   * containers of a shared prefix) as a test of that array's elements; undefined for others.
    */
-  private anyOf(m: string, col: "c" | "v", value: (x: string) => string, test: ValueTest): string {
+  private elementTest(f: Filter): ElementTest | undefined {
+    switch (f.op) {
+      case "has":
+        return this.element(f.path, HAS);
+      case "missing":
+        return this.element(f.path, MISSING);
+      case "and":
+      case "or":
+      case "isSymbol":
+      case "isSpec":
+        return undefined;
+      default: {
+        if (!this.elementPath(f.path)) return undefined;
+        const test = this.tests.cmp(f.op, f.val);
+        return test === NEVER ? undefined : this.element(f.path, test);
+      }
+    }
+  }
+
+  private elementPath(path: Path): boolean {
+    return this.valued.has(pathKey(path)) || this.walkedPrefix(path)?.length === path.length - 1;
+  }
+
+  private element(path: Path, test: ValueTest): ElementTest | undefined {
+    const valued = this.valued.get(pathKey(path));
+    if (valued !== undefined) return { m: valued, col: "v", sql: (x) => this.last(x, test) };
+    const walked = this.walkedPrefix(path);
+    if (walked === undefined || walked.length !== path.length - 1) return undefined;
+    const seg = this.p.add(path[walked.length] as string);
+    return { m: walked.alias, col: "c", sql: (x) => this.last(`NULLIF(${x} -> ${seg}::text, 'null'::jsonb)`, test) };
+  }
+
+  /**
+   * Whether some element of the one array the tests are on passes one of them. Most records reach
+   * a single element, tested without a subquery: in a filter of many terms that is most of the
+   * work. (No `tags ?` guard: inside the subquery that walked the path no index can use it.)
+   */
+  private anyOf(tests: readonly ElementTest[]): string {
+    const { m, col } = tests[0] as ElementTest;
     const w = `w${this.n++}`;
-    return (
-      `(CASE WHEN ${m}.n = 1 THEN ${this.last(value(`${m}.one`), test)} ` +
-      `ELSE EXISTS (SELECT 1 FROM unnest(${m}.${col}) AS ${w}(x) WHERE ${this.last(value(`${w}.x`), test)}) END)`
-    );
+    const one = tests.map((t) => t.sql(`${m}.one`)).join(" OR ");
+    const each = tests.map((t) => t.sql(`${w}.x`)).join(" OR ");
+    return `(CASE WHEN ${m}.n = 1 THEN ${one} ELSE EXISTS (SELECT 1 FROM unnest(${m}.${col}) AS ${w}(x) WHERE ${each}) END)`;
   }
 
   private walkedAlias(path: Path, length: number): string {

@@ -126,9 +126,10 @@ export class ValueTests {
           `AND (${v} -> 'lng')::float8 = ${lng}::float8 END`;
       }
       case "xstr": {
+        // Check both before binding either: a value bound but not used cannot be typed.
+        if (LONE_SURROGATE.test(o.type) || LONE_SURROGATE.test(o.val)) return undefined;
         const type = this.jsonStr(o.type);
         const x = this.jsonStr(o.val);
-        if (type === undefined || x === undefined) return undefined;
         return (v) => `(${v} ->> '_kind' = 'xstr' AND ${v} -> 'type' = ${type} AND ${v} -> 'val' = ${x})`;
       }
       case "marker":
