@@ -62,10 +62,23 @@ describe("parseConfig", () => {
     [{ SCRAM_ITERATIONS: "200000" }, /SCRAM_ITERATIONS/],
     [{ TOKEN_TTL: "0" }, /TOKEN_TTL/],
     [{ MAX_FILTER_LENGTH: "x" }, /MAX_FILTER_LENGTH/],
+    [{ MAX_FILTER_HOPS: "0" }, /MAX_FILTER_HOPS/],
+    [{ STORAGE: "postgres", DATABASE_URL: "postgres://x", PG_STATEMENT_TIMEOUT_MS: "-5" }, /PG_STATEMENT_TIMEOUT_MS/],
   ])("refuses %j with a ConfigError naming the variable", (change, name) => {
     const env = { ...SECRETS, ...change };
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(name);
+  });
+
+  it("reads the filter hop limit and the Postgres statement timeout (0 switches it off)", () => {
+    expect(parseConfig(SECRETS).maxFilterHops).toBe(8);
+    expect(parseConfig({ ...SECRETS, MAX_FILTER_HOPS: "3" }).maxFilterHops).toBe(3);
+    const pg = (v?: string) =>
+      parseConfig({ ...SECRETS, STORAGE: "postgres", DATABASE_URL: "postgres://x", PG_STATEMENT_TIMEOUT_MS: v })
+        .storage;
+    expect(pg()).toMatchObject({ kind: "postgres", statementTimeoutMs: 10_000 });
+    expect(pg("250")).toMatchObject({ statementTimeoutMs: 250 });
+    expect(pg("0")).toMatchObject({ statementTimeoutMs: 0 });
   });
 
   it("never echoes a secret in its errors", () => {

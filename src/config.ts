@@ -1,5 +1,7 @@
 import type { Vars } from "./env.ts";
+import { DEFAULT_MAX_FILTER_HOPS } from "./haystack/filter/parse.ts";
 import { isKnownTz } from "./haystack/time/tz.ts";
+import { DEFAULT_STATEMENT_TIMEOUT_MS } from "./storage/postgres/connect.ts";
 
 /**
  * Each backend carries exactly what it needs, so code that holds one cannot lack its settings.
@@ -8,7 +10,13 @@ import { isKnownTz } from "./haystack/time/tz.ts";
  */
 export type StorageConfig =
   | { readonly kind: "do" }
-  | { readonly kind: "postgres"; readonly databaseUrl: string; readonly wsProxy?: string };
+  | {
+      readonly kind: "postgres";
+      readonly databaseUrl: string;
+      readonly wsProxy?: string;
+      /** Longest a statement may run before it is stopped (0: no limit). */
+      readonly statementTimeoutMs: number;
+    };
 
 export type StorageKind = StorageConfig["kind"];
 
@@ -34,6 +42,8 @@ export interface Config {
   readonly maxRequestDepth: number;
   readonly maxFilterLength: number;
   readonly maxFilterDepth: number;
+  /** Most `->` hops in one filter path. */
+  readonly maxFilterHops: number;
   readonly maxReadRows: number;
   readonly tz: string;
   readonly errTrace: boolean;
@@ -88,6 +98,7 @@ export function parseConfig(env: Vars): Config {
     maxRequestDepth: Math.min(1000, positiveInt("MAX_REQUEST_DEPTH", env.MAX_REQUEST_DEPTH, DEFAULT_MAX_REQUEST_DEPTH)),
     maxFilterLength: positiveInt("MAX_FILTER_LENGTH", env.MAX_FILTER_LENGTH, DEFAULT_MAX_FILTER_LENGTH),
     maxFilterDepth: positiveInt("MAX_FILTER_DEPTH", env.MAX_FILTER_DEPTH, DEFAULT_MAX_FILTER_DEPTH),
+    maxFilterHops: positiveInt("MAX_FILTER_HOPS", env.MAX_FILTER_HOPS, DEFAULT_MAX_FILTER_HOPS),
     maxReadRows: positiveInt("MAX_READ_ROWS", env.MAX_READ_ROWS, DEFAULT_MAX_READ_ROWS),
     tz,
     errTrace: env.ERR_TRACE === true || env.ERR_TRACE === "true",
@@ -159,7 +170,16 @@ function parseStorage(env: Vars): StorageConfig {
       if (proxy !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(proxy)) {
         throw new ConfigError(`PG_WS_PROXY must be host:port, got ${JSON.stringify(proxy)}`);
       }
-      return { kind, databaseUrl: required(env, "DATABASE_URL", kind), ...(proxy ? { wsProxy: proxy } : {}) };
+      return {
+        kind,
+        databaseUrl: required(env, "DATABASE_URL", kind),
+        ...(proxy ? { wsProxy: proxy } : {}),
+        statementTimeoutMs: wholeNumber(
+          "PG_STATEMENT_TIMEOUT_MS",
+          env.PG_STATEMENT_TIMEOUT_MS,
+          DEFAULT_STATEMENT_TIMEOUT_MS,
+        ),
+      };
     }
     case "upstash":
       // Named in the docs as coming: say so, rather than quietly serving from another backend.
@@ -177,6 +197,11 @@ function required(env: Vars, name: "DATABASE_URL", kind: StorageKind): string {
 
 /** Project names as they appear in URLs: they name Durable Objects and never reach SQL. */
 export const PROJECT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Like positiveInt, but 0 is allowed (it switches a limit off). */
+function wholeNumber(name: string, raw: string | number | undefined, fallback: number): number {
+  return raw === 0 || raw === "0" ? 0 : positiveInt(name, raw, fallback);
+}
 
 function positiveInt(name: string, raw: string | number | undefined, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;

@@ -32,6 +32,10 @@ export interface Vars {
   MAX_FILTER_LENGTH?: string | number;
   /** Deepest parenthesis nesting in a filter. */
   MAX_FILTER_DEPTH?: string | number;
+  /** Most `->` hops in one filter path (default 8). */
+  MAX_FILTER_HOPS?: string | number;
+  /** Postgres: longest a statement may run, in ms (default 10000; 0 for no limit). */
+  PG_STATEMENT_TIMEOUT_MS?: string | number;
   /** A [vars] number arrives as a number, a secret or .dev.vars entry as a string. */
   MAX_BODY_BYTES?: string | number;
   /** Most rows a request grid may hold. */

@@ -192,7 +192,7 @@ describe("Haystack HTTP: bad requests get a status and an error grid", () => {
     ]);
   });
 
-  it("filters over MAX_FILTER_LENGTH (16 KiB) or MAX_FILTER_DEPTH (32) are error grids; at the limits they run", async () => {
+  it("filters over MAX_FILTER_LENGTH (16 KiB), MAX_FILTER_DEPTH (32) or MAX_FILTER_HOPS (8) are error grids; at the limits they run", async () => {
     const p = await project();
     const read = (filter: string) => post(p, "read", `ver:"3.0"\nfilter\n${JSON.stringify(filter)}\n`);
     const long = `point and ${"x".repeat(16 * 1024 - 10)}`;
@@ -205,6 +205,13 @@ describe("Haystack HTTP: bad requests get a status and an error grid", () => {
     expect((await errorGrid(post(p, "defs", `ver:"3.0"\nfilter\n${JSON.stringify(nest(33))}\n`))).get("errCode")).toBe(
       "limit_exceeded",
     );
+    // MAX_FILTER_HOPS (8): a path of 8 hops runs, 9 (or 1,000) is refused before any storage work.
+    const path = (n: number) => `${Array.from({ length: n }, () => "equipRef").join("->")}->dis`;
+    expect(idsOf(await ok(read(`${path(8)} == "x"`)))).toEqual([]);
+    for (const n of [9, 1000]) {
+      const meta = await errorGrid(read(`${path(n)} == "x"`));
+      expect([meta.get("errCode"), String(meta.get("dis"))]).toEqual(["limit_exceeded", expect.stringMatching(/8/)]);
+    }
   });
 });
 

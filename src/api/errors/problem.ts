@@ -16,6 +16,7 @@ const STORE_STATUS: Readonly<Record<StoreErrorCode, ContentfulStatusCode>> = {
   duplicate: 409,
   invalid: 400,
   unavailable: 503,
+  timeout: 504,
 };
 
 export interface Problem {

@@ -66,4 +66,6 @@ export interface FilterLimits {
   readonly maxDepth?: number;
   /** Most leaf terms (default 1,000). */
   readonly maxTerms?: number;
+  /** Most `->` hops in one path (default 8, DEFAULT_MAX_FILTER_HOPS). */
+  readonly maxHops?: number;
 }

@@ -4,7 +4,7 @@ import { fromJson4 } from "../../../test/support/json4-fixture.ts";
 import { LimitError, ParseError } from "../errors.ts";
 import { equals, HDateTime, HNumber, HRef, type HVal } from "../kinds/index.ts";
 import type { Filter } from "./ast.ts";
-import { parseFilter, parsePath } from "./parse.ts";
+import { DEFAULT_FILTER_LIMITS, DEFAULT_MAX_FILTER_HOPS, parseFilter, parsePath } from "./parse.ts";
 
 interface ParseCase {
   filter: string;
@@ -177,6 +177,46 @@ describe("parseFilter limits", () => {
     expect(err).toBeInstanceOf(LimitError);
     expect((err as LimitError).code).toBe("limit_exceeded");
     expect(() => parseFilter(text, { maxLength: 1e9, maxTerms: 200_000 })).not.toThrow();
+  });
+
+  it("refuses a path with more '->' hops than maxHops, naming the path and the limit", () => {
+    const hops = (n: number) => ["equipRef", ...Array.from({ length: n }, (_, i) => `h${i}`)].join("->");
+    expect(DEFAULT_FILTER_LIMITS.maxHops).toBe(DEFAULT_MAX_FILTER_HOPS);
+    expect(parseFilter(hops(DEFAULT_MAX_FILTER_HOPS))).toMatchObject({ op: "has" });
+    let err: unknown;
+    try {
+      parseFilter(`point and ${hops(DEFAULT_MAX_FILTER_HOPS + 1)} == 1`);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(LimitError);
+    const le = err as LimitError;
+    expect(le.code).toBe("limit_exceeded");
+    expect(le.column).toBe(11); // where the path starts
+    expect(le.message).toContain(`Path ${hops(DEFAULT_MAX_FILTER_HOPS)}->...`);
+    expect(le.message).toContain(`more than ${DEFAULT_MAX_FILTER_HOPS} '->' hops`);
+  });
+
+  it("applies maxHops to `not` paths and to custom limits", () => {
+    expect(() => parseFilter("not a->b->c", { maxHops: 1 })).toThrow(
+      /Path a->b->\.\.\. has more than 1 '->' hops.*column 5/,
+    );
+    expect(parseFilter("not a->b", { maxHops: 1 })).toEqual({ op: "missing", path: ["a", "b"] });
+    expect(() => parseFilter("a->b", { maxHops: 0 })).toThrow(LimitError);
+    expect(parseFilter("a->b->c->d->e->f->g->h->i->j", { maxHops: 9 })).toMatchObject({ op: "has" });
+  });
+
+  it("stops at the limit on a 1,000-hop path, with an abridged message", () => {
+    const text = `${Array.from({ length: 1001 }, () => "equipRef").join("->")}->dis`;
+    let err: unknown;
+    try {
+      parseFilter(text);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(LimitError);
+    expect((err as LimitError).column).toBe(1);
+    expect((err as LimitError).message.length).toBeLessThan(250);
   });
 
   it("honours custom depth and term limits", () => {

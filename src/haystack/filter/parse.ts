@@ -9,10 +9,17 @@ import { LimitError, positionOf } from "../errors.ts";
 import type { HSymbol, HVal } from "../kinds/index.ts";
 import type { CmpOp, Filter, FilterLimits, Path } from "./ast.ts";
 
+/**
+ * Most `->` hops in one path. Real models need three or four (`equipRef->siteRef->geoCity`); each
+ * hop costs a backend one record lookup per record tested, so a long path is refused outright.
+ */
+export const DEFAULT_MAX_FILTER_HOPS = 8;
+
 export const DEFAULT_FILTER_LIMITS: Required<FilterLimits> = {
   maxLength: 64 * 1024,
   maxDepth: 64,
   maxTerms: 1_000,
+  maxHops: DEFAULT_MAX_FILTER_HOPS,
 };
 
 function cmpOp(t: Tok): CmpOp | undefined {
@@ -48,6 +55,7 @@ class FilterParser {
     text: string,
     private readonly maxDepth: number,
     private readonly maxTerms: number,
+    private readonly maxHops: number,
   ) {
     this.t = new Tokenizer(text, { newlines: false });
     this.t.next();
@@ -101,15 +109,19 @@ class FilterParser {
     }
     if (!t.is(Tok.Id)) throw t.error(`Expected tag name, not ${t.describe()}`);
     const name = t.val as string;
+    const from = t.start;
     if (isUpper(name)) {
       t.next();
       return { op: "isSpec", spec: name };
     }
     t.next();
     // `not` is a keyword only when a name follows; alone or before `==`/`->` it is a tag name.
-    if (name === "not" && t.is(Tok.Id)) return { op: "missing", path: this.path(this.name()) };
+    if (name === "not" && t.is(Tok.Id)) {
+      const at = t.start;
+      return { op: "missing", path: this.path(this.name(), at) };
+    }
     if (t.is(Tok.Colon2) || t.is(Tok.Dot)) return { op: "isSpec", spec: this.specQName(name) };
-    const path = this.path(name);
+    const path = this.path(name, from);
     const op = cmpOp(t.tok);
     if (op === undefined) return { op: "has", path };
     t.next();
@@ -129,11 +141,16 @@ class FilterParser {
     return n;
   }
 
-  /** A path whose first segment `first` is already consumed. */
-  private path(first: string): Path {
+  /** A path whose first segment `first` (which started at `from`) is already consumed. */
+  private path(first: string, from: number): Path {
     if (!this.t.is(Tok.Arrow)) return [first];
     const segs = [first];
     while (this.t.is(Tok.Arrow)) {
+      if (segs.length > this.maxHops) {
+        const shown = segs.join("->");
+        const brief = shown.length > 120 ? `${shown.slice(0, 120)}...` : `${shown}->...`;
+        throw this.t.limitError(`Path ${brief} has more than ${this.maxHops} '->' hops`, from);
+      }
       this.t.next();
       segs.push(this.name());
     }
@@ -170,7 +187,8 @@ class FilterParser {
 
 /**
  * Parses a Haystack filter into its AST; throws ParseError (with line/column) on bad syntax and
- * LimitError past `limits`.
+ * LimitError (a ParseError with code `limit_exceeded`) past `limits`, e.g. a path with more than
+ * `maxHops` arrows.
  *
  * @example
  * parseFilter("equip and siteRef->geoCity == \"Chicago\"")
@@ -184,7 +202,8 @@ export function parseFilter(text: string, limits: FilterLimits = {}): Filter {
   }
   const maxDepth = limits.maxDepth ?? DEFAULT_FILTER_LIMITS.maxDepth;
   const maxTerms = limits.maxTerms ?? DEFAULT_FILTER_LIMITS.maxTerms;
-  return new FilterParser(text, maxDepth, maxTerms).parse();
+  const maxHops = limits.maxHops ?? DEFAULT_FILTER_LIMITS.maxHops;
+  return new FilterParser(text, maxDepth, maxTerms, maxHops).parse();
 }
 
 /** Parses a tag path such as `siteRef->geoCity` into its segments. */

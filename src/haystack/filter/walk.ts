@@ -1,9 +1,11 @@
 /**
- * Read-only analyses of a filter AST, written as `FilterVisitor`s: the pattern SQL and Redis
- * back ends follow. They answer what a query planner asks before touching data: which paths a
- * filter reads, which tags every match must carry, and how big the filter is.
+ * Analyses of a filter AST, mostly written as `FilterVisitor`s: the pattern SQL and Redis back
+ * ends follow. They answer what a query planner asks before touching data: which paths a filter
+ * reads, which tags every match must carry, how big the filter is, and the same filter without
+ * repeated terms.
  */
 import { HaystackError } from "../errors.ts";
+import { equals, kindOf } from "../kinds/index.ts";
 import type { AndFilter, CmpFilter, Filter, FilterVisitor, HasFilter, MissingFilter, OrFilter, Path } from "./ast.ts";
 import { visit } from "./ast.ts";
 
@@ -142,4 +144,97 @@ function sumOf(args: readonly Filter[], v: FilterVisitor<number>): number {
   let s = 0;
   for (const a of args) s += visit(a, v);
   return s;
+}
+
+/**
+ * The same filter with nested `and`s (and `or`s) merged into their parent and repeated arguments
+ * dropped, first use kept: `a or (b or a)` gives `a or b`, `(x and x)` gives `x`. Sound because a
+ * term is true or false for each record (never unknown), so `and`/`or` are associative and
+ * idempotent. A back end then does the work of a term written 400 times once. The result is a
+ * tree (no node at two places) even when `f` shares subtrees.
+ */
+export function dedupeFilter(f: Filter): Filter {
+  checkFilterBounds(f);
+  return new Deduper().node(f).f;
+}
+
+/** A node of the result with an id equal for equal nodes; groups keep their arguments' ids. */
+interface Interned {
+  readonly f: Filter;
+  readonly id: number;
+  readonly args?: readonly Interned[];
+}
+
+class Deduper {
+  private readonly leaves = new Map<string, Interned[]>();
+  private readonly groups = new Map<string, number>();
+  private next = 0;
+
+  node(f: Filter): Interned {
+    if (f.op !== "and" && f.op !== "or") return this.leaf(f);
+    const seen = new Set<number>();
+    const args: Interned[] = [];
+    const add = (x: Interned) => {
+      if (seen.has(x.id)) return;
+      seen.add(x.id);
+      args.push(x);
+    };
+    for (const a of f.args) {
+      const x = this.node(a);
+      if (x.f.op === f.op && x.args) for (const y of x.args) add(y);
+      else add(x);
+    }
+    if (args.length === 1) return args[0] as Interned;
+    const key = `${f.op}(${args.map((a) => a.id).join(",")})`;
+    let id = this.groups.get(key);
+    if (id === undefined) {
+      id = this.next++;
+      this.groups.set(key, id);
+    }
+    return { f: { op: f.op, args: args.map((a) => a.f) }, id, args };
+  }
+
+  /** Leaves are bucketed by a cheap key, then told apart exactly (values by `equals`). */
+  private leaf(f: Filter): Interned {
+    const key = leafKey(f);
+    let bucket = this.leaves.get(key);
+    if (!bucket) {
+      bucket = [];
+      this.leaves.set(key, bucket);
+    }
+    const same = bucket.find((x) => sameLeaf(x.f, f));
+    if (same) return same;
+    const x = { f, id: this.next++ };
+    bucket.push(x);
+    return x;
+  }
+}
+
+function leafKey(f: Filter): string {
+  switch (f.op) {
+    case "isSymbol":
+      return `^${f.symbol}`;
+    case "isSpec":
+      return `:${f.spec}`;
+    case "and":
+    case "or":
+      throw new TypeError("not a leaf");
+    case "has":
+    case "missing":
+      return `${f.op} ${f.path.join("->")}`;
+    default:
+      return `${f.op} ${f.path.join("->")} ${kindOf(f.val)} ${String(f.val)}`;
+  }
+}
+
+function sameLeaf(a: Filter, b: Filter): boolean {
+  if (a.op !== b.op) return false;
+  if (a.op === "isSymbol") return a.symbol === (b as typeof a).symbol;
+  if (a.op === "isSpec") return a.spec === (b as typeof a).spec;
+  if (a.op === "and" || a.op === "or") return false;
+  const bp = (b as typeof a).path;
+  if (a.path.length !== bp.length || a.path.some((s, i) => s !== bp[i])) return false;
+  if (!("val" in a)) return true;
+  const bv = (b as typeof a).val;
+  return kindOf(a.val) === kindOf(bv) && equals(a.val, bv);
 }

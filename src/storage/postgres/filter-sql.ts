@@ -14,8 +14,15 @@
  *   record of every Ref it holds (nothing else in it is followed, so a list of no Refs ends the
  *   walk with no match, even for `missing`); anything else gives NULL. At the end of the path a
  *   list matches when it, or any Ref in it, passes the test.
- * - Numbers: units must be identical (unitless only with unitless), compared as float8 (what a
- *   JS number is); NaN equals NaN of the same unit but never orders; ±INF order as infinities.
+ * - The cost follows the distinct terms and paths, not the filter's length: a repeated term is
+ *   compiled once (`dedupeFilter`), and a prefix (or whole path) that several terms walk is walked
+ *   once per record, by a subquery at the smallest `and`/`or` holding those terms
+ *   (filter-share.ts), into a jsonb array of what it reached: for a prefix the "containers" the
+ *   next `->` reads a tag of (a Ref's record, a dict, a DateTime's parts), for a path its values.
+ *   The terms test its elements, the only one (the common case) without a subquery of their own.
+ * - The tests at the end of a path are in filter-values.ts. Numbers: units must be identical
+ *   (unitless only with unitless), compared as float8 (what a JS number is); NaN equals NaN of the
+ *   same unit but never orders; ±INF order as infinities.
  * - Str, Uri, Symbol and Ref ids order by UTF-16 code unit, as JS `<` does. COLLATE "C" orders
  *   by code point, which differs only between U+E000..U+FFFF and characters above U+FFFF; when the
  *   literal holds either kind, both sides are rewritten so that code point order is UTF-16 order
@@ -38,7 +45,6 @@
 import type {
   AndFilter,
   CmpFilter,
-  CmpOp,
   Filter,
   FilterVisitor,
   HasFilter,
@@ -49,24 +55,11 @@ import type {
   Path,
 } from "../../haystack/filter/ast.ts";
 import { visit } from "../../haystack/filter/ast.ts";
-import { checkFilterBounds } from "../../haystack/filter/walk.ts";
-import { pad2, pad3 } from "../../haystack/kinds/calendar.ts";
-import type { HTime, HVal } from "../../haystack/kinds/index.ts";
-import { isRef as isRefVal, kindOf } from "../../haystack/kinds/index.ts";
-import { NUL_KIND, nulB64 } from "./nul.ts";
+import { dedupeFilter } from "../../haystack/filter/walk.ts";
+import { pathKey, type SharedPrefix, type SharedWalks, sharedWalks, usesAny } from "./filter-share.ts";
+import { HAS, ifArray, instantSql, MISSING, NEVER, SqlParams, type ValueTest, ValueTests } from "./filter-values.ts";
 
-/** A value bound to a query parameter. */
-export type SqlValue = string | number | boolean;
-
-/** Collects bound values; `add` answers the placeholder (`$1`, `$2`, ...) of the value it took. */
-export class SqlParams {
-  readonly values: SqlValue[] = [];
-
-  add(value: SqlValue): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
+export { loneSurrogateBound, SqlParams, type SqlValue, utf16Key } from "./filter-values.ts";
 
 /**
  * The filter as a boolean SQL expression over the row `alias` of `entities` (`alias.tags`,
@@ -75,8 +68,10 @@ export class SqlParams {
  */
 export function filterToSql(filter: Filter, p: SqlParams, alias = "e"): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(alias)) throw new TypeError(`not a plain SQL alias: ${JSON.stringify(alias)}`);
-  checkFilterBounds(filter);
-  return visit(filter, new SqlCompiler(p, alias));
+  // A term written many times is compiled once, and a path prefix many terms share is walked once
+  // per record (filter-share.ts): the work follows the distinct terms and paths, not the text.
+  const f = dedupeFilter(filter);
+  return visit(f, new SqlCompiler(p, alias, sharedWalks(f)));
 }
 
 /**
@@ -94,46 +89,88 @@ export function readSql(project: string, filter: Filter, limit: number): { text:
   return { text, values: p.values };
 }
 
-/** The test at the end of a path. */
-interface ValueTest {
-  /** True or false (never NULL) for JSONB expression `v`, which is SQL NULL when nothing was reached. */
-  sql(v: string): string;
-  /** Only `missing` passes on no value; every other test lets the path's first tag be required. */
-  readonly passesMissing: boolean;
-  /** Whether a Ref inside a list can pass where the list itself does not (Ref literals, bar `!=`). */
-  readonly refElements: boolean;
-  /** For a one-tag path: a containment implied by the test, which a GIN index can answer. */
-  contains?(name: string): string;
+/** A term as a test of the elements of a walked array: column `col` of FROM item `m`. */
+interface ElementTest {
+  readonly m: string;
+  readonly col: "c" | "v";
+  sql(x: string): string;
 }
-
-const NOTHING = "NULL::jsonb";
 
 class SqlCompiler implements FilterVisitor<string> {
   private n = 0;
+  private readonly tests: ValueTests;
+  /** Prefixes walked once by an enclosing `and`/`or`: pathKey to the alias of their containers. */
+  private readonly walked = new Map<string, string>();
+  /** Paths whose values an enclosing `and`/`or` holds: pathKey to the alias of those values. */
+  private readonly valued = new Map<string, string>();
 
   constructor(
     private readonly p: SqlParams,
     private readonly a: string,
-  ) {}
+    private readonly shared: ReadonlyMap<Filter, SharedWalks>,
+  ) {
+    this.tests = new ValueTests(p, a);
+  }
 
   has(f: HasFilter): string {
-    return this.path(f.path, { sql: (v) => `${v} IS NOT NULL`, passesMissing: false, refElements: false });
+    return this.path(f.path, HAS);
   }
 
   missing(f: MissingFilter): string {
-    return this.path(f.path, { sql: (v) => `${v} IS NULL`, passesMissing: true, refElements: false });
+    return this.path(f.path, MISSING);
   }
 
   cmp(f: CmpFilter): string {
-    return this.path(f.path, this.cmpTest(f.op, f.val));
+    const test = this.tests.cmp(f.op, f.val);
+    // Nothing passes: say so, and bind no value the SQL would not use (Postgres cannot type those).
+    return test === NEVER ? "FALSE" : this.path(f.path, test);
   }
 
   and(f: AndFilter): string {
-    return f.args.length === 0 ? "TRUE" : `(${f.args.map((x) => visit(x, this)).join(" AND ")})`;
+    return f.args.length === 0 ? "TRUE" : this.group(f, " AND ");
   }
 
   or(f: OrFilter): string {
-    return f.args.length === 0 ? "FALSE" : `(${f.args.map((x) => visit(x, this)).join(" OR ")})`;
+    return f.args.length === 0 ? "FALSE" : this.group(f, " OR ");
+  }
+
+  /**
+   * `a AND b ...`; where prefixes are shared under this node, the arguments that use them become
+   * one subquery that walks each prefix first, the others stay outside (where the planner can
+   * still use them, e.g. `tags ? 'point'` with the GIN index, and test them first). Under `or`,
+   * the terms that test elements of the same walked array are tested in one pass over it.
+   */
+  private group(f: AndFilter | OrFilter, join: string): string {
+    const shared = this.shared.get(f);
+    const from = shared
+      ? [...shared.prefixes.map((x) => this.walk(x)), ...shared.paths.map((x) => this.values(x))]
+      : [];
+    const prefixes = new Set(shared?.prefixes.map((x) => pathKey(x.path)));
+    const paths = new Set(shared?.paths.map((x) => pathKey(x)));
+    const inside: string[] = [];
+    const outside: string[] = [];
+    const place = (xs: readonly Filter[], sql: string) =>
+      (xs.some((x) => usesAny(x, prefixes, paths)) ? inside : outside).push(sql);
+    // Terms on the same array, by the array (`m3.c`): ∃x t1(x) ∨ ∃x t2(x) is ∃x (t1(x) ∨ t2(x)).
+    const byArray = new Map<string, { terms: Filter[]; tests: ElementTest[] }>();
+    for (const x of f.args) {
+      const t = join === " OR " ? this.elementTest(x) : undefined;
+      if (t === undefined) {
+        place([x], visit(x, this));
+        continue;
+      }
+      const key = `${t.m}.${t.col}`;
+      const g = byArray.get(key) ?? { terms: [], tests: [] };
+      g.terms.push(x);
+      g.tests.push(t);
+      byArray.set(key, g);
+    }
+    for (const g of byArray.values()) place(g.terms, this.anyOf(g.tests));
+    if (!shared) return `(${outside.join(join)})`;
+    for (const k of prefixes) this.walked.delete(k);
+    for (const k of paths) this.valued.delete(k);
+    outside.push(`(SELECT (${inside.join(join)}) FROM ${from.join(" CROSS JOIN LATERAL ")})`);
+    return `(${outside.join(join)})`;
   }
 
   isSymbol(f: IsSymbolFilter): string {
@@ -150,28 +187,161 @@ class SqlCompiler implements FilterVisitor<string> {
   // ---- paths
 
   private path(path: Path, test: ValueTest): string {
-    const name = this.p.add(path[0] as string);
+    const element = this.element(path, test);
+    if (element) return this.anyOf([element]);
+    const walked = this.walkedPrefix(path);
     const tags = `${this.a}.tags`;
+    // Every parameter bound must appear in the SQL: Postgres cannot type one that does not.
+    const name = !test.passesMissing || !walked ? this.p.add(path[0] as string) : "";
     const guard: string[] = [];
     if (!test.passesMissing) {
       guard.push(`${tags} ? ${name}::text`);
       if (path.length === 1 && test.contains) guard.push(test.contains(name));
     }
-    let v = `NULLIF(${tags} -> ${name}::text, 'null'::jsonb)`;
-    let body: string;
-    if (path.length === 1) {
-      body = this.last(v, test);
+    const from: string[] = [];
+    let v: string;
+    if (walked) {
+      // Continue from the containers a shared prefix reached, one row each.
+      const u = `u${this.n++}`;
+      from.push(`unnest(${walked.alias}.c) AS ${u}(c)`);
+      v = `NULLIF(${u}.c -> ${this.p.add(path[walked.length] as string)}::text, 'null'::jsonb)`;
     } else {
-      const from: string[] = [];
-      for (let i = 1; i < path.length; i++) {
-        const s = `s${this.n++}`;
-        from.push(`${i === 1 ? "" : "CROSS JOIN LATERAL "}${this.step(v, path[i] as string)} AS ${s}(v)`);
-        v = `${s}.v`;
-      }
-      body = `EXISTS (SELECT 1 FROM ${from.join(" ")} WHERE ${this.last(v, test)})`;
+      v = `NULLIF(${tags} -> ${name}::text, 'null'::jsonb)`;
     }
-    guard.push(body);
+    for (let i = (walked?.length ?? 0) + 1; i < path.length; i++) {
+      const s = `s${this.n++}`;
+      from.push(`${from.length === 0 ? "" : "CROSS JOIN LATERAL "}${this.step(v, path[i] as string)} AS ${s}(v)`);
+      v = `${s}.v`;
+    }
+    guard.push(
+      from.length === 0 ? this.last(v, test) : `EXISTS (SELECT 1 FROM ${from.join(" ")} WHERE ${this.last(v, test)})`,
+    );
     return `(${guard.join(" AND ")})`;
+  }
+
+  /**
+   * A term whose path ends one step past a walked array (the values of a shared path, or the
+   * containers of a shared prefix) as a test of that array's elements; undefined for others.
+   */
+  private elementTest(f: Filter): ElementTest | undefined {
+    switch (f.op) {
+      case "has":
+        return this.element(f.path, HAS);
+      case "missing":
+        return this.element(f.path, MISSING);
+      case "and":
+      case "or":
+      case "isSymbol":
+      case "isSpec":
+        return undefined;
+      default: {
+        if (!this.elementPath(f.path)) return undefined;
+        const test = this.tests.cmp(f.op, f.val);
+        return test === NEVER ? undefined : this.element(f.path, test);
+      }
+    }
+  }
+
+  private elementPath(path: Path): boolean {
+    return this.valued.has(pathKey(path)) || this.walkedPrefix(path)?.length === path.length - 1;
+  }
+
+  private element(path: Path, test: ValueTest): ElementTest | undefined {
+    const valued = this.valued.get(pathKey(path));
+    if (valued !== undefined) return { m: valued, col: "v", sql: (x) => this.last(x, test) };
+    const walked = this.walkedPrefix(path);
+    if (walked === undefined || walked.length !== path.length - 1) return undefined;
+    const seg = this.p.add(path[walked.length] as string);
+    return { m: walked.alias, col: "c", sql: (x) => this.last(`NULLIF(${x} -> ${seg}::text, 'null'::jsonb)`, test) };
+  }
+
+  /**
+   * Whether some element of the one array the tests are on passes one of them. Most records reach
+   * a single element, tested without a subquery: in a filter of many terms that is most of the
+   * work. (No `tags ?` guard: inside the subquery that walked the path no index can use it.)
+   */
+  private anyOf(tests: readonly ElementTest[]): string {
+    const { m, col } = tests[0] as ElementTest;
+    const w = `w${this.n++}`;
+    const one = tests.map((t) => t.sql(`${m}.one`)).join(" OR ");
+    const each = tests.map((t) => t.sql(`${w}.x`)).join(" OR ");
+    return `(CASE WHEN ${m}.n = 1 THEN ${one} ELSE EXISTS (SELECT 1 FROM unnest(${m}.${col}) AS ${w}(x) WHERE ${each}) END)`;
+  }
+
+  private walkedAlias(path: Path, length: number): string {
+    const alias = this.walked.get(pathKey(path, length));
+    if (alias === undefined) throw new Error(`filter-sql: prefix ${pathKey(path, length)} was not walked`);
+    return alias;
+  }
+
+  /** The longest proper prefix of `path` an enclosing node walked: its length and alias. */
+  private walkedPrefix(path: Path): { length: number; alias: string } | undefined {
+    if (this.walked.size === 0) return undefined;
+    for (let k = path.length - 1; k >= 1; k--) {
+      const alias = this.walked.get(pathKey(path, k));
+      if (alias !== undefined) return { length: k, alias };
+    }
+    return undefined;
+  }
+
+  /**
+   * Walks `prefix` once for the enclosing subquery: a FROM item with one row whose `c` holds the
+   * container of every value the prefix reaches (see `container`), as a jsonb array. It starts
+   * from the containers of the prefix one shorter, walked already (`sharedWalks` puts a
+   * prefix's own prefixes first, at this node or above), or from the record itself.
+   */
+  private walk({ path: prefix, next }: SharedPrefix): string {
+    const m = `m${this.n++}`;
+    const seg = this.p.add(prefix[prefix.length - 1] as string);
+    const c = `c${this.n}`;
+    const x = `x${this.n++}`;
+    let values: string;
+    if (prefix.length === 1) {
+      values = `(${expandSql(`NULLIF(${this.a}.tags -> ${seg}::text, 'null'::jsonb)`, x)}) AS ${c}(x)`;
+    } else {
+      const up = this.walkedAlias(prefix, prefix.length - 1);
+      const u = `u${this.n++}`;
+      const v = `NULLIF(${u}.c -> ${seg}::text, 'null'::jsonb)`;
+      values = `unnest(${up}.c) AS ${u}(c) CROSS JOIN LATERAL (${expandSql(v, x)}) AS ${c}(x)`;
+    }
+    this.walked.set(pathKey(prefix), m);
+    return withOne(m, "c", `ARRAY(SELECT ${this.container(`${c}.x`, next)} FROM ${values})`);
+  }
+
+  /**
+   * The values at `path` for the enclosing subquery, from the walked containers of its prefix: a
+   * FROM item with one row of `v` (a jsonb array, NULL for nothing reached), its length `n`, and
+   * `one`, its only element when `n` is 1.
+   */
+  private values(path: Path): string {
+    const m = `m${this.n++}`;
+    const u = `u${this.n++}`;
+    const up = this.walkedAlias(path, path.length - 1);
+    const seg = this.p.add(path[path.length - 1] as string);
+    const v = `ARRAY(SELECT NULLIF(${u}.c -> ${seg}::text, 'null'::jsonb) FROM unnest(${up}.c) AS ${u}(c))`;
+    this.valued.set(pathKey(path), m);
+    return withOne(m, "v", v);
+  }
+
+  /**
+   * What a `->` from value `x` steps into, so that `->seg` is then `container -> seg`: the record
+   * a Ref names (NULL when there is none), a dict itself, those of a DateTime's `date`, `time`
+   * and `tz` among `next`; NULL for anything else. The same steps as `step`, with the lookup done
+   * once for every `seg`.
+   */
+  private container(x: string, next: ReadonlySet<string>): string {
+    const r = `r${this.n++}`;
+    const parts = (["date", "time", "tz"] as const)
+      .filter((s) => next.has(s))
+      .map((s) => `'${s}', ${dateTimePart(x, s)}`);
+    return (
+      "CASE " +
+      `WHEN ${x} ->> '_kind' = 'ref' THEN (SELECT ${r}.tags FROM entities ${r} ` +
+      `WHERE ${r}.project = ${this.a}.project AND ${r}.id = ${x} ->> 'val') ` +
+      `WHEN jsonb_typeof(${x}) = 'object' AND coalesce(${x} ->> '_kind', 'dict') = 'dict' THEN ${x} ` +
+      (parts.length > 0 ? `WHEN ${x} ->> '_kind' = 'dateTime' THEN jsonb_build_object(${parts.join(", ")}) ` : "") +
+      "END"
+    );
   }
 
   /**
@@ -184,18 +354,7 @@ class SqlCompiler implements FilterVisitor<string> {
     const r = `r${this.n++}`;
     const name = this.p.add(seg);
     const x = `${c}.x`;
-    let derived = "";
-    if (seg === "date" || seg === "time") {
-      // The wall clock of the ISO text, but a DateTime without a zone reads as UTC.
-      const local = seg === "date" ? `left(${x} ->> 'val', 10)` : `substring(${x} ->> 'val' from '^.{10}T([^Z+-]*)')`;
-      const utc = `to_char(${instantSql(x)} AT TIME ZONE 'UTC', '${seg === "date" ? "YYYY-MM-DD" : "HH24:MI:SS.MS"}')`;
-      const text =
-        `CASE WHEN jsonb_typeof(${x} -> 'tz') = 'string' OR ${x} ->> 'val' ~ '(Z|[+-]00:00)$' ` +
-        `THEN ${local} ELSE ${utc} END`;
-      derived = `jsonb_build_object('_kind', '${seg}', 'val', ${text})`;
-    } else if (seg === "tz") {
-      derived = `to_jsonb(coalesce(${x} ->> 'tz', 'UTC'))`;
-    }
+    const derived = seg === "date" || seg === "time" || seg === "tz" ? dateTimePart(x, seg) : "";
     const next =
       "CASE " +
       `WHEN ${x} ->> '_kind' = 'ref' THEN (SELECT NULLIF(${r}.tags -> ${name}::text, 'null'::jsonb) FROM entities ${r} ` +
@@ -204,346 +363,54 @@ class SqlCompiler implements FilterVisitor<string> {
       `THEN NULLIF(${x} -> ${name}::text, 'null'::jsonb) ` +
       (derived ? `WHEN ${x} ->> '_kind' = 'dateTime' THEN ${derived} ` : "") +
       "END";
-    const from =
-      `SELECT ${v} WHERE jsonb_typeof(${v}) IS DISTINCT FROM 'array' UNION ALL ` +
-      `SELECT ${l}.x FROM jsonb_array_elements(${ifArray(v)}) AS ${l}(x) WHERE ${l}.x ->> '_kind' = 'ref'`;
     // OFFSET 0 keeps the step a subquery of its own: pulled up, the planner would copy `v` (and the
     // steps before it) into every place it is used, growing with each hop.
-    return `(SELECT ${next} FROM (${from}) AS ${c}(x) OFFSET 0)`;
+    return `(SELECT ${next} FROM (${expandSql(v, l)}) AS ${c}(x) OFFSET 0)`;
   }
 
   /** The test on the value a path ends at; a list passes when it or one of its Refs does. */
   private last(v: string, test: ValueTest): string {
     if (!test.refElements) return test.sql(v);
     const l = `l${this.n++}`;
+    // Only a list pays for the subquery.
     return (
-      `(${test.sql(v)} OR EXISTS (SELECT 1 FROM jsonb_array_elements(${ifArray(v)}) AS ${l}(x) ` +
-      `WHERE ${l}.x ->> '_kind' = 'ref' AND ${test.sql(`${l}.x`)}))`
+      `(${test.sql(v)} OR (jsonb_typeof(${v}) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements(${ifArray(v)}) AS ${l}(x) ` +
+      `WHERE ${l}.x ->> '_kind' = 'ref' AND ${test.sql(`${l}.x`)})))`
     );
   }
-
-  // ---- comparisons
-
-  private cmpTest(op: CmpOp, val: HVal): ValueTest {
-    const isRef = kindOf(val) === "ref";
-    if (op === "eq" || op === "ne") {
-      const eq = this.eqSql(val);
-      if (op === "ne") {
-        const sql = eq ? (v: string) => `(${v} IS NOT NULL AND NOT coalesce(${eq(v)}, false))` : presentSql;
-        return { sql, passesMissing: false, refElements: false };
-      }
-      if (!eq) return { sql: () => "FALSE", passesMissing: false, refElements: false };
-      const canContain = typeof val === "string" || typeof val === "boolean" || isRef;
-      return {
-        sql: (v) => `coalesce(${eq(v)}, false)`,
-        passesMissing: false,
-        refElements: isRef,
-        contains: canContain ? (name) => this.containsSql(name, val) : undefined,
-      };
-    }
-    const order = this.orderSql(op, val);
-    return {
-      sql: order ? (v) => `coalesce(${order(v)}, false)` : () => "FALSE",
-      passesMissing: false,
-      refElements: isRef,
-    };
-  }
-
-  /** `v` equals the literal (NULL counts as no), per `equals`; undefined when nothing can. */
-  private eqSql(val: HVal): ((v: string) => string) | undefined {
-    const p = this.p;
-    switch (typeof val) {
-      case "string": {
-        const j = this.jsonStr(val);
-        return j === undefined ? undefined : (v) => `${v} = ${j}`;
-      }
-      case "boolean": {
-        const b = p.add(val);
-        return (v) => `${v} = to_jsonb(${b}::boolean)`;
-      }
-      case "number":
-        return this.numEq(val, "");
-    }
-    if (val === null) return undefined; // `equals` never finds null in a record
-    if (Array.isArray(val)) throw new TypeError("a filter has no SQL form for a list literal");
-    const o = val as Exclude<HVal, null | boolean | string | number | readonly HVal[]>;
-    switch (o.kind) {
-      case "number":
-        // An HNumber with unit "" is no form a reader makes: eval.ts finds nothing equal to it.
-        return o.unit === "" ? undefined : this.numEq(o.val, o.unit);
-      case "ref": {
-        const id = p.add(o.id);
-        return (v) => `(${v} ->> '_kind' = 'ref' AND ${v} ->> 'val' = ${id}::text)`;
-      }
-      case "uri":
-      case "symbol": {
-        const j = this.jsonStr(o.val);
-        return j === undefined ? undefined : (v) => `(${v} ->> '_kind' = '${o.kind}' AND ${v} -> 'val' = ${j})`;
-      }
-      case "date": {
-        const d = p.add(o.toString());
-        return (v) => `(${v} ->> '_kind' = 'date' AND ${v} ->> 'val' = ${d}::text)`;
-      }
-      case "time": {
-        const t = p.add(timeKey(o));
-        return (v) => `${timeSql(v)} = ${t}::text`;
-      }
-      case "dateTime": {
-        const ts = p.add(pgInstant(o.iso()));
-        const tz = p.add(o.tz);
-        return (v) => `(${instantSql(v)} = ${ts}::timestamptz AND coalesce(${v} ->> 'tz', 'UTC') = ${tz}::text)`;
-      }
-      case "coord": {
-        const lat = p.add(floatText(o.lat));
-        const lng = p.add(floatText(o.lng));
-        return (v) =>
-          `CASE WHEN ${v} ->> '_kind' = 'coord' THEN (${v} -> 'lat')::float8 = ${lat}::float8 ` +
-          `AND (${v} -> 'lng')::float8 = ${lng}::float8 END`;
-      }
-      case "xstr": {
-        const type = this.jsonStr(o.type);
-        const x = this.jsonStr(o.val);
-        if (type === undefined || x === undefined) return undefined;
-        return (v) => `(${v} ->> '_kind' = 'xstr' AND ${v} -> 'type' = ${type} AND ${v} -> 'val' = ${x})`;
-      }
-      case "marker":
-      case "na":
-      case "remove":
-        return (v) => `${v} ->> '_kind' = '${o.kind}'`;
-      default:
-        throw new TypeError(`a filter has no SQL form for a ${o.kind} literal`);
-    }
-  }
-
-  /**
-   * A JSON string as storage holds it (nul.ts: text with U+0000 is a `hayloft:nul` object), as a
-   * JSONB expression; undefined for text with a lone surrogate, which nothing stored can equal.
-   */
-  private jsonStr(s: string): string | undefined {
-    if (LONE_SURROGATE.test(s)) return undefined;
-    if (!s.includes("\u0000")) return `to_jsonb(${this.p.add(s)}::text)`;
-    return `jsonb_build_object('_kind', '${NUL_KIND}', 'b64', ${this.p.add(nulB64(s))}::text)`;
-  }
-
-  /** Whether `v` is a Number with this unit ("" for none). */
-  private unitSql(unit: string): (v: string) => string {
-    if (unit === "")
-      return (v) =>
-        `(jsonb_typeof(${v}) = 'number' OR (${v} ->> '_kind' = 'number' AND coalesce(${v} ->> 'unit', '') = ''))`;
-    const u = this.jsonStr(unit);
-    return u === undefined ? () => "FALSE" : (v) => `(${v} ->> '_kind' = 'number' AND ${v} -> 'unit' = ${u})`;
-  }
-
-  /** Equality with a number: same unit, same value; NaN only with NaN. */
-  private numEq(x: number, unit: string): (v: string) => string {
-    const u = this.unitSql(unit);
-    if (Number.isNaN(x)) return (v) => `(${v} ->> '_kind' = 'number' AND ${v} ->> 'val' = 'NaN' AND ${u(v)})`;
-    const n = this.p.add(floatText(x));
-    return (v) => `(${u(v)} AND ${numValSql(v)} = ${n}::float8)`;
-  }
-
-  /** For one-tag equality with a Str, Bool or Ref: a containment every match satisfies. */
-  private containsSql(name: string, val: HVal): string {
-    const tags = `${this.a}.tags`;
-    if (isRefVal(val)) {
-      // A Ref may also match inside a list of Refs.
-      const r = `jsonb_build_object('_kind', 'ref', 'val', ${this.p.add(val.id)}::text)`;
-      return (
-        `(${tags} @> jsonb_build_object(${name}::text, ${r}) ` +
-        `OR ${tags} @> jsonb_build_object(${name}::text, jsonb_build_array(${r})))`
-      );
-    }
-    const v =
-      typeof val === "boolean" ? `to_jsonb(${this.p.add(val)}::boolean)` : (this.jsonStr(val as string) as string);
-    return `${tags} @> jsonb_build_object(${name}::text, ${v})`;
-  }
-
-  /**
-   * `v op literal` in SQL (NULL when `v` does not compare with the literal); undefined when
-   * nothing orders with it (per `compare`).
-   */
-  private orderSql(op: OrderOp, val: HVal): ((v: string) => string) | undefined {
-    const p = this.p;
-    const o = SQL_OPS[op];
-    switch (typeof val) {
-      case "string":
-        return this.strOrder(op, val, (v) => v);
-      case "boolean": {
-        const b = p.add(val);
-        return (v) => `(CASE WHEN jsonb_typeof(${v}) = 'boolean' THEN (${v})::boolean END) ${o} ${b}::boolean`;
-      }
-      case "number":
-        return this.numOrder(op, val, "");
-    }
-    if (val === null || Array.isArray(val)) return undefined;
-    const x = val as Exclude<HVal, null | boolean | string | number | readonly HVal[]>;
-    switch (x.kind) {
-      case "number":
-        return x.unit === "" ? undefined : this.numOrder(op, x.val, x.unit);
-      case "ref":
-      case "uri":
-      case "symbol":
-        return this.strOrder(
-          op,
-          x.kind === "ref" ? x.id : x.val,
-          (v) => `(CASE WHEN ${v} ->> '_kind' = '${x.kind}' THEN ${v} -> 'val' END)`,
-        );
-      case "date": {
-        const d = p.add(x.toString());
-        return (v) => `(CASE WHEN ${v} ->> '_kind' = 'date' THEN ${v} ->> 'val' END) COLLATE "C" ${o} ${d}::text`;
-      }
-      case "time": {
-        const t = p.add(timeKey(x));
-        return (v) => `${timeSql(v)} COLLATE "C" ${o} ${t}::text`;
-      }
-      case "dateTime": {
-        const ts = p.add(pgInstant(x.iso()));
-        return (v) => `${instantSql(v)} ${o} ${ts}::timestamptz`;
-      }
-      default:
-        return undefined;
-    }
-  }
-
-  private numOrder(op: OrderOp, x: number, unit: string): ((v: string) => string) | undefined {
-    if (Number.isNaN(x)) return undefined;
-    const u = this.unitSql(unit);
-    const n = this.p.add(floatText(x));
-    return (v) => `(CASE WHEN ${u(v)} THEN ${numValSql(v)} END) ${SQL_OPS[op]} ${n}::float8`;
-  }
-
-  /**
-   * Text order (UTF-16 code units, as JS compares) of the JSON string `json(v)` against `s`.
-   * Stored text is a JSON string, or (holding U+0000) nul.ts's object with its UTF-8 in base64.
-   */
-  private strOrder(op: OrderOp, s: string, json: (v: string) => string): (v: string) => string {
-    // A literal no stored text can equal stands for the place it has among them (`loneSurrogateBound`).
-    const bound = loneSurrogateBound(s);
-    const lit = bound ?? s;
-    const strict = (between: boolean) => (!between ? SQL_OPS[op] : op === "lt" || op === "le" ? "<" : ">=");
-    // Text with U+0000 (rare): compare the bytes, remapped to UTF-16 order (see `bytesKey`).
-    const bytes = this.p.add(bytesKey(utf8.encode(lit)));
-    const wrapped = (j: string) =>
-      `${bytesKeySql(`decode(${j} ->> 'b64', 'base64')`)} COLLATE "C" ${strict(bound !== undefined)} ${bytes}::text`;
-    // Plain JSON strings have no U+0000: a literal with one is a bound too.
-    const nul = lit.indexOf("\u0000");
-    const plainLit = nul < 0 ? lit : `${lit.slice(0, nul)}\u0001`;
-    const plainOp = strict(bound !== undefined || nul >= 0);
-    // Below U+D800 the first difference decides the same way in code point and UTF-16 order.
-    const keyed = /[\uD800-\uFFFF]/.test(plainLit);
-    const text = this.p.add(keyed ? utf16Key(plainLit) : plainLit);
-    const plain = (j: string) =>
-      `${keyed ? utf16KeySql(`${j} #>> '{}'`) : `(${j} #>> '{}')`} COLLATE "C" ${plainOp} ${text}::text`;
-    return (v) => {
-      const j = json(v);
-      return (
-        `(CASE WHEN jsonb_typeof(${j}) = 'string' THEN ${plain(j)} ` +
-        `WHEN ${j} ->> '_kind' = '${NUL_KIND}' THEN ${wrapped(j)} END)`
-      );
-    };
-  }
 }
-
-type OrderOp = Exclude<CmpOp, "eq" | "ne">;
-
-const SQL_OPS: Readonly<Record<OrderOp, string>> = { lt: "<", le: "<=", gt: ">", ge: ">=" };
-
-const utf8 = new TextEncoder();
 
 /**
- * UTF-8 bytes as text that orders (under COLLATE "C") as the text they encode does in UTF-16:
- * two hex digits and a space a byte, with lead bytes EE and EF (U+E000..U+FFFF) moved above F0-F4
- * (U+10000 and up). Other bytes of UTF-8 are never EE or EF.
+ * FROM item `m` of one row: array `col` (the value of `array`), its length `n`, and `one`, its
+ * first element. OFFSET 0 keeps each a value computed once, not an expression copied into every
+ * place that uses it.
  */
-function bytesKey(bytes: Uint8Array): string {
-  let out = "";
-  for (const b of bytes) out += b === 0xee ? "f5 " : b === 0xef ? "f6 " : `${b.toString(16).padStart(2, "0")} `;
-  return out;
-}
-
-function bytesKeySql(bytes: string): string {
-  return `replace(replace(regexp_replace(encode(${bytes}, 'hex'), '(..)', '\\1 ', 'g'), 'ee ', 'f5 '), 'ef ', 'f6 ')`;
-}
-
-function presentSql(v: string): string {
-  return `${v} IS NOT NULL`;
-}
-
-/** `v` when it is a JSON array, else NULL (so `jsonb_array_elements` yields nothing, not an error). */
-function ifArray(v: string): string {
-  return `CASE WHEN jsonb_typeof(${v}) = 'array' THEN ${v} ELSE ${NOTHING} END`;
-}
-
-/** A Number's value as float8 (±Infinity for INF); NULL for NaN and other kinds. */
-function numValSql(v: string): string {
+function withOne(m: string, col: "c" | "v", array: string): string {
   return (
-    `(CASE WHEN jsonb_typeof(${v}) = 'number' THEN (${v})::float8 ` +
-    `WHEN ${v} ->> '_kind' = 'number' THEN CASE WHEN jsonb_typeof(${v} -> 'val') = 'number' THEN (${v} -> 'val')::float8 ` +
-    `WHEN ${v} ->> 'val' = 'INF' THEN 'Infinity'::float8 WHEN ${v} ->> 'val' = '-INF' THEN '-Infinity'::float8 END END)`
+    `(SELECT ${m}.${col}, cardinality(${m}.${col}) AS n, ${m}.${col}[1] AS one ` +
+    `FROM (SELECT ${array} AS ${col} OFFSET 0) AS ${m} OFFSET 0) AS ${m}`
   );
 }
 
 /**
- * A Time as `hh:mm:ss.fff`; NULL for other kinds. JSON has `hh:mm:ss` when the milliseconds are
- * 0, and readers also take `h:mm`, `hh:mm` and longer fractions (cut to milliseconds).
+ * The values a `->` continues from at `v`: `v` itself (NULL, nothing, included), or for a list
+ * every Ref in it (so a list of no Refs ends the walk). Column `x`; `l` names the elements.
  */
-function timeSql(v: string): string {
-  const t = `regexp_replace(regexp_replace(${v} ->> 'val', '^([0-9]):', '0\\1:'), '^([0-9]{2}:[0-9]{2})$', '\\1:00')`;
-  return `(CASE WHEN ${v} ->> '_kind' = 'time' THEN rpad(CASE WHEN length(${t}) = 8 THEN ${t} || '.' ELSE left(${t}, 12) END, 12, '0') END)`;
-}
-
-function timeKey(t: HTime): string {
-  return `${pad2(t.hour)}:${pad2(t.minute)}:${pad2(t.second)}.${pad3(t.ms)}`;
-}
-
-/** A DateTime's instant; NULL for other kinds. */
-function instantSql(v: string): string {
-  const s = `${v} ->> 'val'`;
-  // Postgres has no year 0 in ISO form: it is 1 BC. Readers cut fractions to milliseconds.
+function expandSql(v: string, l: string): string {
   return (
-    `(CASE WHEN ${v} ->> '_kind' = 'dateTime' THEN date_trunc('milliseconds', ` +
-    `(CASE WHEN left(${s}, 4) = '0000' THEN '0001' || substr(${s}, 5) || ' BC' ELSE ${s} END)::timestamptz) END)`
+    `SELECT ${v} WHERE jsonb_typeof(${v}) IS DISTINCT FROM 'array' UNION ALL ` +
+    `SELECT ${l}.x FROM jsonb_array_elements(${ifArray(v)}) AS ${l}(x) WHERE ${l}.x ->> '_kind' = 'ref'`
   );
 }
 
-function pgInstant(iso: string): string {
-  return iso.startsWith("0000") ? `0001${iso.slice(4)} BC` : iso;
-}
-
-/** float8 input text for a JS number (`Infinity`, `-Infinity` as Postgres spells them). */
-function floatText(x: number): string {
-  return Number.isFinite(x) ? String(x) : x > 0 ? "Infinity" : "-Infinity";
-}
-
-/**
- * Text whose code point order is the UTF-16 order of `s`: each character above U+FFFF gets
- * U+D7FF in front. UTF-16 puts those characters (lead surrogates D800-DBFF) between U+D7FF and
- * U+E000; with the prefix they sort after U+D7FF (then by themselves) and before U+E000.
- */
-export function utf16Key(s: string): string {
-  return s.replace(/[\u{10000}-\u{10FFFF}]/gu, "\uD7FF$&");
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/**
- * A filter string may hold a lone surrogate (`"\uD83D"`), which no stored text can: then a
- * well-formed T such that, for every well-formed s, s < L in UTF-16 order exactly when s < T (and
- * s > L exactly when s >= T). Undefined when `s` is well formed. With L = P u R, u the first lone
- * surrogate: a low u sorts above every surrogate pair and below U+E000; a high u sits with the
- * pairs that lead with it, above them when R goes on with U+E000 or more, below them otherwise.
- */
-export function loneSurrogateBound(s: string): string | undefined {
-  const m = LONE_SURROGATE.exec(s);
-  if (m === null) return undefined;
-  const p = s.slice(0, m.index);
-  const u = s.charCodeAt(m.index);
-  if (u >= 0xdc00) return `${p}\uE000`;
-  const first = 0x10000 + (u - 0xd800) * 0x400; // the first code point whose lead surrogate is u
-  if (s.charCodeAt(m.index + 1) >= 0xe000) return u === 0xdbff ? `${p}\uE000` : p + String.fromCodePoint(first + 0x400);
-  return p + String.fromCodePoint(first);
-}
-
-function utf16KeySql(text: string): string {
-  return `regexp_replace(${text}, '([\\U00010000-\\U0010FFFF])', chr(55295) || '\\1', 'g')`;
+/** `->date`, `->time` or `->tz` of DateTime `x` (haxall), as JSON v4. */
+function dateTimePart(x: string, seg: "date" | "time" | "tz"): string {
+  if (seg === "tz") return `to_jsonb(coalesce(${x} ->> 'tz', 'UTC'))`;
+  // The wall clock of the ISO text, but a DateTime without a zone reads as UTC.
+  const local = seg === "date" ? `left(${x} ->> 'val', 10)` : `substring(${x} ->> 'val' from '^.{10}T([^Z+-]*)')`;
+  const utc = `to_char(${instantSql(x)} AT TIME ZONE 'UTC', '${seg === "date" ? "YYYY-MM-DD" : "HH24:MI:SS.MS"}')`;
+  const text =
+    `CASE WHEN jsonb_typeof(${x} -> 'tz') = 'string' OR ${x} ->> 'val' ~ '(Z|[+-]00:00)$' ` +
+    `THEN ${local} ELSE ${utc} END`;
+  return `jsonb_build_object('_kind', '${seg}', 'val', ${text})`;
 }

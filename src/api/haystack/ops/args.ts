@@ -64,5 +64,9 @@ export function dictsGrid(
 
 /** A request's filter text parsed under the configured length and depth limits. */
 export function requestFilter(text: string, cx: OpContext): Filter {
-  return parseFilter(text, { maxLength: cx.config.maxFilterLength, maxDepth: cx.config.maxFilterDepth });
+  return parseFilter(text, {
+    maxLength: cx.config.maxFilterLength,
+    maxDepth: cx.config.maxFilterDepth,
+    maxHops: cx.config.maxFilterHops,
+  });
 }
