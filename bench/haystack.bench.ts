@@ -5,11 +5,12 @@
  * the full text, and the filter is parsed once outside the timed loop on both sides.
  */
 import { readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
 import hc from "haystack-core";
-import { readJsonGrid, writeJsonGrid } from "../src/haystack/codec/json/index.ts";
+import { readJsonGrid, valToJson4, writeJsonGrid } from "../src/haystack/codec/json/index.ts";
 import { readZincGrid, writeZincGrid } from "../src/haystack/codec/zinc/index.ts";
 import { compileFilter, type FilterContext, parseFilter } from "../src/haystack/filter/index.ts";
-import type { HDict, HGrid, HRef, HVal } from "../src/haystack/kinds/index.ts";
+import { equals, type HDict, type HGrid, type HRef, type HVal } from "../src/haystack/kinds/index.ts";
 import { hisGrid } from "../test/support/histgrid.ts";
 import { bench, type Figure, measure } from "./harness.ts";
 
@@ -125,6 +126,61 @@ const building: Case = { label: "building", rows: alpha.size, grid: alpha };
 
 bench("codec-his-100k", codecFigures(his));
 bench("codec-building", codecFigures(building));
+
+/** Walks parsed JSON so the floor's decode side reads every cell, as touchOurs does ours. */
+function touchPlain(v: unknown): number {
+  if (typeof v !== "object" || v === null) return 1;
+  let n = 1;
+  if (Array.isArray(v)) for (const item of v) n += touchPlain(item);
+  else {
+    const o = v as Record<string, unknown>;
+    for (const k in o) n += touchPlain(o[k]);
+  }
+  return n;
+}
+
+/**
+ * Our JSON v4 against the native floor on the same grid (issue: within 1.5x, ratio >= 0.67):
+ * encode vs `JSON.stringify` of the same JSON v4 structure as plain objects, built outside the
+ * clock; decode to Haystack values vs `JSON.parse` of the same text, every cell touched on both
+ * sides. Each side's answer is checked first, so a fast wrong one cannot count.
+ */
+function floorFigures(c: Case): () => Promise<Figure[]> {
+  return async () => {
+    const plain = valToJson4(c.grid);
+    const text = writeJsonGrid(c.grid);
+    if (!isDeepStrictEqual(JSON.parse(text), JSON.parse(JSON.stringify(plain)))) {
+      throw new Error(`json-floor-${c.label}: our JSON v4 text differs from JSON.stringify of the same objects`);
+    }
+    const decoded = readJsonGrid(text);
+    if (!equals(decoded, c.grid) || writeJsonGrid(decoded) !== text) {
+      throw new Error(`json-floor-${c.label}: our decoded grid differs from the encoded one`);
+    }
+    const cells = touchPlain(JSON.parse(text));
+    if (touchOurs(decoded) !== touchOurs(c.grid) || cells < c.rows) {
+      throw new Error(`json-floor-${c.label}: decoded cell counts disagree`);
+    }
+    const opts = { minMs: 1500, minRuns: 5 };
+    const encode = rowsPerSec(
+      `json-encode-${c.label}-floor`,
+      c.rows,
+      await measure(() => writeJsonGrid(c.grid).length, opts),
+      await measure(() => JSON.stringify(plain).length, opts),
+    );
+    const decode = rowsPerSec(
+      `json-decode-${c.label}-floor`,
+      c.rows,
+      await measure(() => touchOurs(readJsonGrid(text)), opts),
+      await measure(() => touchPlain(JSON.parse(text)), opts),
+    );
+    return [
+      { ...encode, baseline: "JSON.stringify" },
+      { ...decode, baseline: "JSON.parse" },
+    ];
+  };
+}
+
+bench("json-floor-building", floorFigures(building));
 
 const TWO_HOP = "point and equipRef->siteRef->site";
 
