@@ -2,14 +2,16 @@
  * JSON v4 grid rows as bytes. History cells (dateTime, number with unit) are three copies of
  * pre-encoded pieces around two digit runs; pieces that meet on every row are joined once.
  */
-import { type HCol, HDateTime, HNumber, type HRow, type HVal, MARKER } from "../../kinds/index.ts";
-import { bytesOf, type Utf8Writer } from "../utf8-writer.ts";
+import { type HCol, HDateTime, HNumber, HRef, type HRow, type HVal, MARKER } from "../../kinds/index.ts";
+import { bytesOf, ISO_ROOM, NUMBER_ROOM, type Utf8Writer } from "../utf8-writer.ts";
 
 export const MARKER_J = bytesOf('{"_kind":"marker"}');
 export const DT_OPEN = bytesOf('{"_kind":"dateTime","val":"');
 export const DT_TZ = bytesOf('","tz":');
 export const NUM_OPEN = bytesOf('{"_kind":"number","val":');
 export const NUM_UNIT = bytesOf(',"unit":');
+export const REF_OPEN = bytesOf('{"_kind":"ref","val":');
+export const REF_DIS = bytesOf(',"dis":');
 export const ROW_FIRST = bytesOf("\n{");
 export const ROW_NEXT = bytesOf(",\n{");
 export const CLOSE = bytesOf("}");
@@ -19,6 +21,7 @@ export const EMPTY = new Uint8Array(0);
 // imported name is a getter call on the exporting module's namespace at each use.
 const DATE_TIME = HDateTime;
 const NUMBER = HNumber;
+const REF = HRef;
 const MARKER_V = MARKER;
 
 /** Quoted-string bytes of zone names and units, which repeat on every row. Bounded. */
@@ -55,6 +58,9 @@ class ColOut {
   /** Markers are the commonest cell of entity grids: key and value in one piece. */
   readonly marker: Uint8Array;
   readonly markerNext: Uint8Array;
+  /** Refs are the commonest after markers and strings: key and `{"_kind":"ref","val":` in one. */
+  readonly ref: Uint8Array;
+  readonly refNext: Uint8Array;
   /** Joins the piece before this column's head with it. */
   readonly join = new Joiner();
   private tz = "";
@@ -71,6 +77,8 @@ class ColOut {
     this.marker = concat(this.key, MARKER_J);
     this.markerNext = concat(this.keyNext, MARKER_J);
     this.numNext = concat(this.keyNext, NUM_OPEN);
+    this.ref = concat(this.key, REF_OPEN);
+    this.refNext = concat(this.keyNext, REF_OPEN);
   }
 
   /** `","tz":"<tz>"}` for this column's (usually only) zone. */
@@ -121,8 +129,11 @@ class Joiner {
   }
 }
 
-/** Bytes a fast cell may take beyond its pre-encoded pieces (40 for an ISO, 32 for a number). */
-const CELL_SLACK = 48;
+/** Copies `x` to `b` at `n` (room reserved); returns the new end. */
+function put(b: Uint8Array, n: number, x: Uint8Array): number {
+  b.set(x, n);
+  return n + x.length;
+}
 
 /** Writes `a` then `b` (joined when the pair repeats) at `n`; room is reserved by the caller. */
 function put2(b: Uint8Array, n: number, j: Joiner, x: Uint8Array, y: Uint8Array): number {
@@ -136,13 +147,27 @@ function put2(b: Uint8Array, n: number, j: Joiner, x: Uint8Array, y: Uint8Array)
   return n + x.length + y.length;
 }
 
+/**
+ * Writes the pending constant bytes and a cell's head (`,"name":` and the constant start of its
+ * value), leaving `room` more bytes reserved for the value's digits.
+ */
+function lead(w: Utf8Writer, j: Joiner, pend: Uint8Array, head: Uint8Array, room: number): void {
+  const need = pend.length + head.length + room;
+  if (w.n + need > w.buf.length) w.reserve(need);
+  w.n = pend.length === 0 ? put(w.buf, w.n, head) : put2(w.buf, w.n, j, pend, head);
+}
+
 /** Per-grid row state: the column pieces and the joiner for the row end. */
 export interface RowOut {
   readonly cols: readonly ColOut[];
   readonly end: Joiner;
 }
 
-/** One row object (with its leading newline/comma); `writeVal` writes cells of other kinds. */
+/**
+ * One row object (with its leading newline/comma); `writeVal` writes cells of other kinds. The
+ * kinds are tested commonest first over both kinds of grid: markers, strings and refs fill entity
+ * rows, dateTimes and numbers with units history rows.
+ */
 export function row(
   w: Utf8Writer,
   cells: HRow,
@@ -153,49 +178,40 @@ export function row(
   const cols = out.cols;
   // `pend`: constant bytes not yet written (row start, then a cell's tail), joined with the next.
   let pend = index === 0 ? ROW_FIRST : ROW_NEXT;
-  let any = false;
-  let b = w.buf;
-  let n = w.n;
+  let first = true;
   for (let i = 0; i < cols.length; i++) {
     const v = cells[i];
     if (v === null || v === undefined) continue;
     const c = cols[i] as ColOut;
-    const first = !any;
-    let head: Uint8Array | null = null;
-    let tail: Uint8Array | null = null;
-    if (v instanceof DATE_TIME) {
-      head = first ? c.dt : c.dtNext;
-      tail = c.tzTailOf(v.tz);
-    } else if (v instanceof NUMBER && Number.isFinite(v.val)) {
-      head = first ? c.num : c.numNext;
-      tail = c.unitTailOf(v.unit);
-    }
-    any = true;
-    if (head === null || tail === null) {
-      w.n = n;
-      if (pend.length > 0) w.raw(pend);
+    if (v === MARKER_V) {
+      lead(w, c.join, pend, first ? c.marker : c.markerNext, 0);
       pend = EMPTY;
-      if (v === MARKER_V) w.raw(first ? c.marker : c.markerNext);
-      else {
-        w.raw(first ? c.key : c.keyNext);
-        writeVal(w, v as HVal);
+    } else if (typeof v === "string") {
+      lead(w, c.join, pend, first ? c.key : c.keyNext, 0);
+      pend = EMPTY;
+      w.quoted(v);
+    } else if (v instanceof REF) {
+      lead(w, c.join, pend, first ? c.ref : c.refNext, 0);
+      pend = CLOSE;
+      w.quoted(v.id);
+      if (v.dis !== undefined) {
+        w.raw(REF_DIS);
+        w.quoted(v.dis);
       }
-      b = w.buf;
-      n = w.n;
-      continue;
+    } else if (v instanceof DATE_TIME) {
+      lead(w, c.join, pend, first ? c.dt : c.dtNext, ISO_ROOM);
+      w.n = w.isoAt(w.n, v);
+      pend = c.tzTailOf(v.tz);
+    } else if (v instanceof NUMBER && Number.isFinite(v.val)) {
+      lead(w, c.join, pend, first ? c.num : c.numNext, NUMBER_ROOM);
+      w.n = w.numberAt(w.n, v.val);
+      pend = c.unitTailOf(v.unit);
+    } else {
+      lead(w, c.join, pend, first ? c.key : c.keyNext, 0);
+      pend = EMPTY;
+      writeVal(w, v);
     }
-    const need = pend.length + head.length + tail.length + CELL_SLACK;
-    if (n + need > b.length) {
-      w.n = n;
-      w.reserve(need);
-      b = w.buf;
-    }
-    n = put2(b, n, c.join, pend, head);
-    n = head === c.dt || head === c.dtNext ? w.isoAt(n, v as HDateTime) : w.numberAt(n, (v as HNumber).val);
-    b = w.buf;
-    pend = tail;
+    first = false;
   }
-  w.n = n;
-  w.reserve(pend.length + 1);
-  w.n = put2(w.buf, w.n, out.end, pend, CLOSE);
+  lead(w, out.end, pend, CLOSE, 0);
 }

