@@ -192,12 +192,13 @@ export function row(
       w.quoted(v);
     } else if (v instanceof REF) {
       lead(w, c.join, pend, first ? c.ref : c.refNext, 0);
-      pend = CLOSE;
+      pend = EMPTY;
       w.quoted(v.id);
       if (v.dis !== undefined) {
         w.raw(REF_DIS);
         w.quoted(v.dis);
       }
+      w.byte(125);
     } else if (v instanceof DATE_TIME) {
       lead(w, c.join, pend, first ? c.dt : c.dtNext, ISO_ROOM);
       w.n = w.isoAt(w.n, v);
