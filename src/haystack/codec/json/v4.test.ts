@@ -323,6 +323,26 @@ describe("malformed input", () => {
     expect(bad('{"_kind":"number","val":"12"}').message).toContain("number");
   });
 
+  it("a grid naming one column twice is refused at the second name, however it is read", () => {
+    const cols = '"cols":[{"name":"id"},{"name":"dis"},{"name":"id"}]';
+    const text = `{"_kind":"grid","meta":{"ver":"3.0"},${cols},"rows":[{"id":"a","dis":"A"}]}`;
+    const e = bad(text);
+    expect(e.code).toBe("parse_error");
+    expect(e.message).toContain("duplicate column 'id' at $.cols[2].name");
+    expect(text.slice(e.offset)).toMatch(/^"id"}\],"rows"/);
+    expect(() => readJsonGrid(text)).toThrow(ParseError);
+    // Rows before cols and `_kind` last take the JSON.parse + converter path; so does parsed JSON.
+    const late = bad(`{"rows":[],"meta":null,${cols},"_kind":"grid"}`);
+    expect(late.message).toContain("duplicate column 'id' at $.cols[2].name");
+    expect(() => json4ToVal(JSON.parse(text))).toThrow(/duplicate column 'id' at \$\.cols\[2\]\.name/);
+    // A grid nested as a cell of another grid.
+    const outer = `{"_kind":"grid","meta":{},"cols":[{"name":"g"}],"rows":[{"g":${text}}]}`;
+    expect(bad(outer).message).toContain("duplicate column 'id'");
+    // Names compare exactly: `a` and `A` are two columns.
+    const two = readJsonGrid('{"_kind":"grid","meta":{},"cols":[{"name":"a"},{"name":"A"}],"rows":[{"a":1,"A":2}]}');
+    expect(two.rows).toEqual([[1, 2]]);
+  });
+
   it("a row with an unknown column is refused", () => {
     expect(bad('{"_kind":"grid","meta":{},"cols":[{"name":"a"}],"rows":[{"b":1}]}').message).toContain("'b'");
   });
