@@ -177,6 +177,31 @@ describe("grid encoder", () => {
     expect(JSON.parse(s).rows).toEqual([{ a: 1 }, {}, { a: "x", b: { _kind: "marker" } }]);
   });
 
+  it("a grid longer than one text piece: every kind of cell, multi-byte text, same as the encoder", () => {
+    const t = Date.UTC(2024, 0, 1);
+    const texts = ["plain", "é ü", "€ 3", "😀 astral", 'quote " and \\ back', "tab\tnew\nline", "\u{d800} lone"];
+    const g = HGrid.of(
+      ["id", "s", "m", "n", "d", "ts", "l"],
+      Array.from({ length: 1200 }, (_, i) => [
+        i % 3 === 0 ? new HRef(`r-${i}`, texts[i % texts.length]) : new HRef(`r-${i}`),
+        i % 5 === 0 ? null : `${texts[i % texts.length]} ${i}`,
+        i % 2 === 0 ? MARKER : null,
+        i % 4 === 0 ? num(i / 8, "°F") : i,
+        i % 7 === 0 ? HDict.of({ dis: texts[i % texts.length] ?? "", m: MARKER }) : null,
+        HDateTime.of(t + i * 60_000, i % 11 === 0 ? "Tokyo" : "New_York"),
+        i % 13 === 0 ? [1, "x", MARKER] : null,
+      ]),
+    );
+    const text = writeJsonGrid(g);
+    expect(text.length).toBeGreaterThan(100_000);
+    const enc = jsonEncoder();
+    let s = enc.begin(g.meta, g.cols);
+    for (const r of g.rows) s += enc.row(r);
+    expect(text).toBe(s + enc.end());
+    expect(JSON.parse(text)).toEqual(valToJson4(g));
+    expect(equals(readJsonGrid(text), g)).toBe(true);
+  });
+
   it("writes column meta only when present", () => {
     const g = new HGrid(HDict.EMPTY, [col("a", HDict.of({ dis: "A" })), col("b")], []);
     expect(JSON.parse(writeJsonGrid(g)).cols).toEqual([{ name: "a", meta: { dis: "A" } }, { name: "b" }]);
