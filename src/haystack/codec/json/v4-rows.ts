@@ -100,9 +100,26 @@ class ColOut {
   }
 }
 
+/**
+ * Column pieces by name, shared by every grid: column names repeat across grids (they are tag
+ * names), and building them anew cost 0.37 ms for the Alpha building's 100 columns, a tenth of
+ * its encode. Their memos check their keys, so sharing is safe. Bounded.
+ */
+const colCache = new Map<string, ColOut>();
+
+function colOut(name: string): ColOut {
+  let c = colCache.get(name);
+  if (c === undefined) {
+    if (colCache.size >= 4096) colCache.clear();
+    c = new ColOut(name);
+    colCache.set(name, c);
+  }
+  return c;
+}
+
 /** Row state for a grid's columns. */
 export function rowOut(cols: readonly HCol[]): RowOut {
-  return { cols: cols.map((c) => new ColOut(c.name)), end: new Joiner() };
+  return { cols: cols.map((c) => colOut(c.name)), end: new Joiner() };
 }
 
 /**
