@@ -3,7 +3,7 @@
  * pre-encoded pieces around two digit runs; pieces that meet on every row are joined once.
  */
 import { type HCol, HDateTime, HNumber, HRef, type HRow, type HVal, MARKER } from "../../kinds/index.ts";
-import { bytesOf, ISO_ROOM, NUMBER_ROOM, type Utf8Writer } from "../utf8-writer.ts";
+import { bytesOf, type Utf8Writer } from "../utf8-writer.ts";
 
 export const MARKER_J = bytesOf('{"_kind":"marker"}');
 export const DT_OPEN = bytesOf('{"_kind":"dateTime","val":"');
@@ -164,15 +164,15 @@ function put2(b: Uint8Array, n: number, j: Joiner, x: Uint8Array, y: Uint8Array)
   return n + x.length + y.length;
 }
 
-/**
- * Writes the pending constant bytes and a cell's head (`,"name":` and the constant start of its
- * value), leaving `room` more bytes reserved for the value's digits.
- */
-function lead(w: Utf8Writer, j: Joiner, pend: Uint8Array, head: Uint8Array, room: number): void {
-  const need = pend.length + head.length + room;
+/** Writes the pending constant bytes and a cell's head (`,"name":` and its value's start). */
+function lead(w: Utf8Writer, j: Joiner, pend: Uint8Array, head: Uint8Array): void {
+  const need = pend.length + head.length;
   if (w.n + need > w.buf.length) w.reserve(need);
   w.n = pend.length === 0 ? put(w.buf, w.n, head) : put2(w.buf, w.n, j, pend, head);
 }
+
+/** Bytes a fast cell may take beyond its pre-encoded pieces (40 for an ISO, 32 for a number). */
+const CELL_SLACK = 48;
 
 /** Per-grid row state: the column pieces and the joiner for the row end. */
 export interface RowOut {
@@ -181,9 +181,9 @@ export interface RowOut {
 }
 
 /**
- * One row object (with its leading newline/comma); `writeVal` writes cells of other kinds. The
- * kinds are tested commonest first over both kinds of grid: markers, strings and refs fill entity
- * rows, dateTimes and numbers with units history rows.
+ * One row object (with its leading newline/comma); `writeVal` writes cells of other kinds. Kinds
+ * are tested commonest first: markers and strings (entity rows; two cheap tests), then the
+ * history cells, written on local copies of the buffer and its length, then refs.
  */
 export function row(
   w: Utf8Writer,
@@ -196,40 +196,71 @@ export function row(
   // `pend`: constant bytes not yet written (row start, then a cell's tail), joined with the next.
   let pend = index === 0 ? ROW_FIRST : ROW_NEXT;
   let first = true;
+  let b = w.buf;
+  let n = w.n;
   for (let i = 0; i < cols.length; i++) {
     const v = cells[i];
     if (v === null || v === undefined) continue;
     const c = cols[i] as ColOut;
+    let head: Uint8Array;
+    let tail: Uint8Array;
     if (v === MARKER_V) {
-      lead(w, c.join, pend, first ? c.marker : c.markerNext, 0);
+      w.n = n;
+      lead(w, c.join, pend, first ? c.marker : c.markerNext);
       pend = EMPTY;
-    } else if (typeof v === "string") {
-      lead(w, c.join, pend, first ? c.key : c.keyNext, 0);
+      first = false;
+      b = w.buf;
+      n = w.n;
+      continue;
+    }
+    if (typeof v === "string") {
+      w.n = n;
+      lead(w, c.join, pend, first ? c.key : c.keyNext);
       pend = EMPTY;
+      first = false;
       w.quoted(v);
-    } else if (v instanceof REF) {
-      lead(w, c.join, pend, first ? c.ref : c.refNext, 0);
-      pend = EMPTY;
-      w.quoted(v.id);
-      if (v.dis !== undefined) {
-        w.raw(REF_DIS);
-        w.quoted(v.dis);
-      }
-      w.byte(125);
-    } else if (v instanceof DATE_TIME) {
-      lead(w, c.join, pend, first ? c.dt : c.dtNext, ISO_ROOM);
-      w.n = w.isoAt(w.n, v);
-      pend = c.tzTailOf(v.tz);
+      b = w.buf;
+      n = w.n;
+      continue;
+    }
+    if (v instanceof DATE_TIME) {
+      head = first ? c.dt : c.dtNext;
+      tail = c.tzTailOf(v.tz);
     } else if (v instanceof NUMBER && Number.isFinite(v.val)) {
-      lead(w, c.join, pend, first ? c.num : c.numNext, NUMBER_ROOM);
-      w.n = w.numberAt(w.n, v.val);
-      pend = c.unitTailOf(v.unit);
+      head = first ? c.num : c.numNext;
+      tail = c.unitTailOf(v.unit);
     } else {
-      lead(w, c.join, pend, first ? c.key : c.keyNext, 0);
+      w.n = n;
+      if (v instanceof REF) {
+        lead(w, c.join, pend, first ? c.ref : c.refNext);
+        w.quoted(v.id);
+        if (v.dis !== undefined) {
+          w.raw(REF_DIS);
+          w.quoted(v.dis);
+        }
+        w.byte(125);
+      } else {
+        lead(w, c.join, pend, first ? c.key : c.keyNext);
+        writeVal(w, v);
+      }
       pend = EMPTY;
-      writeVal(w, v);
+      first = false;
+      b = w.buf;
+      n = w.n;
+      continue;
     }
     first = false;
+    const need = pend.length + head.length + tail.length + CELL_SLACK;
+    if (n + need > b.length) {
+      w.n = n;
+      w.reserve(need);
+      b = w.buf;
+    }
+    n = put2(b, n, c.join, pend, head);
+    n = head === c.dt || head === c.dtNext ? w.isoAt(n, v as HDateTime) : w.numberAt(n, (v as HNumber).val);
+    b = w.buf;
+    pend = tail;
   }
-  lead(w, out.end, pend, CLOSE, 0);
+  w.n = n;
+  lead(w, out.end, pend, CLOSE);
 }
