@@ -5,11 +5,12 @@
  * the full text, and the filter is parsed once outside the timed loop on both sides.
  */
 import { readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
 import hc from "haystack-core";
-import { readJsonGrid, writeJsonGrid } from "../src/haystack/codec/json/index.ts";
+import { readJsonGrid, valToJson4, writeJsonGrid } from "../src/haystack/codec/json/index.ts";
 import { readZincGrid, writeZincGrid } from "../src/haystack/codec/zinc/index.ts";
 import { compileFilter, type FilterContext, parseFilter } from "../src/haystack/filter/index.ts";
-import type { HDict, HGrid, HRef, HVal } from "../src/haystack/kinds/index.ts";
+import { equals, type HDict, type HGrid, type HRef, type HVal } from "../src/haystack/kinds/index.ts";
 import { hisGrid } from "../test/support/histgrid.ts";
 import { bench, type Figure, measure } from "./harness.ts";
 
@@ -125,6 +126,73 @@ const building: Case = { label: "building", rows: alpha.size, grid: alpha };
 
 bench("codec-his-100k", codecFigures(his));
 bench("codec-building", codecFigures(building));
+
+/** Walks parsed JSON so the floor's decode side reads every cell, as touchOurs does ours. */
+function touchPlain(v: unknown): number {
+  if (typeof v !== "object" || v === null) return 1;
+  let n = 1;
+  if (Array.isArray(v)) for (const item of v) n += touchPlain(item);
+  else {
+    const o = v as Record<string, unknown>;
+    for (const k in o) n += touchPlain(o[k]);
+  }
+  return n;
+}
+
+/**
+ * Our JSON v4 against the native floor on the same grid (issue: within 1.5x, ratio >= 0.67):
+ * encode vs `JSON.stringify` of the same JSON v4 structure as plain objects, built outside the
+ * clock; decode to Haystack values vs `JSON.parse` of the same text, every cell touched on both
+ * sides. Each side's answer is checked in full before the clock runs, and every timed run's
+ * length or cell count after, so a fast wrong answer cannot count. (Keeping the last timed answer
+ * itself would keep megabytes alive across runs and change what the collector does.)
+ */
+function floorFigures(c: Case): () => Promise<Figure[]> {
+  return async () => {
+    const plain = valToJson4(c.grid);
+    const text = writeJsonGrid(c.grid);
+    if (!isDeepStrictEqual(JSON.parse(text), JSON.parse(JSON.stringify(plain)))) {
+      throw new Error(`json-floor-${c.label}: our JSON v4 text differs from JSON.stringify of the same objects`);
+    }
+    const decoded = readJsonGrid(text);
+    if (!equals(decoded, c.grid) || writeJsonGrid(decoded) !== text) {
+      throw new Error(`json-floor-${c.label}: our decoded grid differs from the encoded one`);
+    }
+    const ourCells = touchOurs(c.grid);
+    const plainCells = touchPlain(plain);
+    if (touchOurs(decoded) !== ourCells || touchPlain(JSON.parse(text)) !== plainCells) {
+      throw new Error(`json-floor-${c.label}: decoded cell counts disagree`);
+    }
+    const floorLength = JSON.stringify(plain).length;
+    const runs = { ours: 0, floor: 0 };
+    /** Counts the timed runs whose answer differs from the checked one. */
+    const check = (side: "ours" | "floor", got: number, want: number): number => {
+      if (got !== want) runs[side]++;
+      return got;
+    };
+    const opts = { minMs: 1500, minRuns: 5 };
+    const encode = rowsPerSec(
+      `json-encode-${c.label}-floor`,
+      c.rows,
+      await measure(() => check("ours", writeJsonGrid(c.grid).length, text.length), opts),
+      await measure(() => check("floor", JSON.stringify(plain).length, floorLength), opts),
+    );
+    const decode = rowsPerSec(
+      `json-decode-${c.label}-floor`,
+      c.rows,
+      await measure(() => check("ours", touchOurs(readJsonGrid(text)), ourCells), opts),
+      await measure(() => check("floor", touchPlain(JSON.parse(text)), plainCells), opts),
+    );
+    if (runs.ours + runs.floor > 0)
+      throw new Error(`json-floor-${c.label}: timed answers differ ${JSON.stringify(runs)}`);
+    return [
+      { ...encode, baseline: "JSON.stringify" },
+      { ...decode, baseline: "JSON.parse" },
+    ];
+  };
+}
+
+bench("json-floor-building", floorFigures(building));
 
 const TWO_HOP = "point and equipRef->siteRef->site";
 

@@ -128,6 +128,28 @@ describe("type prefixes", () => {
   });
 });
 
+describe("malformed grids", () => {
+  it("a grid naming one column twice is refused at the second column", () => {
+    const text = '{"meta":{"ver":"3.0"},"cols":[{"name":"id"},{"name":"dis"},{"name":"id","dis":"x"}],"rows":[]}';
+    let err: unknown;
+    try {
+      readJson3Grid(text);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ParseError);
+    const e = err as ParseError;
+    expect(e.code).toBe("parse_error");
+    expect(e.message).toContain("duplicate column 'id' at $.cols[2]");
+    expect(text.slice(e.offset)).toMatch(/^{"name":"id","dis"/);
+    // Nested as a cell, and with distinct names that differ only in case (both fine).
+    const outer = `{"meta":{"ver":"3.0"},"cols":[{"name":"g"}],"rows":[{"g":${text}}]}`;
+    expect(() => readJson3Grid(outer)).toThrow(/duplicate column 'id'/);
+    const two = readJson3Grid('{"meta":{"ver":"3.0"},"cols":[{"name":"a"},{"name":"A"}],"rows":[{"a":"s:x","A":"y"}]}');
+    expect(two.rows).toEqual([["x", "y"]]);
+  });
+});
+
 describe("encoder and round trips", () => {
   it("encoder pieces concatenate to writeJson3Grid", () => {
     const g = HGrid.of(

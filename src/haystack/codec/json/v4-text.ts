@@ -21,7 +21,7 @@ import {
   REMOVE,
 } from "../../kinds/index.ts";
 import { rowOf } from "../row-of.ts";
-import { type Ctx, isTagName, knownTz, toReadErrorAt } from "./common.ts";
+import { type Ctx, isTagName, knownTz, toReadErrorAt, withPath } from "./common.ts";
 import { parseJsonText, skipValue } from "./scan.ts";
 import { KeyTable } from "./text-scan.ts";
 import { HaysonCells } from "./v4-cells.ts";
@@ -298,7 +298,7 @@ export class HaysonText extends HaysonCells {
       if (this.keyIs('"meta"')) {
         meta = this.meta(depth + 1);
       } else if (this.keyIs('"cols"')) {
-        cols = this.cols(depth);
+        cols = this.cols(depth, start);
       } else if (this.keyIs('"rows"')) {
         if (!cols) throw new Fallback(start);
         rows = this.rows(depth, cols);
@@ -326,14 +326,16 @@ export class HaysonText extends HaysonCells {
     return this.members(depth, at, "ver");
   }
 
-  /** Column objects are few: read as plain JSON and converted like v4-convert does. */
-  private cols(depth: number): HCol[] {
-    const at = this.ws();
+  /**
+   * Column objects are few: read as plain JSON and converted like v4-convert does (which refuses a
+   * name given twice). Errors are located from the grid's start, so they read `$.cols[1].name`.
+   */
+  private cols(depth: number, gridStart: number): HCol[] {
     const raw = this.raw();
     try {
       return cols4(raw, this.ctx, depth)[0];
     } catch (e) {
-      throw toReadErrorAt(e, this.s, at);
+      throw toReadErrorAt(withPath(e, "cols"), this.s, gridStart);
     }
   }
 

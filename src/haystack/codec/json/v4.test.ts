@@ -177,6 +177,31 @@ describe("grid encoder", () => {
     expect(JSON.parse(s).rows).toEqual([{ a: 1 }, {}, { a: "x", b: { _kind: "marker" } }]);
   });
 
+  it("a grid longer than one text piece: every kind of cell, multi-byte text, same as the encoder", () => {
+    const t = Date.UTC(2024, 0, 1);
+    const texts = ["plain", "é ü", "€ 3", "😀 astral", 'quote " and \\ back', "tab\tnew\nline", "\u{d800} lone"];
+    const g = HGrid.of(
+      ["id", "s", "m", "n", "d", "ts", "l"],
+      Array.from({ length: 1200 }, (_, i) => [
+        i % 3 === 0 ? new HRef(`r-${i}`, texts[i % texts.length]) : new HRef(`r-${i}`),
+        i % 5 === 0 ? null : `${texts[i % texts.length]} ${i}`,
+        i % 2 === 0 ? MARKER : null,
+        i % 4 === 0 ? num(i / 8, "°F") : i,
+        i % 7 === 0 ? HDict.of({ dis: texts[i % texts.length] ?? "", m: MARKER }) : null,
+        HDateTime.of(t + i * 60_000, i % 11 === 0 ? "Tokyo" : "New_York"),
+        i % 13 === 0 ? [1, "x", MARKER] : null,
+      ]),
+    );
+    const text = writeJsonGrid(g);
+    expect(text.length).toBeGreaterThan(100_000);
+    const enc = jsonEncoder();
+    let s = enc.begin(g.meta, g.cols);
+    for (const r of g.rows) s += enc.row(r);
+    expect(text).toBe(s + enc.end());
+    expect(JSON.parse(text)).toEqual(valToJson4(g));
+    expect(equals(readJsonGrid(text), g)).toBe(true);
+  });
+
   it("writes column meta only when present", () => {
     const g = new HGrid(HDict.EMPTY, [col("a", HDict.of({ dis: "A" })), col("b")], []);
     expect(JSON.parse(writeJsonGrid(g)).cols).toEqual([{ name: "a", meta: { dis: "A" } }, { name: "b" }]);
@@ -321,6 +346,26 @@ describe("malformed input", () => {
     expect(bad('{"_kind":"date","val":"2021-02-30"}').message).toContain("invalid date");
     expect(bad('{"_kind":"ref","val":"has space"}').message).toContain("ref");
     expect(bad('{"_kind":"number","val":"12"}').message).toContain("number");
+  });
+
+  it("a grid naming one column twice is refused at the second name, however it is read", () => {
+    const cols = '"cols":[{"name":"id"},{"name":"dis"},{"name":"id"}]';
+    const text = `{"_kind":"grid","meta":{"ver":"3.0"},${cols},"rows":[{"id":"a","dis":"A"}]}`;
+    const e = bad(text);
+    expect(e.code).toBe("parse_error");
+    expect(e.message).toContain("duplicate column 'id' at $.cols[2].name");
+    expect(text.slice(e.offset)).toMatch(/^"id"}\],"rows"/);
+    expect(() => readJsonGrid(text)).toThrow(ParseError);
+    // Rows before cols and `_kind` last take the JSON.parse + converter path; so does parsed JSON.
+    const late = bad(`{"rows":[],"meta":null,${cols},"_kind":"grid"}`);
+    expect(late.message).toContain("duplicate column 'id' at $.cols[2].name");
+    expect(() => json4ToVal(JSON.parse(text))).toThrow(/duplicate column 'id' at \$\.cols\[2\]\.name/);
+    // A grid nested as a cell of another grid.
+    const outer = `{"_kind":"grid","meta":{},"cols":[{"name":"g"}],"rows":[{"g":${text}}]}`;
+    expect(bad(outer).message).toContain("duplicate column 'id'");
+    // Names compare exactly: `a` and `A` are two columns.
+    const two = readJsonGrid('{"_kind":"grid","meta":{},"cols":[{"name":"a"},{"name":"A"}],"rows":[{"a":1,"A":2}]}');
+    expect(two.rows).toEqual([[1, 2]]);
   });
 
   it("a row with an unknown column is refused", () => {
