@@ -9,6 +9,7 @@ import { CHANGES_LABEL, changesCases } from "./changes.ts";
 import { ENTITIES_LABEL, entitiesCases } from "./entities.ts";
 import { HISTORY_LABEL, historyCases } from "./history.ts";
 import { POINTS_LABEL, pointsCases } from "./points.ts";
+import { REF_NAMES_LABEL, refNamesCases } from "./ref-names.ts";
 import { ROLLUP_LABEL, rollupCases } from "./rollup.ts";
 import type { Case } from "./support.ts";
 
@@ -26,6 +27,7 @@ export function runStoreContract(
   const test: Case = (title, fn) => (skipped.has(title) ? it.skip : it)(title, async () => fn(await open()));
   const parts: [string, (t: Case) => void][] = [
     [ENTITIES_LABEL, entitiesCases],
+    [REF_NAMES_LABEL, refNamesCases],
     [HISTORY_LABEL, historyCases],
     [ROLLUP_LABEL, rollupCases],
     [POINTS_LABEL, pointsCases],

@@ -4,8 +4,9 @@
  * DO SQLite allows 100 per statement). Values are bound, never passed through JSON text, because
  * SQLite's JSON number parser does not round-trip every double (1e-300 came back changed).
  */
-import { StoreError } from "../errors.ts";
 import { checkHisPage, HIS_NUMBER, HIS_STR, HIS_TRUE, type HisPage, HisPageBuilder, hisValueAt } from "../his-page.ts";
+import { curValTags } from "../rules/live.ts";
+import { checkPoint, checkPoints, markedIn } from "../rules/point-checks.ts";
 import { atomically } from "./atomic.ts";
 import type { DoEntities } from "./entities.ts";
 import type { DoSql } from "./sql.ts";
@@ -39,19 +40,12 @@ export class DoHistory {
     return pid;
   }
 
-  /** A his point's record, or a StoreError saying why not. */
-  #point(id: string): void {
-    const rec = this.#entities.get(id);
-    if (!rec) throw new StoreError("not_found", `Unknown point @${id}`);
-    if (!rec.has("his")) throw new StoreError("invalid", `@${id} is not a his point`);
-  }
-
   /**
    * Up to `size` samples of `id` with start <= ts < end and ts > after (keyset paging: pass the
    * last ts of the previous page, or -Infinity).
    */
   page(id: string, start: number, end: number, after: number, size: number): HisPage {
-    this.#point(id);
+    checkPoint(id, "his", markedIn(this.#entities.get(id), "his"));
     const b = new HisPageBuilder(size);
     const pid = this.#pid(id);
     if (pid === undefined) return b.build();
@@ -70,12 +64,17 @@ export class DoHistory {
     return b.build();
   }
 
-  /** Stores every write or none; returns the samples stored. Pages arrive as they crossed RPC. */
+  /**
+   * Stores every write or none; returns the samples stored. Pages arrive as they crossed RPC.
+   * The samples are checked before the points, as on every backend.
+   */
   write(writes: readonly PageWrite[]): number {
-    for (const w of writes) {
-      this.#point(w.id);
-      checkHisPage(w.id, w.page);
-    }
+    for (const w of writes) checkHisPage(w.id, w.page);
+    checkPoints(
+      writes.map((w) => w.id),
+      "his",
+      (id) => markedIn(this.#entities.get(id), "his"),
+    );
     try {
       return this.#write(writes);
     } catch (err) {
@@ -95,9 +94,8 @@ export class DoHistory {
         insertPage(this.#sql, pid, page);
         count += distinctCount(page.ts);
         const newest = newestIndex(page.ts);
-        if (before === null || before === undefined || (page.ts[newest] as number) >= before) {
-          this.#entities.setLive(id, { curVal: hisValueAt(page, newest), curStatus: "ok" }, onCommit);
-        }
+        const live = curValTags({ ts: page.ts[newest] as number, val: hisValueAt(page, newest) }, before ?? undefined);
+        if (live) this.#entities.setLive(id, live, onCommit);
       }
       return count;
     });

@@ -5,10 +5,11 @@
  * whole batch.
  */
 import { HNumber } from "../../haystack/kinds/index.ts";
-import { StoreError } from "../errors.ts";
 import { checkHisItems, type HisPage, HisPageBuilder, type HisValue } from "../his-page.ts";
 import type { HisItem, HisSpan, HistoryStore, HisWrite, HisWriteResult } from "../ports.ts";
 import type { Fold, RollupRequest } from "../rollup.ts";
+import { curValTags } from "../rules/live.ts";
+import { checkPoints } from "../rules/point-checks.ts";
 import { setLive } from "./entities.ts";
 import { type HisWireRow, readWirePage } from "./his-wire.ts";
 import { KIND_BOOL, KIND_NUMBER, KIND_STR, KIND_STR_JSON } from "./schema.ts";
@@ -172,10 +173,8 @@ export class PgHistory implements HistoryStore {
           await insertChunk(q, pid as number, items.slice(i, i + CHUNK), append);
         }
         count += items.length;
-        const newest = items[items.length - 1] as HisItem;
-        if (stored === undefined || newest.ts >= stored) {
-          await setLive(q, project, w.id, { curVal: newest.val, curStatus: "ok" });
-        }
+        const live = curValTags(items[items.length - 1] as HisItem, stored);
+        if (live) await setLive(q, project, w.id, live);
       }
       return { count };
     });
@@ -191,7 +190,7 @@ export class PgHistory implements HistoryStore {
     return p;
   }
 
-  /** Every id must be a `his` record of this project: not_found or invalid otherwise. */
+  /** Every id must be a `his` record of this project (rules/point-checks.ts). */
   async #checkPoints(q: Querier, ids: readonly string[], lock: boolean): Promise<void> {
     const rows = await run<{ id: string; his: boolean }>(
       q,
@@ -200,10 +199,7 @@ export class PgHistory implements HistoryStore {
       [this.project, ids],
     );
     const his = new Map(rows.map((r) => [r.id, r.his]));
-    for (const id of ids) {
-      if (!his.has(id)) throw new StoreError("not_found", `Unknown point @${id}`);
-      if (!his.get(id)) throw new StoreError("invalid", `@${id} is not a his point`);
-    }
+    checkPoints(ids, "his", (id) => his.get(id));
   }
 }
 
