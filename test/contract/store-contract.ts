@@ -12,6 +12,7 @@ import { POINTS_LABEL, pointsCases } from "./points.ts";
 import { REF_NAMES_LABEL, refNamesCases } from "./ref-names.ts";
 import { ROLLUP_LABEL, rollupCases } from "./rollup.ts";
 import type { Case } from "./support.ts";
+import { TAG_ORDER_LABEL, tagOrderCases } from "./tag-order.ts";
 
 export interface ContractOptions {
   /** Cases a backend cannot run yet, each with the reason written down. */
@@ -28,6 +29,7 @@ export function runStoreContract(
   const parts: [string, (t: Case) => void][] = [
     [ENTITIES_LABEL, entitiesCases],
     [REF_NAMES_LABEL, refNamesCases],
+    [TAG_ORDER_LABEL, tagOrderCases],
     [HISTORY_LABEL, historyCases],
     [ROLLUP_LABEL, rollupCases],
     [POINTS_LABEL, pointsCases],
