@@ -4,7 +4,7 @@
  * them as flat memory, and a unit or enum string that repeats row after row is stored once.
  */
 
-import { HDateTime, HNumber } from "../haystack/kinds/index.ts";
+import { HNumber } from "../haystack/kinds/index.ts";
 import type { PointVal } from "../haystack/point/index.ts";
 import { StoreError } from "./errors.ts";
 
@@ -147,15 +147,14 @@ export function pageOf(items: readonly { readonly ts: number; readonly val: HisV
 const NOT_A_VALUE = "a history value must be a Number, Bool or Str";
 
 /**
- * Refuses samples no backend stores faithfully: unsafe timestamps, values that are not Numbers,
- * Bools or Strs, and NaN or INF (SQLite keeps a NaN as NULL), so every backend takes and refuses
- * the same writes.
+ * Refuses samples no backend can store: unsafe timestamps and values that are not Numbers, Bools
+ * or Strs, so every backend takes and refuses the same writes. Every Number is stored, NaN, INF
+ * and -INF included.
  */
 export function checkHisPage(id: string, p: HisPage): void {
   for (let i = 0; i < p.count; i++) {
-    const k = p.kind[i] as number;
-    if (k > HIS_STR) throw new StoreError("invalid", `@${id}: ${NOT_A_VALUE}`);
-    checkSample(id, p.ts[i] as number, k === HIS_NUMBER ? (p.num[i] as number) : undefined);
+    if ((p.kind[i] as number) > HIS_STR) throw new StoreError("invalid", `@${id}: ${NOT_A_VALUE}`);
+    checkTs(id, p.ts[i] as number);
   }
 }
 
@@ -163,14 +162,10 @@ export function checkHisPage(id: string, p: HisPage): void {
 export function checkHisItems(id: string, items: readonly { readonly ts: number; readonly val: unknown }[]): void {
   for (const { ts, val } of items) {
     if (!isHisValue(val)) throw new StoreError("invalid", `@${id}: ${NOT_A_VALUE}`);
-    checkSample(id, ts, typeof val === "number" ? val : val instanceof HNumber ? val.val : undefined);
+    checkTs(id, ts);
   }
 }
 
-/** One sample's timestamp, and its number when it is one. */
-function checkSample(id: string, ts: number, num: number | undefined): void {
+function checkTs(id: string, ts: number): void {
   if (!Number.isSafeInteger(ts)) throw new StoreError("invalid", `@${id}: bad timestamp ${ts}`);
-  if (num !== undefined && !Number.isFinite(num)) {
-    throw new StoreError("invalid", `@${id}: NaN and INF cannot be stored as history (${HDateTime.of(ts).iso()})`);
-  }
 }

@@ -77,7 +77,10 @@ export interface HisSpan {
   readonly end: number;
 }
 
-/** One history sample. Values are Numbers (with unit), Bools or Strs; no conversion is applied. */
+/**
+ * One history sample. Values are Numbers (with unit; NaN, INF and -INF too), Bools or Strs,
+ * stored and returned exactly; no conversion is applied.
+ */
 export interface HisItem {
   readonly ts: number;
   readonly val: Exclude<PointVal, null>;

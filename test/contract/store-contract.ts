@@ -7,6 +7,7 @@ import { describe, it } from "vitest";
 import type { ProjectStore } from "../../src/storage/ports.ts";
 import { CHANGES_LABEL, changesCases } from "./changes.ts";
 import { ENTITIES_LABEL, entitiesCases } from "./entities.ts";
+import { HIS_SPECIALS_LABEL, hisSpecialsCases } from "./his-specials.ts";
 import { HISTORY_LABEL, historyCases } from "./history.ts";
 import { POINTS_LABEL, pointsCases } from "./points.ts";
 import { REF_NAMES_LABEL, refNamesCases } from "./ref-names.ts";
@@ -31,6 +32,7 @@ export function runStoreContract(
     [REF_NAMES_LABEL, refNamesCases],
     [TAG_ORDER_LABEL, tagOrderCases],
     [HISTORY_LABEL, historyCases],
+    [HIS_SPECIALS_LABEL, hisSpecialsCases],
     [ROLLUP_LABEL, rollupCases],
     [POINTS_LABEL, pointsCases],
     [CHANGES_LABEL, changesCases],

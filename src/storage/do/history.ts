@@ -3,6 +3,10 @@
  * multi-row INSERTs of 24 samples (the point id bound once as ?1, four parameters a sample:
  * DO SQLite allows 100 per statement). Values are bound, never passed through JSON text, because
  * SQLite's JSON number parser does not round-trip every double (1e-300 came back changed).
+ *
+ * A REAL column keeps INF and -INF, but SQLite turns a bound NaN into NULL: a number row (k = 0)
+ * whose `n` is NULL is NaN, bound so explicitly and read back as NaN. No other number row has a
+ * NULL `n`, so the encoding is exact and needs no schema step.
  */
 import { checkHisPage, HIS_NUMBER, HIS_STR, HIS_TRUE, type HisPage, HisPageBuilder, hisValueAt } from "../his-page.ts";
 import { curValTags } from "../rules/live.ts";
@@ -144,12 +148,8 @@ function insertPage(sql: DoSql, pid: number, p: HisPage): void {
     for (let i = from; i < to; i++) {
       const k = p.kind[i] as number;
       const t = p.textIdx[i] as number;
-      params.push(
-        p.ts[i] as number,
-        k,
-        k === HIS_NUMBER ? (p.num[i] as number) : null,
-        t < 0 ? null : (p.text[t] as string),
-      );
+      const n = k === HIS_NUMBER ? (p.num[i] as number) : Number.NaN;
+      params.push(p.ts[i] as number, k, Number.isNaN(n) ? null : n, t < 0 ? null : (p.text[t] as string));
     }
     sql.run(insertSql(to - from), ...params);
   }

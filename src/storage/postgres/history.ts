@@ -35,19 +35,24 @@ type RollupRow = {
   nums?: number;
   v?: number | null;
   unit?: string | null;
-  pick?: [number, number | null, string | null, boolean | null, string | null];
+  /** kind, num, unit, bool, str; a num that JSON cannot hold (NaN, INF) comes as its text. */
+  pick?: [number, number | string | null, string | null, boolean | null, string | null];
 };
 
-const NUMS =
-  "count(*) FILTER (WHERE kind = 0)::int AS nums, (array_agg(unit ORDER BY ts) FILTER (WHERE kind = 0))[1] AS unit";
+/**
+ * The samples the numeric folds take (rollup.ts): Numbers other than NaN. Postgres orders NaN
+ * equal to itself and above every other float8, so `<> 'NaN'` keeps exactly the rest, INF included.
+ */
+const FOLDED = "kind = 0 AND num <> 'NaN'::float8";
+const NUMS = `count(*) FILTER (WHERE ${FOLDED})::int AS nums, (array_agg(unit ORDER BY ts) FILTER (WHERE ${FOLDED}))[1] AS unit`;
 const PICK = "json_build_array(kind, num, unit, bool, str)";
 
 /** The aggregate columns each fold needs (see rollup.ts for the rules). */
 const FOLD_SQL: Readonly<Record<Fold, string>> = {
-  avg: `${NUMS}, avg(num) FILTER (WHERE kind = 0) AS v`,
-  sum: `${NUMS}, sum(num) FILTER (WHERE kind = 0) AS v`,
-  min: `${NUMS}, min(num) FILTER (WHERE kind = 0) AS v`,
-  max: `${NUMS}, max(num) FILTER (WHERE kind = 0) AS v`,
+  avg: `${NUMS}, avg(num) FILTER (WHERE ${FOLDED}) AS v`,
+  sum: `${NUMS}, sum(num) FILTER (WHERE ${FOLDED}) AS v`,
+  min: `${NUMS}, min(num) FILTER (WHERE ${FOLDED}) AS v`,
+  max: `${NUMS}, max(num) FILTER (WHERE ${FOLDED}) AS v`,
   count: "1 AS v",
   first: `(array_agg(${PICK} ORDER BY ts))[1] AS pick`,
   last: `(array_agg(${PICK} ORDER BY ts DESC))[1] AS pick`,
@@ -62,7 +67,10 @@ function rollupValue(r: RollupRow, fold: Fold): HisValue | undefined {
   if (fold === "count") return r.n;
   if (fold === "first" || fold === "last") {
     const [kind, num, unit, bool, str] = r.pick ?? [KIND_BOOL, null, null, false, null];
-    if (kind === KIND_NUMBER) return unit ? new HNumber(num ?? Number.NaN, unit) : (num ?? Number.NaN);
+    if (kind === KIND_NUMBER) {
+      const n = Number(num ?? Number.NaN);
+      return unit ? new HNumber(n, unit) : n;
+    }
     if (kind === KIND_STR) return str ?? "";
     if (kind === KIND_STR_JSON) return JSON.parse(str ?? '""') as string;
     return bool === true;
@@ -232,6 +240,7 @@ async function insertChunk(q: Querier, pid: number, items: readonly HisItem[], a
     unit[i] = "NULL";
     bool[i] = "NULL";
     str[i] = "NULL";
+    // A number's array element is its JS text: float8 reads NaN, Infinity and -Infinity as they are.
     if (typeof val === "number") {
       kind[i] = KIND_NUMBER;
       num[i] = val;
