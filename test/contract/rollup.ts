@@ -154,6 +154,29 @@ export function rollupCases(test: Case): void {
     ]);
   });
 
+  test("a sum or avg past the largest double is INF or -INF, as IEEE arithmetic gives it", async (s) => {
+    await add(s, [point("p")]);
+    const vals = [1e308, 1e308, -1e308, -1e308, 1, 2];
+    await s.history.write([{ id: "p", items: vals.map((val, i) => ({ ts: T0 + i * MIN, val })) }]);
+    const at = (fold: Fold) => rollup(s, "p", T0, T0 + 6 * MIN, 2 * MIN, fold);
+    const { POSITIVE_INFINITY: INF, NEGATIVE_INFINITY: NINF } = Number;
+    expect(await at("sum")).toEqual([
+      [0, INF],
+      [2 * MIN, NINF],
+      [4 * MIN, 3],
+    ]);
+    expect(await at("avg")).toEqual([
+      [0, INF],
+      [2 * MIN, NINF],
+      [4 * MIN, 1.5],
+    ]);
+    expect(await at("max")).toEqual([
+      [0, 1e308],
+      [2 * MIN, -1e308],
+      [4 * MIN, 2],
+    ]);
+  });
+
   test("a rollup of an unknown point is not_found, of a non-his record invalid, of an empty span empty", async (s) => {
     await add(s, [point("p"), rec("x")]);
     expect(await codeOf(rollup(s, "zz", T0, T0 + MIN, MIN, "avg"))).toBe("not_found");

@@ -7,13 +7,13 @@
 import { HNumber } from "../../haystack/kinds/index.ts";
 import { checkHisItems, type HisPage, HisPageBuilder, type HisValue } from "../his-page.ts";
 import type { HisItem, HisSpan, HistoryStore, HisWrite, HisWriteResult } from "../ports.ts";
-import type { Fold, RollupRequest } from "../rollup.ts";
+import { type Fold, foldPages, type RollupRequest } from "../rollup.ts";
 import { curValTags } from "../rules/live.ts";
 import { checkPoints } from "../rules/point-checks.ts";
 import { setLive } from "./entities.ts";
 import { type HisWireRow, readWirePage } from "./his-wire.ts";
 import { KIND_BOOL, KIND_NUMBER, KIND_STR, KIND_STR_JSON } from "./schema.ts";
-import { type Querier, run, runArrays } from "./sql.ts";
+import { mapPgError, type Querier, run, runArrays } from "./sql.ts";
 
 export const PAGE_ROWS = 25_000;
 /** Samples per INSERT: each column travels as one array parameter. */
@@ -57,6 +57,19 @@ const FOLD_SQL: Readonly<Record<Fold, string>> = {
   first: `(array_agg(${PICK} ORDER BY ts))[1] AS pick`,
   last: `(array_agg(${PICK} ORDER BY ts DESC))[1] AS pick`,
 };
+
+/** Postgres's SQLSTATE for a float8 result out of range (sum and avg overflowing to INF). */
+const OUT_OF_RANGE = "22003";
+
+/** A rollup query's rows, or "overflow" when Postgres refused a sum past the largest double. */
+async function rollupRows(q: Querier, text: string, values: unknown[]): Promise<RollupRow[] | "overflow"> {
+  try {
+    return (await q.query<RollupRow>(text, values)).rows;
+  } catch (err) {
+    if ((err as { code?: unknown } | null)?.code === OUT_OF_RANGE) return "overflow";
+    throw mapPgError(err);
+  }
+}
 
 /** A timestamptz from an epoch-ms parameter. */
 function msSql(param: string): string {
@@ -131,13 +144,19 @@ export class PgHistory implements HistoryStore {
     const step = req.intervalMs * PAGE_ROWS;
     for (let from = span.start; from < span.end; from += step) {
       const to = Math.min(span.end, from + step);
-      const rows = await run<RollupRow>(
+      const rows = await rollupRows(
         this.db,
         `SELECT (extract(epoch FROM b) * 1000)::bigint AS t, count(*)::int AS n, ${FOLD_SQL[req.fold]} ` +
           `FROM (SELECT ${bucketFn}($2 * interval '1 millisecond', ts, ${msSql("$3")}) AS b, ts, kind, num, unit, bool, str ` +
           `FROM history WHERE pid = $1 AND ts >= ${msSql("$4")} AND ts < ${msSql("$5")}) AS h GROUP BY b ORDER BY b`,
         [p.pid, req.intervalMs, span.start, from, to],
       );
+      if (rows === "overflow") {
+        // A float8 sum past the largest double is an error in Postgres where rollup.ts (IEEE)
+        // answers INF: these buckets fold here instead, from the same samples.
+        yield* foldPages(this.read(id, { start: from, end: to }), span, req);
+        continue;
+      }
       const b = new HisPageBuilder(rows.length);
       for (const r of rows) {
         const v = rollupValue(r, req.fold);

@@ -28,7 +28,10 @@ export interface PlannedChange {
 }
 
 export interface CommitPlan {
-  /** New records (add). A backend that finds one of these ids taken when it writes refuses the commit (`duplicate`). */
+  /**
+   * New records (add). A backend that finds one of these ids taken by the time it writes refuses
+   * the commit (`duplicate`).
+   */
   readonly insert: readonly PlannedRecord[];
   /** Changed records (update). */
   readonly replace: readonly (PlannedRecord & PlannedChange)[];
