@@ -4,7 +4,7 @@
  * them as flat memory, and a unit or enum string that repeats row after row is stored once.
  */
 
-import { HDateTime, HNumber } from "../haystack/kinds/index.ts";
+import { HNumber } from "../haystack/kinds/index.ts";
 import type { PointVal } from "../haystack/point/index.ts";
 import { StoreError } from "./errors.ts";
 
@@ -12,6 +12,8 @@ export const HIS_NUMBER = 0;
 export const HIS_FALSE = 1;
 export const HIS_TRUE = 2;
 export const HIS_STR = 3;
+/** A row holding something that is not a history value; `checkHisPage` refuses it. */
+const HIS_NOT_A_VALUE = 255;
 
 export interface HisPage {
   readonly count: number;
@@ -78,12 +80,21 @@ export class HisPageBuilder {
     this.#textIdx[i] = this.#intern(s);
   }
 
-  /** Any history value. */
+  /**
+   * Any history value. Anything else (a value typed HisValue only by a cast) is kept as a row
+   * `checkHisPage` refuses, so the point's id can go with the error.
+   */
   value(ts: number, v: HisValue): void {
     if (typeof v === "number") this.number(ts, v, undefined);
     else if (typeof v === "boolean") this.bool(ts, v);
     else if (typeof v === "string") this.str(ts, v);
-    else this.number(ts, v.val, v.unit);
+    else if (isHisValue(v)) this.number(ts, v.val, v.unit);
+    else {
+      const i = this.#n++;
+      this.#ts[i] = ts;
+      this.#kind[i] = HIS_NOT_A_VALUE;
+      this.#textIdx[i] = -1;
+    }
   }
 
   build(): HisPage {
@@ -133,30 +144,28 @@ export function pageOf(items: readonly { readonly ts: number; readonly val: HisV
   return b.build();
 }
 
+const NOT_A_VALUE = "a history value must be a Number, Bool or Str";
+
 /**
- * Refuses samples no backend stores faithfully: unsafe timestamps, unknown kinds, and NaN or INF
- * (SQLite keeps a NaN as NULL), so every backend takes and refuses the same writes.
+ * Refuses samples no backend can store: unsafe timestamps and values that are not Numbers, Bools
+ * or Strs, so every backend takes and refuses the same writes. Every Number is stored, NaN, INF
+ * and -INF included.
  */
 export function checkHisPage(id: string, p: HisPage): void {
   for (let i = 0; i < p.count; i++) {
-    const k = p.kind[i] as number;
-    if (k > HIS_STR) throw new StoreError("invalid", `@${id}: bad value kind ${k}`);
-    checkSample(id, p.ts[i] as number, k === HIS_NUMBER ? (p.num[i] as number) : undefined);
+    if ((p.kind[i] as number) > HIS_STR) throw new StoreError("invalid", `@${id}: ${NOT_A_VALUE}`);
+    checkTs(id, p.ts[i] as number);
   }
 }
 
 /** checkHisPage's rules over samples as a write request holds them, without building a page. */
 export function checkHisItems(id: string, items: readonly { readonly ts: number; readonly val: unknown }[]): void {
   for (const { ts, val } of items) {
-    if (!isHisValue(val)) throw new StoreError("invalid", `@${id}: a history value must be a Number, Bool or Str`);
-    checkSample(id, ts, typeof val === "number" ? val : val instanceof HNumber ? val.val : undefined);
+    if (!isHisValue(val)) throw new StoreError("invalid", `@${id}: ${NOT_A_VALUE}`);
+    checkTs(id, ts);
   }
 }
 
-/** One sample's timestamp, and its number when it is one. */
-function checkSample(id: string, ts: number, num: number | undefined): void {
+function checkTs(id: string, ts: number): void {
   if (!Number.isSafeInteger(ts)) throw new StoreError("invalid", `@${id}: bad timestamp ${ts}`);
-  if (num !== undefined && !Number.isFinite(num)) {
-    throw new StoreError("invalid", `@${id}: NaN and INF cannot be stored as history (${HDateTime.of(ts).iso()})`);
-  }
 }

@@ -1,12 +1,13 @@
 /**
- * The storage seam of the Haystack face. Every backend (Durable Object SQLite, Postgres, Upstash)
+ * The storage seam of the Haystack face. Every backend (Durable Object SQLite and Postgres today)
  * implements these interfaces, and test/contract/ runs one suite against each. Op handlers see
  * only these types, so an op behaves the same on every backend.
  *
- * Rules every implementation keeps:
+ * Rules every implementation keeps (the shared ones in rules/, so a new backend writes none again):
  * - Writes are all-or-nothing: a call that throws has changed nothing.
  * - Every entity, curVal or point write bumps the project's change sequence once per touched
  *   entity, in the same transaction as the write, so watches never miss or invent a change.
+ * - Records come out with their tags in one order (rules/tag-order.ts).
  * - Identifiers are ref ids without `@`.
  */
 import type { Filter } from "../haystack/filter/index.ts";
@@ -31,8 +32,9 @@ export interface ReadResult {
   /** True when more entities matched than `limit`. */
   readonly incomplete: boolean;
   /**
-   * Records that the rows' Refs name, when the backend can include them cheaply (for Ref display
-   * names); callers look up any others themselves.
+   * For Ref display names: the records that the rows' bare Refs name, other than the rows
+   * themselves, as rules/ref-names.ts picks them; each holds at least its `id` and its `dis` when
+   * it has one. Callers look up any others themselves.
    */
   readonly refs?: readonly HDict[];
 }
@@ -75,7 +77,10 @@ export interface HisSpan {
   readonly end: number;
 }
 
-/** One history sample. Values are Numbers (with unit), Bools or Strs; no conversion is applied. */
+/**
+ * One history sample. Values are Numbers (with unit; NaN, INF and -INF too), Bools or Strs,
+ * stored and returned exactly; no conversion is applied.
+ */
 export interface HisItem {
   readonly ts: number;
   readonly val: Exclude<PointVal, null>;
@@ -102,8 +107,9 @@ export interface HistoryStore {
    * Stores samples for one or more points in one transaction: duplicates within the request or
    * against stored samples are replaced (last wins); order does not matter. The newest sample of
    * each point at or after its stored newest becomes its `curVal` (a change for watches).
-   * Throws StoreError `not_found` for an unknown point, `invalid` for a record that is not a
-   * `his` point.
+   * Throws StoreError `invalid` for a sample that is not a Number, Bool or Str or whose ts is not
+   * a safe integer (samples are checked before points), then `not_found` for an unknown point and
+   * `invalid` for a record that is not a `his` point, in request order.
    */
   write(writes: readonly HisWrite[]): Promise<HisWriteResult>;
   /**

@@ -22,9 +22,10 @@ export function isFold(s: unknown): s is Fold {
 }
 
 /**
- * Rules: avg, min, max and sum take the bucket's Numbers only (a bucket without one has no row)
- * and keep the unit of its first Number; count counts every sample (unitless); first and last
- * answer the earliest and latest sample as they are. Rows are stamped with the bucket's start.
+ * Rules: avg, min, max and sum take the bucket's Numbers other than NaN (a bucket without one has
+ * no row) and keep the unit of the first of them; INF and -INF take part as numbers, so a sum of
+ * both is NaN. count counts every sample (unitless), NaN included; first and last answer the
+ * earliest and latest sample as they are, NaN too. Rows are stamped with the bucket's start.
  */
 export async function* foldPages(
   pages: AsyncIterable<HisPage>,
@@ -95,6 +96,8 @@ function add(a: Acc, p: HisPage, i: number): void {
   a.last = v;
   if (p.kind[i] !== HIS_NUMBER) return;
   const n = p.num[i] as number;
+  // A NaN sample says "no reading", so it must not turn a bucket's avg, sum, min or max into NaN.
+  if (Number.isNaN(n)) return;
   if (a.nums === 0) {
     const t = p.textIdx[i] as number;
     a.unit = t < 0 ? null : (p.text[t] as string);

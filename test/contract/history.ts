@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import { HNumber, MARKER } from "../../src/haystack/kinds/index.ts";
 import type { HisValue } from "../../src/storage/his-page.ts";
 import type { HisItem } from "../../src/storage/ports.ts";
-import { add, type Case, codeOf, MIN, modOf, one, point, readAll, rec, T0 } from "./support.ts";
+import { add, type Case, codeOf, MIN, messageOf, modOf, one, point, readAll, rec, T0 } from "./support.ts";
 
 export const HISTORY_LABEL = "history";
 
@@ -119,6 +119,26 @@ export function historyCases(test: Case): void {
       ),
     ).toBe("invalid");
     expect(await readAll(s, "p")).toEqual([]);
+  });
+
+  test("a batch's samples are checked before its points: a bad sample is invalid even after an unknown point", async (s) => {
+    await add(s, [point("p")]);
+    const cursor = await s.changes.cursor();
+    const good = [{ ts: T0, val: 1 }];
+    const bad: HisItem[][] = [[{ ts: T0 + 0.5, val: 1 }], [{ ts: T0, val: MARKER as unknown as HisValue }]];
+    for (const items of bad) {
+      const batch = [
+        { id: "zz", items: good },
+        { id: "p", items },
+      ];
+      expect(await codeOf(s.history.write(batch))).toBe("invalid");
+      expect(await messageOf(s.history.write([{ id: "p", items }]))).toMatch(/^@p: /);
+    }
+    expect(await messageOf(s.history.write([{ id: "p", items: bad[1] as HisItem[] }]))).toBe(
+      "@p: a history value must be a Number, Bool or Str",
+    );
+    expect(await readAll(s, "p")).toEqual([]);
+    expect(await s.changes.cursor()).toBe(cursor);
   });
 
   test("one batch writes several points and counts every stored sample", async (s) => {

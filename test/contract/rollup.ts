@@ -93,6 +93,90 @@ export function rollupCases(test: Case): void {
     ]);
   });
 
+  test("numeric folds skip NaN; INF and -INF fold as numbers; count, first and last take NaN as it is", async (s) => {
+    await add(s, [point("p")]);
+    const { NaN: NAN, POSITIVE_INFINITY: INF, NEGATIVE_INFINITY: NINF } = Number;
+    const buckets: HisValue[][] = [
+      [kw(1), new HNumber(NAN, "kW"), kw(3)],
+      [new HNumber(NAN, "kW"), NAN],
+      [INF, 5],
+      [NINF, INF],
+      [new HNumber(NAN, "kW"), 2, kw(4)],
+    ];
+    const items = buckets.flatMap((vals, b) => vals.map((val, i) => ({ ts: T0 + b * 10 * MIN + i * MIN, val })));
+    await s.history.write([{ id: "p", items }]);
+    const at = (fold: Fold) => rollup(s, "p", T0, T0 + 50 * MIN, 10 * MIN, fold);
+    const b = (i: number) => i * 10 * MIN;
+    expect(await at("avg")).toEqual([
+      [b(0), kw(2)],
+      [b(2), INF],
+      [b(3), NAN],
+      [b(4), 3],
+    ]);
+    expect(await at("sum")).toEqual([
+      [b(0), kw(4)],
+      [b(2), INF],
+      [b(3), NAN],
+      [b(4), 6],
+    ]);
+    expect(await at("min")).toEqual([
+      [b(0), kw(1)],
+      [b(2), 5],
+      [b(3), NINF],
+      [b(4), 2],
+    ]);
+    expect(await at("max")).toEqual([
+      [b(0), kw(3)],
+      [b(2), INF],
+      [b(3), INF],
+      [b(4), 4],
+    ]);
+    expect(await at("count")).toEqual([
+      [b(0), 3],
+      [b(1), 2],
+      [b(2), 2],
+      [b(3), 2],
+      [b(4), 3],
+    ]);
+    expect(await at("first")).toEqual([
+      [b(0), kw(1)],
+      [b(1), new HNumber(NAN, "kW")],
+      [b(2), INF],
+      [b(3), NINF],
+      [b(4), new HNumber(NAN, "kW")],
+    ]);
+    expect(await at("last")).toEqual([
+      [b(0), kw(3)],
+      [b(1), NAN],
+      [b(2), 5],
+      [b(3), INF],
+      [b(4), kw(4)],
+    ]);
+  });
+
+  test("a sum or avg past the largest double is INF or -INF, as IEEE arithmetic gives it", async (s) => {
+    await add(s, [point("p")]);
+    const vals = [1e308, 1e308, -1e308, -1e308, 1, 2];
+    await s.history.write([{ id: "p", items: vals.map((val, i) => ({ ts: T0 + i * MIN, val })) }]);
+    const at = (fold: Fold) => rollup(s, "p", T0, T0 + 6 * MIN, 2 * MIN, fold);
+    const { POSITIVE_INFINITY: INF, NEGATIVE_INFINITY: NINF } = Number;
+    expect(await at("sum")).toEqual([
+      [0, INF],
+      [2 * MIN, NINF],
+      [4 * MIN, 3],
+    ]);
+    expect(await at("avg")).toEqual([
+      [0, INF],
+      [2 * MIN, NINF],
+      [4 * MIN, 1.5],
+    ]);
+    expect(await at("max")).toEqual([
+      [0, 1e308],
+      [2 * MIN, -1e308],
+      [4 * MIN, 2],
+    ]);
+  });
+
   test("a rollup of an unknown point is not_found, of a non-his record invalid, of an empty span empty", async (s) => {
     await add(s, [point("p"), rec("x")]);
     expect(await codeOf(rollup(s, "zz", T0, T0 + MIN, MIN, "avg"))).toBe("not_found");

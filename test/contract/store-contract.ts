@@ -7,10 +7,13 @@ import { describe, it } from "vitest";
 import type { ProjectStore } from "../../src/storage/ports.ts";
 import { CHANGES_LABEL, changesCases } from "./changes.ts";
 import { ENTITIES_LABEL, entitiesCases } from "./entities.ts";
+import { HIS_SPECIALS_LABEL, hisSpecialsCases } from "./his-specials.ts";
 import { HISTORY_LABEL, historyCases } from "./history.ts";
 import { POINTS_LABEL, pointsCases } from "./points.ts";
+import { REF_NAMES_LABEL, refNamesCases } from "./ref-names.ts";
 import { ROLLUP_LABEL, rollupCases } from "./rollup.ts";
 import type { Case } from "./support.ts";
+import { TAG_ORDER_LABEL, tagOrderCases } from "./tag-order.ts";
 
 export interface ContractOptions {
   /** Cases a backend cannot run yet, each with the reason written down. */
@@ -26,7 +29,10 @@ export function runStoreContract(
   const test: Case = (title, fn) => (skipped.has(title) ? it.skip : it)(title, async () => fn(await open()));
   const parts: [string, (t: Case) => void][] = [
     [ENTITIES_LABEL, entitiesCases],
+    [REF_NAMES_LABEL, refNamesCases],
+    [TAG_ORDER_LABEL, tagOrderCases],
     [HISTORY_LABEL, historyCases],
+    [HIS_SPECIALS_LABEL, hisSpecialsCases],
     [ROLLUP_LABEL, rollupCases],
     [POINTS_LABEL, pointsCases],
     [CHANGES_LABEL, changesCases],

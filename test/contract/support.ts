@@ -24,6 +24,17 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
   return "no error";
 }
 
+/** The message of the StoreError or HaystackError `p` rejects with, or "no error". */
+export async function messageOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof StoreError || e instanceof HaystackError) return e.message;
+    throw e;
+  }
+  return "no error";
+}
+
 export function rec(id: string, tags: Record<string, HVal | undefined> = {}): HDict {
   return HDict.of({ id: new HRef(id), ...tags });
 }

@@ -4,8 +4,9 @@
  */
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { readJsonGrid } from "../../src/haystack/codec/json/index.ts";
 import { writeZincGrid } from "../../src/haystack/codec/zinc/index.ts";
-import type { HGrid } from "../../src/haystack/kinds/index.ts";
+import { type HGrid, HNumber } from "../../src/haystack/kinds/index.ts";
 import { authedFetch } from "../support/auth.ts";
 import { localFetch } from "../support/clocked.ts";
 import { BASE, errorGrid, get, hisLines, idsOf, newProject, ok, post, seed } from "../support/haystack-http.ts";
@@ -250,7 +251,7 @@ describe("Haystack HTTP: failures after the request grid are 200 error grids and
     );
   });
 
-  it("refused hisWrites: a bad ts in the last row, a non-his target, one unknown id in a batch, NaN, a Ref value", async () => {
+  it("refused hisWrites: a bad ts in the last row, a non-his target, one unknown id in a batch, a Ref value", async () => {
     const p = await project();
     const row = "2024-01-05T00:00:00Z UTC,5kW";
     await refusedWrites(p, [
@@ -258,12 +259,47 @@ describe("Haystack HTTP: failures after the request grid are 200 error grids and
       () => errorGrid(post(p, "hisWrite", `ver:"3.0" id:@x\nts,val\n${row}\n`)),
       () => errorGrid(post(p, "hisWrite", `ver:"3.0" id:@ghost\nts,val\n${row}\n`)),
       () => errorGrid(post(p, "hisWrite", `ver:"3.0"\nts,v0 id:@b,v1 id:@ghost\n${row},6kW\n`)),
-      () =>
-        errorGrid(
-          post(p, "hisWrite", `ver:"3.0"\nts,v0 id:@b,v1 id:@a\n${row},6kW\n2024-01-06T00:00:00Z UTC,1kW,NaN\n`),
-        ),
       () => errorGrid(post(p, "hisWrite", `ver:"3.0" id:@b\nts,val\n${row}\n2024-01-05T01:00:00Z UTC,@notAValue\n`)),
       () => errorGrid(post(p, "hisWrite", `ver:"3.0" id:@b\nval\n5kW\n`)),
+    ]);
+  });
+
+  it("NaN, INF and -INF are history Numbers: hisWrite takes them and hisRead answers them exactly, in Zinc and JSON", async () => {
+    const p = await project();
+    const day = "2024-01-06";
+    // The batch form that was once refused for its NaN: now both points take their samples.
+    await ok(
+      post(
+        p,
+        "hisWrite",
+        `ver:"3.0"\nts,v0 id:@b,v1 id:@a\n${day}T00:00:00Z UTC,6kW,NaN\n${day}T01:00:00Z UTC,INF,-INF\n${day}T02:00:00Z UTC,-INF,2kW\n`,
+      ),
+    );
+    const json = { accept: "application/json" };
+    const zincVals = async (id: string) =>
+      (await ok(get(p, "hisRead", `id=@${id}&range=${day}`))).rows.map((r) => r[1]);
+    expect(await zincVals("a")).toEqual([Number.NaN, Number.NEGATIVE_INFINITY, new HNumber(2, "kW")]);
+    expect(await zincVals("b")).toEqual([new HNumber(6, "kW"), Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+    const text = await (await get(p, "hisRead", `id=@a&range=${day}`, json)).text();
+    expect(text).toContain('{"_kind":"number","val":"NaN"}');
+    expect(text).toContain('{"_kind":"number","val":"-INF"}');
+    // JSON carries a unit on NaN and INF too (Zinc's grammar has none for them).
+    const body = JSON.stringify({
+      _kind: "grid",
+      meta: { ver: "3.0", id: { _kind: "ref", val: "b" } },
+      cols: [{ name: "ts" }, { name: "val" }],
+      rows: ["NaN", "INF", "-INF"].map((val, h) => ({
+        ts: { _kind: "dateTime", val: `2024-01-07T0${h}:00:00Z`, tz: "UTC" },
+        val: { _kind: "number", val, unit: "kW" },
+      })),
+    });
+    await ok(post(p, "hisWrite", body, { "content-type": "application/json" }));
+    const back = readJsonGrid(await (await get(p, "hisRead", "id=@b&range=2024-01-07", json)).text());
+    const vals = back.rows.map((r) => r[1]);
+    expect(vals).toEqual([
+      new HNumber(Number.NaN, "kW"),
+      new HNumber(Number.POSITIVE_INFINITY, "kW"),
+      new HNumber(Number.NEGATIVE_INFINITY, "kW"),
     ]);
   });
 

@@ -4,28 +4,17 @@
  */
 import { writeJsonValue } from "../../haystack/codec/json/index.ts";
 import { compileFilter, type Matcher, mapContext, parseFilter } from "../../haystack/filter/index.ts";
-import { equals, HDateTime, HDict, HRef, type HVal, isRef } from "../../haystack/kinds/index.ts";
-import {
-  addId,
-  applyDiff,
-  checkDistinct,
-  checkMod,
-  idOf,
-  nextMod,
-  requireId,
-  stamp,
-  withoutRemoves,
-} from "../commit-rules.ts";
-import { StoreError } from "../errors.ts";
+import type { HDict } from "../../haystack/kinds/index.ts";
 import { dictFromJson } from "../json-dicts.ts";
 import type { CommitRequest, ReadResult } from "../ports.ts";
+import { type CommitPlan, idOf, modMsOf, planCommit } from "../rules/commit.ts";
+import { type LiveTags, withLive } from "../rules/live.ts";
+import { refIdsToName } from "../rules/ref-names.ts";
 import { atomically, type OnCommit } from "./atomic.ts";
 import type { DoChanges } from "./changes.ts";
 import { type DoSql, MAX_BOUND_PARAMS } from "./sql.ts";
 
 const MAX_CACHED_FILTERS = 64;
-/** Most referenced records a read reports alongside its rows. */
-const MAX_REF_RECORDS = 10_000;
 
 /** A read as (id, version) pairs, plus the records its rows refer to. */
 export interface Versions {
@@ -110,20 +99,8 @@ export class DoEntities {
     const map = this.#map();
     const r = this.read(filter, limit);
     const ids = r.rows.map(idOf);
-    // The records the rows' Refs name (outside the result), so a reader can show their dis.
-    const inResult = new Set(ids);
-    const refIds: string[] = [];
-    const seen = new Set<string>();
-    for (const d of r.rows) {
-      const tags = d.toObject();
-      for (const k in tags) {
-        const v = tags[k];
-        if (isRef(v) && !inResult.has(v.id) && !seen.has(v.id) && map.has(v.id) && refIds.length < MAX_REF_RECORDS) {
-          seen.add(v.id);
-          refIds.push(v.id);
-        }
-      }
-    }
+    // The records the rows' Refs name, so a reader can show their dis without asking again.
+    const refIds = refIdsToName(r.rows).filter((id) => map.has(id));
     const seqOf = (id: string) => this.#changes.seqOf(id);
     return { ids, seqs: ids.map(seqOf), incomplete: r.incomplete, refIds, refSeqs: refIds.map(seqOf) };
   }
@@ -152,71 +129,50 @@ export class DoEntities {
 
   commit(req: CommitRequest): HDict[] {
     const map = this.#map();
-    checkDistinct(req);
+    const plan = planCommit(req, (id) => map.get(id));
     return atomically(this.#sql, (onCommit) => {
-      const out: HDict[] = [];
-      const changed: string[] = [];
-      for (const row of req.rows) {
-        if (req.op === "add") {
-          const id = addId(row, (x) => map.has(x));
-          const rec = stamp(HDict.of(withoutRemoves(row, id)), id, req.nowMs);
-          this.#put(id, rec, onCommit);
-          out.push(rec);
-          changed.push(id);
-          continue;
-        }
-        const id = requireId(row);
-        const old = map.get(id);
-        if (!old) throw new StoreError("not_found", `Unknown record @${id}`);
-        if (!req.force) checkMod(row, old, id);
-        if (req.op === "remove") {
-          this.#sql.run("DELETE FROM entities WHERE id = ?", id);
-          this.onRemove(id);
-          onCommit(() => {
-            map.delete(id);
-            this.#sorted = undefined;
-          });
-          out.push(HDict.of({ id: new HRef(id) }));
-        } else {
-          const rec = stamp(applyDiff(old, row), id, nextMod(old, req.nowMs));
-          this.#put(id, rec, onCommit);
-          out.push(rec);
-        }
-        changed.push(id);
-      }
-      this.#changes.bump(changed, onCommit);
-      return out;
+      this.#apply(plan, onCommit);
+      this.#changes.bump(plan.changed, onCommit);
+      return [...plan.out];
     });
   }
 
-  /**
-   * Sets or (with undefined) removes tags that follow live state rather than edits: curVal,
-   * writeVal and the like. `mod` is kept, so a client's optimistic commit is not invalidated by a
-   * sensor update. Returns whether anything changed; call inside `atomically`.
-   */
-  setLive(id: string, tags: Readonly<Record<string, HVal | undefined>>, onCommit: OnCommit): boolean {
-    const old = this.#map().get(id);
-    if (!old) return false;
-    let differs = false;
-    for (const [k, v] of Object.entries(tags)) {
-      const cur = old.get(k);
-      if (v === undefined ? cur !== undefined : !equals(cur, v)) differs = true;
+  // One object writes at a time and the plan was made from its own map, so nothing can have
+  // taken an added id or changed a planned record since.
+  #apply(plan: CommitPlan, onCommit: OnCommit): void {
+    for (const r of plan.insert) this.#put(r.id, r.rec, onCommit);
+    for (const r of plan.replace) this.#put(r.id, r.rec, onCommit);
+    for (const { id } of plan.remove) {
+      this.#sql.run("DELETE FROM entities WHERE id = ?", id);
+      this.onRemove(id);
+      onCommit(() => {
+        this.#byId?.delete(id);
+        this.#sorted = undefined;
+      });
     }
-    if (!differs) return false;
-    this.#put(id, old.merge(tags), onCommit);
+  }
+
+  /**
+   * Sets or (with undefined) removes live tags (rules/live.ts). Returns whether anything changed;
+   * call inside `atomically`.
+   */
+  setLive(id: string, tags: LiveTags, onCommit: OnCommit): boolean {
+    const old = this.#map().get(id);
+    const rec = old && withLive(old, tags);
+    if (!rec) return false;
+    this.#put(id, rec, onCommit);
     this.#changes.bump([id], onCommit);
     return true;
   }
 
   #put(id: string, rec: HDict, onCommit: OnCommit): void {
     const text = writeJsonValue(rec);
-    const mod = rec.get("mod");
     this.#sql.run(
       "INSERT INTO entities (id, tags, mod) VALUES (?, ?, ?) " +
         "ON CONFLICT (id) DO UPDATE SET tags = excluded.tags, mod = excluded.mod",
       id,
       text,
-      mod instanceof HDateTime ? mod.ms : 0,
+      modMsOf(rec),
     );
     // Decode the stored text rather than keep `rec`: its strings may be slices of a large request.
     const stored = dictFromJson(text);

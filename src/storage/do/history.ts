@@ -3,9 +3,14 @@
  * multi-row INSERTs of 24 samples (the point id bound once as ?1, four parameters a sample:
  * DO SQLite allows 100 per statement). Values are bound, never passed through JSON text, because
  * SQLite's JSON number parser does not round-trip every double (1e-300 came back changed).
+ *
+ * A REAL column keeps INF and -INF, but SQLite turns a bound NaN into NULL: a number row (k = 0)
+ * whose `n` is NULL is NaN, bound so explicitly and read back as NaN. No other number row has a
+ * NULL `n`, so the encoding is exact and needs no schema step.
  */
-import { StoreError } from "../errors.ts";
 import { checkHisPage, HIS_NUMBER, HIS_STR, HIS_TRUE, type HisPage, HisPageBuilder, hisValueAt } from "../his-page.ts";
+import { curValTags } from "../rules/live.ts";
+import { checkPoint, checkPoints, markedIn } from "../rules/point-checks.ts";
 import { atomically } from "./atomic.ts";
 import type { DoEntities } from "./entities.ts";
 import type { DoSql } from "./sql.ts";
@@ -39,19 +44,12 @@ export class DoHistory {
     return pid;
   }
 
-  /** A his point's record, or a StoreError saying why not. */
-  #point(id: string): void {
-    const rec = this.#entities.get(id);
-    if (!rec) throw new StoreError("not_found", `Unknown point @${id}`);
-    if (!rec.has("his")) throw new StoreError("invalid", `@${id} is not a his point`);
-  }
-
   /**
    * Up to `size` samples of `id` with start <= ts < end and ts > after (keyset paging: pass the
    * last ts of the previous page, or -Infinity).
    */
   page(id: string, start: number, end: number, after: number, size: number): HisPage {
-    this.#point(id);
+    checkPoint(id, "his", markedIn(this.#entities.get(id), "his"));
     const b = new HisPageBuilder(size);
     const pid = this.#pid(id);
     if (pid === undefined) return b.build();
@@ -70,12 +68,17 @@ export class DoHistory {
     return b.build();
   }
 
-  /** Stores every write or none; returns the samples stored. Pages arrive as they crossed RPC. */
+  /**
+   * Stores every write or none; returns the samples stored. Pages arrive as they crossed RPC.
+   * The samples are checked before the points, as on every backend.
+   */
   write(writes: readonly PageWrite[]): number {
-    for (const w of writes) {
-      this.#point(w.id);
-      checkHisPage(w.id, w.page);
-    }
+    for (const w of writes) checkHisPage(w.id, w.page);
+    checkPoints(
+      writes.map((w) => w.id),
+      "his",
+      (id) => markedIn(this.#entities.get(id), "his"),
+    );
     try {
       return this.#write(writes);
     } catch (err) {
@@ -95,9 +98,8 @@ export class DoHistory {
         insertPage(this.#sql, pid, page);
         count += distinctCount(page.ts);
         const newest = newestIndex(page.ts);
-        if (before === null || before === undefined || (page.ts[newest] as number) >= before) {
-          this.#entities.setLive(id, { curVal: hisValueAt(page, newest), curStatus: "ok" }, onCommit);
-        }
+        const live = curValTags({ ts: page.ts[newest] as number, val: hisValueAt(page, newest) }, before ?? undefined);
+        if (live) this.#entities.setLive(id, live, onCommit);
       }
       return count;
     });
@@ -146,12 +148,8 @@ function insertPage(sql: DoSql, pid: number, p: HisPage): void {
     for (let i = from; i < to; i++) {
       const k = p.kind[i] as number;
       const t = p.textIdx[i] as number;
-      params.push(
-        p.ts[i] as number,
-        k,
-        k === HIS_NUMBER ? (p.num[i] as number) : null,
-        t < 0 ? null : (p.text[t] as string),
-      );
+      const n = k === HIS_NUMBER ? (p.num[i] as number) : Number.NaN;
+      params.push(p.ts[i] as number, k, Number.isNaN(n) ? null : n, t < 0 ? null : (p.text[t] as string));
     }
     sql.run(insertSql(to - from), ...params);
   }

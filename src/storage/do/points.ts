@@ -5,7 +5,6 @@
  */
 import {
   EMPTY_PRIORITY_ARRAY,
-  effective,
   expire,
   nextExpiry,
   type PriorityArray,
@@ -14,7 +13,8 @@ import {
   type WriteRequest,
   write,
 } from "../../haystack/point/index.ts";
-import { StoreError } from "../errors.ts";
+import { writeTags } from "../rules/live.ts";
+import { checkPoint, markedIn } from "../rules/point-checks.ts";
 import { atomically, type OnCommit } from "./atomic.ts";
 import type { DoEntities } from "./entities.ts";
 import type { DoSql } from "./sql.ts";
@@ -29,9 +29,7 @@ export class DoPoints {
   }
 
   #check(id: string): void {
-    const rec = this.#entities.get(id);
-    if (!rec) throw new StoreError("not_found", `Unknown point @${id}`);
-    if (!rec.has("writable")) throw new StoreError("invalid", `@${id} is not a writable point`);
+    checkPoint(id, "writable", markedIn(this.#entities.get(id), "writable"));
   }
 
   #load(id: string): PriorityArray {
@@ -78,8 +76,7 @@ export class DoPoints {
       JSON.stringify(priorityToJson(arr)),
       nextExpiry(arr) ?? null,
     );
-    const eff = effective(arr, nowMs);
-    this.#entities.setLive(id, { writeVal: eff?.val, writeLevel: eff?.level }, onCommit);
+    this.#entities.setLive(id, writeTags(arr, nowMs), onCommit);
   }
 
   #soonest(): number | undefined {

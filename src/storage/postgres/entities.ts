@@ -1,30 +1,21 @@
 /**
  * Records in Postgres: JSONB in JSON v4 form, one row per (project, id). A commit locks the rows it
- * touches, applies the shared commit rules, and bumps the change feed in the same transaction.
+ * touches, plans with the shared rules (rules/commit.ts), and writes the plan and bumps the change
+ * feed in the same transaction, one statement per kind of write.
  */
 import { writeJsonValue } from "../../haystack/codec/json/index.ts";
 import type { Filter } from "../../haystack/filter/index.ts";
-import { equals, HDateTime, HDict, HRef, type HVal, isRef } from "../../haystack/kinds/index.ts";
-import {
-  addId,
-  applyDiff,
-  checkDistinct,
-  checkMod,
-  nextMod,
-  requireId,
-  stamp,
-  withoutRemoves,
-} from "../commit-rules.ts";
+import type { HDict } from "../../haystack/kinds/index.ts";
 import { StoreError } from "../errors.ts";
 import { dictFromJson } from "../json-dicts.ts";
 import type { CommitRequest, EntityStore, ReadOptions, ReadResult } from "../ports.ts";
+import { type CommitPlan, commitIds, modMsOf, type PlannedRecord, planCommit } from "../rules/commit.ts";
+import { type LiveTags, withLive } from "../rules/live.ts";
+import { refIdsToName } from "../rules/ref-names.ts";
 import { bump } from "./changes.ts";
 import { readSql } from "./filter-sql.ts";
 import { fromJsonb, toJsonb } from "./nul.ts";
 import { type Querier, run } from "./sql.ts";
-
-/** Most records a read reports the display names of; the op looks up any beyond itself. */
-const MAX_NAMED = 50_000;
 
 /** The records of `ids` that exist, locked for the rest of the transaction. */
 async function lockRecords(q: Querier, project: string, ids: readonly string[]): Promise<Map<string, HDict>> {
@@ -36,43 +27,74 @@ async function lockRecords(q: Querier, project: string, ids: readonly string[]):
   return new Map(rows.map((r) => [r.id, dictFromJson(fromJsonb(r.tags))]));
 }
 
-async function put(q: Querier, project: string, id: string, rec: HDict): Promise<void> {
-  const mod = rec.get("mod");
-  await run(
-    q,
-    "INSERT INTO entities (project, id, tags, mod) VALUES ($1, $2, $3::jsonb, $4) " +
-      "ON CONFLICT (project, id) DO UPDATE SET tags = excluded.tags, mod = excluded.mod",
-    [project, id, toJsonb(writeJsonValue(rec)), mod instanceof HDateTime ? mod.ms : 0],
-  );
+/** The columns of `recs` as array parameters: ids, tags as JSONB text, mods. */
+function columns(recs: readonly PlannedRecord[]): [string[], string[], number[]] {
+  return [recs.map((r) => r.id), recs.map((r) => toJsonb(writeJsonValue(r.rec))), recs.map((r) => modMsOf(r.rec))];
 }
 
-/** Removes a record with its priority array and history. */
-async function removeRecord(q: Querier, project: string, id: string): Promise<void> {
-  await run(q, "DELETE FROM entities WHERE project = $1 AND id = $2", [project, id]);
-  await run(q, "DELETE FROM point_arrays WHERE project = $1 AND id = $2", [project, id]);
+/** Replaces stored records (their rows are locked). */
+async function put(q: Querier, project: string, recs: readonly PlannedRecord[]): Promise<void> {
+  if (recs.length === 0) return;
   await run(
     q,
-    "WITH p AS (DELETE FROM his_points WHERE project = $1 AND id = $2 RETURNING pid) " +
-      "DELETE FROM history WHERE pid IN (SELECT pid FROM p)",
-    [project, id],
+    "UPDATE entities e SET tags = x.tags::jsonb, mod = x.mod " +
+      "FROM unnest($2::text[], $3::text[], $4::bigint[]) AS x(id, tags, mod) WHERE e.project = $1 AND e.id = x.id",
+    [project, ...columns(recs)],
   );
 }
 
 /**
- * Sets or (undefined) removes live tags (curVal, writeVal...) without touching `mod`; a change
- * for watches when anything differs. Runs inside the caller's transaction.
+ * Adds new records. The plan found their ids free, but another transaction may have added one
+ * since: that commit is refused rather than merged.
  */
-export async function setLive(
-  q: Querier,
-  project: string,
-  id: string,
-  tags: Readonly<Record<string, HVal | undefined>>,
-): Promise<boolean> {
+async function insert(q: Querier, project: string, recs: readonly PlannedRecord[]): Promise<void> {
+  if (recs.length === 0) return;
+  const added = await run<{ id: string }>(
+    q,
+    "INSERT INTO entities (project, id, tags, mod) SELECT $1, x.id, x.tags::jsonb, x.mod " +
+      "FROM unnest($2::text[], $3::text[], $4::bigint[]) AS x(id, tags, mod) " +
+      "ON CONFLICT (project, id) DO NOTHING RETURNING id",
+    [project, ...columns(recs)],
+  );
+  if (added.length === recs.length) return;
+  const done = new Set(added.map((r) => r.id));
+  const taken = recs.find((r) => !done.has(r.id));
+  throw new StoreError("duplicate", `@${taken?.id} already exists`);
+}
+
+/** Removes records with their priority arrays and history. */
+async function remove(q: Querier, project: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await run(q, "DELETE FROM entities WHERE project = $1 AND id = ANY($2::text[])", [project, ids]);
+  await run(q, "DELETE FROM point_arrays WHERE project = $1 AND id = ANY($2::text[])", [project, ids]);
+  await run(
+    q,
+    "WITH p AS (DELETE FROM his_points WHERE project = $1 AND id = ANY($2::text[]) RETURNING pid) " +
+      "DELETE FROM history WHERE pid IN (SELECT pid FROM p)",
+    [project, ids],
+  );
+}
+
+async function apply(q: Querier, project: string, plan: CommitPlan): Promise<void> {
+  await insert(q, project, plan.insert);
+  await put(q, project, plan.replace);
+  await remove(
+    q,
+    project,
+    plan.remove.map((r) => r.id),
+  );
+  await bump(q, project, plan.changed);
+}
+
+/**
+ * Sets or (undefined) removes live tags (rules/live.ts) inside the caller's transaction, locking
+ * the record; returns whether anything changed.
+ */
+export async function setLive(q: Querier, project: string, id: string, tags: LiveTags): Promise<boolean> {
   const old = (await lockRecords(q, project, [id])).get(id);
-  if (!old) return false;
-  const differs = Object.entries(tags).some(([k, v]) => (v === undefined ? old.has(k) : !equals(old.get(k), v)));
-  if (!differs) return false;
-  await put(q, project, id, old.merge(tags));
+  const rec = old && withLive(old, tags);
+  if (!rec) return false;
+  await put(q, project, [{ id, rec }]);
   await bump(q, project, [id]);
   return true;
 }
@@ -93,30 +115,18 @@ export class PgEntities implements EntityStore {
   }
 
   /**
-   * The `id` and `dis` of records the rows' Refs name (outside the rows), for Ref display names:
+   * The `id` and `dis` of records the rows' Refs name (rules/ref-names.ts), for Ref display names:
    * two tags a record instead of the whole of it. Records without a `dis` come back as `{id}`, so
    * the op knows them and reads them no second time.
    */
   async #namedBy(rows: readonly HDict[]): Promise<HDict[]> {
-    const inRows = new Set<string>();
-    for (const d of rows) {
-      const id = d.get("id");
-      if (isRef(id)) inRows.add(id.id);
-    }
-    const wanted = new Set<string>();
-    for (const d of rows) {
-      const tags = d.toObject();
-      for (const k in tags) {
-        const v = tags[k];
-        if (isRef(v) && v.dis === undefined && !inRows.has(v.id) && wanted.size < MAX_NAMED) wanted.add(v.id);
-      }
-    }
-    if (wanted.size === 0) return [];
+    const wanted = refIdsToName(rows);
+    if (wanted.length === 0) return [];
     const named = await run<{ d: string }>(
       this.db,
       "SELECT jsonb_strip_nulls(jsonb_build_object('id', tags -> 'id', 'dis', tags -> 'dis'))::text AS d " +
         "FROM entities WHERE project = $1 AND id = ANY($2::text[])",
-      [this.project, [...wanted]],
+      [this.project, wanted],
     );
     return named.map((r) => dictFromJson(fromJsonb(r.d)));
   }
@@ -132,45 +142,11 @@ export class PgEntities implements EntityStore {
   }
 
   async commit(req: CommitRequest): Promise<readonly HDict[]> {
-    checkDistinct(req);
-    const project = this.project;
     return this.tx(async (q) => {
-      const given = req.rows.map((r) => r.get("id")).flatMap((v) => (v instanceof HRef ? [v.id] : []));
-      const existing = await lockRecords(q, project, given);
-      const out: HDict[] = [];
-      const changed: string[] = [];
-      for (const row of req.rows) {
-        if (req.op === "add") {
-          const id = addId(row, (x) => existing.has(x));
-          const rec = stamp(HDict.of(withoutRemoves(row, id)), id, req.nowMs);
-          const inserted = await run(
-            q,
-            "INSERT INTO entities (project, id, tags, mod) VALUES ($1, $2, $3::jsonb, $4) " +
-              "ON CONFLICT (project, id) DO NOTHING RETURNING id",
-            [project, id, toJsonb(writeJsonValue(rec)), req.nowMs],
-          );
-          // Another transaction added the same id since our lock query: refuse rather than merge.
-          if (inserted.length === 0) throw new StoreError("duplicate", `@${id} already exists`);
-          out.push(rec);
-          changed.push(id);
-          continue;
-        }
-        const id = requireId(row);
-        const old = existing.get(id);
-        if (!old) throw new StoreError("not_found", `Unknown record @${id}`);
-        if (!req.force) checkMod(row, old, id);
-        if (req.op === "remove") {
-          await removeRecord(q, project, id);
-          out.push(HDict.of({ id: new HRef(id) }));
-        } else {
-          const rec = stamp(applyDiff(old, row), id, nextMod(old, req.nowMs));
-          await put(q, project, id, rec);
-          out.push(rec);
-        }
-        changed.push(id);
-      }
-      await bump(q, project, changed);
-      return out;
+      const stored = await lockRecords(q, this.project, commitIds(req));
+      const plan = planCommit(req, (id) => stored.get(id));
+      await apply(q, this.project, plan);
+      return plan.out;
     });
   }
 }

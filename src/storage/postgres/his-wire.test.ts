@@ -28,6 +28,26 @@ describe("readWirePage", () => {
     ]);
   });
 
+  it("reads the texts json_agg gives NaN, INF and -INF as those numbers, with or without a unit", () => {
+    const row: HisWireRow = [
+      4,
+      [1, 2, 3, 4],
+      "0000",
+      ["NaN", "Infinity", "-Infinity", -0],
+      ["kW", null, "°F", null],
+      null,
+      null,
+    ];
+    const got = samples(readWirePage(row)).map(([, v]) => v);
+    expect(got).toEqual([
+      new HNumber(Number.NaN, "kW"),
+      Number.POSITIVE_INFINITY,
+      new HNumber(Number.NEGATIVE_INFINITY, "°F"),
+      -0,
+    ]);
+    expect(Object.is(got[3], -0)).toBe(true);
+  });
+
   it("sorts a page whose rows came out of ts order, each value staying with its time", () => {
     const row: HisWireRow = [4, [30, 10, 40, 20], "0210", [3, 1], [null, "°F"], [false], ["s"]];
     expect(samples(readWirePage(row))).toEqual([
@@ -46,5 +66,6 @@ describe("readWirePage", () => {
     expect(() => readWirePage([2, [1, 2], "0", [1], [null], null, null])).toThrow(/malformed/);
     expect(() => readWirePage([2, [1, 2], "00", [1], [null], null, null])).toThrow(/value counts/);
     expect(() => readWirePage([1, [1], "7", null, null, null, null])).toThrow(/kind 7/);
+    expect(() => readWirePage([1, [1], "0", ["1.5"], [null], null, null])).toThrow(/number "1.5"/);
   });
 });

@@ -20,6 +20,20 @@ function malformed(what: string): Error {
   return new Error(`his_page sent a malformed page: ${what}`);
 }
 
+/** JSON has no NaN or INF: `json_agg` writes a float8 that is not a JSON number as its text. */
+const NOT_JSON_NUMBERS: ReadonlyMap<string, number> = new Map([
+  ["NaN", Number.NaN],
+  ["Infinity", Number.POSITIVE_INFINITY],
+  ["-Infinity", Number.NEGATIVE_INFINITY],
+]);
+
+function numberOf(v: number | string | undefined): number {
+  if (typeof v === "number") return v;
+  const n = NOT_JSON_NUMBERS.get(v ?? "");
+  if (n === undefined) throw malformed(`number ${JSON.stringify(v)}`);
+  return n;
+}
+
 /**
  * Reads one `his_page` row. The aggregates walk the page's rows in the order the inner query
  * sorted them, which Postgres does in practice but SQL does not promise: every column is in the
@@ -59,7 +73,7 @@ export function readWirePage(row: HisWireRow): HisPage {
     const j = at[i] as number;
     switch (kinds.charCodeAt(i) - 48) {
       case KIND_NUMBER:
-        b.number(time, Number(nums[j]), unit?.[j]);
+        b.number(time, numberOf(nums[j]), unit?.[j]);
         break;
       case KIND_BOOL:
         b.bool(time, bool?.[j] === true);

@@ -5,14 +5,15 @@
  * whole batch.
  */
 import { HNumber } from "../../haystack/kinds/index.ts";
-import { StoreError } from "../errors.ts";
 import { checkHisItems, type HisPage, HisPageBuilder, type HisValue } from "../his-page.ts";
 import type { HisItem, HisSpan, HistoryStore, HisWrite, HisWriteResult } from "../ports.ts";
-import type { Fold, RollupRequest } from "../rollup.ts";
+import { type Fold, foldPages, type RollupRequest } from "../rollup.ts";
+import { curValTags } from "../rules/live.ts";
+import { checkPoints } from "../rules/point-checks.ts";
 import { setLive } from "./entities.ts";
 import { type HisWireRow, readWirePage } from "./his-wire.ts";
 import { KIND_BOOL, KIND_NUMBER, KIND_STR, KIND_STR_JSON } from "./schema.ts";
-import { type Querier, run, runArrays } from "./sql.ts";
+import { mapPgError, type Querier, run, runArrays } from "./sql.ts";
 
 export const PAGE_ROWS = 25_000;
 /** Samples per INSERT: each column travels as one array parameter. */
@@ -34,23 +35,41 @@ type RollupRow = {
   nums?: number;
   v?: number | null;
   unit?: string | null;
-  pick?: [number, number | null, string | null, boolean | null, string | null];
+  /** kind, num, unit, bool, str; a num that JSON cannot hold (NaN, INF) comes as its text. */
+  pick?: [number, number | string | null, string | null, boolean | null, string | null];
 };
 
-const NUMS =
-  "count(*) FILTER (WHERE kind = 0)::int AS nums, (array_agg(unit ORDER BY ts) FILTER (WHERE kind = 0))[1] AS unit";
+/**
+ * The samples the numeric folds take (rollup.ts): Numbers other than NaN. Postgres orders NaN
+ * equal to itself and above every other float8, so `<> 'NaN'` keeps exactly the rest, INF included.
+ */
+const FOLDED = "kind = 0 AND num <> 'NaN'::float8";
+const NUMS = `count(*) FILTER (WHERE ${FOLDED})::int AS nums, (array_agg(unit ORDER BY ts) FILTER (WHERE ${FOLDED}))[1] AS unit`;
 const PICK = "json_build_array(kind, num, unit, bool, str)";
 
 /** The aggregate columns each fold needs (see rollup.ts for the rules). */
 const FOLD_SQL: Readonly<Record<Fold, string>> = {
-  avg: `${NUMS}, avg(num) FILTER (WHERE kind = 0) AS v`,
-  sum: `${NUMS}, sum(num) FILTER (WHERE kind = 0) AS v`,
-  min: `${NUMS}, min(num) FILTER (WHERE kind = 0) AS v`,
-  max: `${NUMS}, max(num) FILTER (WHERE kind = 0) AS v`,
+  avg: `${NUMS}, avg(num) FILTER (WHERE ${FOLDED}) AS v`,
+  sum: `${NUMS}, sum(num) FILTER (WHERE ${FOLDED}) AS v`,
+  min: `${NUMS}, min(num) FILTER (WHERE ${FOLDED}) AS v`,
+  max: `${NUMS}, max(num) FILTER (WHERE ${FOLDED}) AS v`,
   count: "1 AS v",
   first: `(array_agg(${PICK} ORDER BY ts))[1] AS pick`,
   last: `(array_agg(${PICK} ORDER BY ts DESC))[1] AS pick`,
 };
+
+/** Postgres's SQLSTATE for a float8 result out of range (sum and avg overflowing to INF). */
+const OUT_OF_RANGE = "22003";
+
+/** A rollup query's rows, or "overflow" when Postgres refused a sum past the largest double. */
+async function rollupRows(q: Querier, text: string, values: unknown[]): Promise<RollupRow[] | "overflow"> {
+  try {
+    return (await q.query<RollupRow>(text, values)).rows;
+  } catch (err) {
+    if ((err as { code?: unknown } | null)?.code === OUT_OF_RANGE) return "overflow";
+    throw mapPgError(err);
+  }
+}
 
 /** A timestamptz from an epoch-ms parameter. */
 function msSql(param: string): string {
@@ -61,7 +80,10 @@ function rollupValue(r: RollupRow, fold: Fold): HisValue | undefined {
   if (fold === "count") return r.n;
   if (fold === "first" || fold === "last") {
     const [kind, num, unit, bool, str] = r.pick ?? [KIND_BOOL, null, null, false, null];
-    if (kind === KIND_NUMBER) return unit ? new HNumber(num ?? Number.NaN, unit) : (num ?? Number.NaN);
+    if (kind === KIND_NUMBER) {
+      const n = Number(num ?? Number.NaN);
+      return unit ? new HNumber(n, unit) : n;
+    }
     if (kind === KIND_STR) return str ?? "";
     if (kind === KIND_STR_JSON) return JSON.parse(str ?? '""') as string;
     return bool === true;
@@ -122,13 +144,19 @@ export class PgHistory implements HistoryStore {
     const step = req.intervalMs * PAGE_ROWS;
     for (let from = span.start; from < span.end; from += step) {
       const to = Math.min(span.end, from + step);
-      const rows = await run<RollupRow>(
+      const rows = await rollupRows(
         this.db,
         `SELECT (extract(epoch FROM b) * 1000)::bigint AS t, count(*)::int AS n, ${FOLD_SQL[req.fold]} ` +
           `FROM (SELECT ${bucketFn}($2 * interval '1 millisecond', ts, ${msSql("$3")}) AS b, ts, kind, num, unit, bool, str ` +
           `FROM history WHERE pid = $1 AND ts >= ${msSql("$4")} AND ts < ${msSql("$5")}) AS h GROUP BY b ORDER BY b`,
         [p.pid, req.intervalMs, span.start, from, to],
       );
+      if (rows === "overflow") {
+        // A float8 sum past the largest double is an error in Postgres where rollup.ts (IEEE)
+        // answers INF: these buckets fold here instead, from the same samples.
+        yield* foldPages(this.read(id, { start: from, end: to }), span, req);
+        continue;
+      }
       const b = new HisPageBuilder(rows.length);
       for (const r of rows) {
         const v = rollupValue(r, req.fold);
@@ -172,10 +200,8 @@ export class PgHistory implements HistoryStore {
           await insertChunk(q, pid as number, items.slice(i, i + CHUNK), append);
         }
         count += items.length;
-        const newest = items[items.length - 1] as HisItem;
-        if (stored === undefined || newest.ts >= stored) {
-          await setLive(q, project, w.id, { curVal: newest.val, curStatus: "ok" });
-        }
+        const live = curValTags(items[items.length - 1] as HisItem, stored);
+        if (live) await setLive(q, project, w.id, live);
       }
       return { count };
     });
@@ -191,7 +217,7 @@ export class PgHistory implements HistoryStore {
     return p;
   }
 
-  /** Every id must be a `his` record of this project: not_found or invalid otherwise. */
+  /** Every id must be a `his` record of this project (rules/point-checks.ts). */
   async #checkPoints(q: Querier, ids: readonly string[], lock: boolean): Promise<void> {
     const rows = await run<{ id: string; his: boolean }>(
       q,
@@ -200,10 +226,7 @@ export class PgHistory implements HistoryStore {
       [this.project, ids],
     );
     const his = new Map(rows.map((r) => [r.id, r.his]));
-    for (const id of ids) {
-      if (!his.has(id)) throw new StoreError("not_found", `Unknown point @${id}`);
-      if (!his.get(id)) throw new StoreError("invalid", `@${id} is not a his point`);
-    }
+    checkPoints(ids, "his", (id) => his.get(id));
   }
 }
 
@@ -236,6 +259,7 @@ async function insertChunk(q: Querier, pid: number, items: readonly HisItem[], a
     unit[i] = "NULL";
     bool[i] = "NULL";
     str[i] = "NULL";
+    // A number's array element is its JS text: float8 reads NaN, Infinity and -Infinity as they are.
     if (typeof val === "number") {
       kind[i] = KIND_NUMBER;
       num[i] = val;

@@ -5,7 +5,6 @@
  */
 import {
   EMPTY_PRIORITY_ARRAY,
-  effective,
   expire,
   nextExpiry,
   type PriorityArray,
@@ -14,8 +13,9 @@ import {
   priorityToJson,
   write,
 } from "../../haystack/point/index.ts";
-import { StoreError } from "../errors.ts";
 import type { PointStore } from "../ports.ts";
+import { writeTags } from "../rules/live.ts";
+import { checkPoint } from "../rules/point-checks.ts";
 import { setLive } from "./entities.ts";
 import { type Querier, run } from "./sql.ts";
 
@@ -32,8 +32,7 @@ export class PgPoints implements PointStore {
       `SELECT tags ? 'writable' AS writable FROM entities WHERE project = $1 AND id = $2${lock ? " FOR UPDATE" : ""}`,
       [this.project, id],
     );
-    if (!row) throw new StoreError("not_found", `Unknown point @${id}`);
-    if (!row.writable) throw new StoreError("invalid", `@${id} is not a writable point`);
+    checkPoint(id, "writable", row?.writable);
   }
 
   async #load(q: Querier, id: string): Promise<PriorityArray> {
@@ -89,8 +88,7 @@ export class PgPoints implements PointStore {
         "ON CONFLICT (project, id) DO UPDATE SET levels = excluded.levels, next_expiry = excluded.next_expiry",
       [this.project, id, JSON.stringify(priorityToJson(arr)), nextExpiry(arr) ?? null],
     );
-    const eff = effective(arr, nowMs);
-    await setLive(q, this.project, id, { writeVal: eff?.val, writeLevel: eff?.level });
+    await setLive(q, this.project, id, writeTags(arr, nowMs));
   }
 
   async #soonest(): Promise<{ nextExpiry?: number }> {
