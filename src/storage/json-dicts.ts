@@ -1,11 +1,11 @@
 /**
  * Records as they cross the Durable Object boundary and sit in storage (SQLite, JSONB): JSON v4
  * text. Every backend decodes records here, so each comes out in the one tag order of
- * rules/tag-order.ts whatever order its text holds.
+ * tag-order.ts whatever order its text holds.
  */
 import { readJsonValue } from "../haystack/codec/json/index.ts";
 import { type HDict, isDict } from "../haystack/kinds/index.ts";
-import { inTagOrder } from "./rules/tag-order.ts";
+import { inTagOrder } from "./tag-order.ts";
 
 /** One record from its JSON v4 text; throws when the text is not a dict. */
 export function dictFromJson(text: string): HDict {

@@ -7,7 +7,7 @@
  * - Writes are all-or-nothing: a call that throws has changed nothing.
  * - Every entity, curVal or point write bumps the project's change sequence once per touched
  *   entity, in the same transaction as the write, so watches never miss or invent a change.
- * - Records come out with their tags in one order (rules/tag-order.ts).
+ * - Records come out with their tags in one order (tag-order.ts).
  * - Identifiers are ref ids without `@`.
  */
 import type { Filter } from "../haystack/filter/index.ts";

@@ -1,4 +1,4 @@
-/** One tag order for records on every backend (src/storage/rules/tag-order.ts). */
+/** One tag order for records on every backend (src/storage/tag-order.ts). */
 import { expect } from "vitest";
 import { dictsGrid } from "../../src/api/haystack/ops/args.ts";
 import { parseFilter } from "../../src/haystack/filter/index.ts";

@@ -9,7 +9,7 @@ import { HDateTime, HDict, HRef, type HVal, isRef, REMOVE } from "../../haystack
 import { StoreError } from "../errors.ts";
 import { randomHex } from "../ids.ts";
 import type { CommitRequest } from "../ports.ts";
-import { inTagOrder } from "./tag-order.ts";
+import { inTagOrder } from "../tag-order.ts";
 
 /** A record to write. */
 export interface PlannedRecord {

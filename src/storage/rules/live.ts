@@ -8,7 +8,7 @@
 import { equals, type HDict, type HVal } from "../../haystack/kinds/index.ts";
 import { effective, type PriorityArray } from "../../haystack/point/index.ts";
 import type { HisValue } from "../his-page.ts";
-import { inTagOrder } from "./tag-order.ts";
+import { inTagOrder } from "../tag-order.ts";
 
 /** Tags to set; undefined removes one. */
 export type LiveTags = Readonly<Record<string, HVal | undefined>>;

@@ -5,7 +5,7 @@
  * stored earlier in any order comes out the same; a read's grid then has the same columns
  * everywhere.
  */
-import { HDict, type HVal, newTags } from "../../haystack/kinds/index.ts";
+import { HDict, type HVal, newTags } from "../haystack/kinds/index.ts";
 
 /** Records with more tags than this sort natively; an insertion sort is faster below it. */
 const SMALL = 32;

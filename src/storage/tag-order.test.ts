@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HDict, HRef, MARKER } from "../../haystack/kinds/index.ts";
-import { dictFromJson, dictsFromJson } from "../json-dicts.ts";
+import { HDict, HRef, MARKER } from "../haystack/kinds/index.ts";
+import { dictFromJson, dictsFromJson } from "./json-dicts.ts";
 import { compareTagNames, inTagOrder } from "./tag-order.ts";
 
 describe("record tag order", () => {
