@@ -3,17 +3,27 @@
  * a session token or an API key, against the Haystack router with no auth in front, in the same
  * local Worker (bench/worker). And a full SCRAM login (three round trips) against three plain calls.
  */
+import { readZincGrid } from "../src/haystack/codec/zinc/index.ts";
 import { scramLogin } from "../test/support/scram-client.ts";
 import { bench, measure } from "./harness.ts";
+import { expect, expectEqual, okText } from "./verify.ts";
 import { adminAuth, adminFetch, BENCH_ADMIN_PASSWORD, startBenchWorker } from "./worker/local.ts";
 
 const PROJECT = `bench-auth-${Date.now()}`;
 const RUNS = { minRuns: 200, minMs: 2000 };
 
+/**
+ * One `about` call, its answer checked on every run and on both sides: a refusal (401, 429) is
+ * cheaper than an answer and must not be timed as one. Decoding the one-row grid costs both sides
+ * alike.
+ */
 async function call(url: string, authorization?: string): Promise<void> {
   const r = await fetch(url, authorization ? { headers: { authorization } } : {});
-  await r.arrayBuffer();
-  if (r.status !== 200) throw new Error(`${url}: ${r.status}`);
+  const g = readZincGrid(await okText(url, r));
+  expectEqual(`${url}: rows`, g.rows.length, 1);
+  const row = g.rowDict(0);
+  expectEqual(`${url}: productName`, row.get("productName"), "Hayloft");
+  expectEqual(`${url}: project`, row.get("project"), PROJECT);
 }
 
 async function openAbout(base: string): Promise<number> {
@@ -45,7 +55,8 @@ bench("auth-key-about", async () => {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ name: "bench", role: "viewer" }),
   });
-  const { secret } = (await made.json()) as { secret: string };
+  const { secret } = (await made.json()) as { secret?: string };
+  expect(made.ok && typeof secret === "string", `key not made: ${made.status}`);
   const url = `${base}/api/${PROJECT}/about`;
   await call(url, `Bearer ${secret}`);
   const ours = await measure(() => call(url, `Bearer ${secret}`), RUNS);
@@ -64,9 +75,11 @@ bench("auth-scram-login", async () => {
   const url = `${base}/api/${PROJECT}/about`;
   const login = async () => {
     const s = await scramLogin((u, i) => fetch(u, i), url, "admin", BENCH_ADMIN_PASSWORD);
-    if (!s.token || !s.serverVerified) throw new Error(`login failed: ${s.final?.status ?? s.first?.status}`);
+    expect(s.token !== undefined && s.serverVerified === true, `login failed: ${s.final?.status ?? s.first?.status}`);
+    return s.token as string;
   };
-  await login();
+  // The token a login gives must open the API, or the login timed was not a real one.
+  await call(url, `Bearer ${await login()}`);
   const ours = await measure(login, { minRuns: 50, minMs: 2000 });
   const openUrl = `${base}/bench/open/api/${PROJECT}/about`;
   const three = await measure(

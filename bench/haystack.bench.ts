@@ -2,7 +2,9 @@
  * Haystack core against haystack-core on the same data in the same run (issue #2 target: >= 5x on
  * every figure). Both sides do the same work: decoders materialise every cell (haystack-core
  * decodes lazily, so its cells are touched recursively before the clock stops), encoders produce
- * the full text, and the filter is parsed once outside the timed loop on both sides.
+ * the full text, and the filter is parsed once outside the timed loop on both sides. Both sides'
+ * answers are checked: in full against the source grid before the clock runs, then every timed
+ * run's cell count, text length or match count against the checked answer.
  */
 import { readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
@@ -13,6 +15,7 @@ import { compileFilter, type FilterContext, parseFilter } from "../src/haystack/
 import { equals, type HDict, type HGrid, type HRef, type HVal } from "../src/haystack/kinds/index.ts";
 import { hisGrid } from "../test/support/histgrid.ts";
 import { bench, type Figure, measure } from "./harness.ts";
+import { expect, expectEqual, expectSameIds, withoutRefDis } from "./verify.ts";
 
 const BASELINE = "haystack-core";
 const alphaZinc = readFileSync(
@@ -84,37 +87,76 @@ function rowsPerSec(name: string, rows: number, ours: number, theirs: number): F
   };
 }
 
+/** haystack-core's grid as ours, through its JSON (which keeps Ref display names), to compare answers. */
+function fromTheirs(g: hc.HGrid): HGrid {
+  return readJsonGrid(JSON.stringify(g.toJSON()));
+}
+
+/** Throws unless `got` is `want`; haystack-core's Zinc writer drops Ref names, so `refDis` can be waived. */
+function expectGrid(what: string, got: HGrid, want: HGrid, refDis = true): void {
+  expectEqual(`${what}: rows`, got.rows.length, want.rows.length);
+  const same = refDis ? equals(got, want) : equals(withoutRefDis(got), withoutRefDis(want));
+  expect(same, `${what}: grid differs from the one encoded`);
+}
+
+/**
+ * Every answer is checked in full once before the clock runs, then every timed run's cell count
+ * or text length against the checked one, on both sides.
+ */
 function codecFigures(c: Case): () => Promise<Figure[]> {
   return async () => {
     const zinc = writeZincGrid(c.grid);
     const json = writeJsonGrid(c.grid);
     const theirGrid = hc.ZincReader.readValue(zinc) as hc.HGrid;
-    touchTheirs(theirGrid);
+    const theirJsonGrid = hc.HGrid.make(JSON.parse(json));
+    const theirZinc = theirGrid.toZinc();
+    const theirJson = JSON.stringify(theirGrid.toJSON());
+    const name = (op: string) => `${op}-${c.label}`;
+    expectGrid(name("zinc-decode"), readZincGrid(zinc), c.grid);
+    expectGrid(`${name("zinc-decode")} (${BASELINE})`, fromTheirs(theirGrid), c.grid);
+    expectGrid(`${name("zinc-encode")} (${BASELINE})`, readZincGrid(theirZinc), c.grid, false);
+    expectGrid(name("json-decode"), readJsonGrid(json), c.grid);
+    expectGrid(`${name("json-decode")} (${BASELINE})`, fromTheirs(theirJsonGrid), c.grid);
+    expectGrid(`${name("json-encode")} (${BASELINE})`, readJsonGrid(theirJson), c.grid);
+    const ourCells = touchOurs(c.grid);
+    const theirCells = touchTheirs(theirGrid);
+    const same = (what: string, want: number) => (got: number) => expectEqual(what, got, want);
+    const ours = {
+      cells: same("decoded cells (ours)", ourCells),
+      zinc: same("zinc length (ours)", zinc.length),
+      json: same("json length (ours)", json.length),
+    };
+    const theirs = {
+      cells: same(`decoded cells (${BASELINE})`, theirCells),
+      jsonCells: same(`decoded cells (${BASELINE})`, touchTheirs(theirJsonGrid)),
+      zinc: same(`zinc length (${BASELINE})`, theirZinc.length),
+      json: same(`json length (${BASELINE})`, theirJson.length),
+    };
     const opts = { minMs: 1500, minRuns: 5 };
     return [
       rowsPerSec(
-        `zinc-decode-${c.label}`,
+        name("zinc-decode"),
         c.rows,
-        await measure(() => touchOurs(readZincGrid(zinc)), opts),
-        await measure(() => touchTheirs(hc.ZincReader.readValue(zinc)), opts),
+        await measure(() => ours.cells(touchOurs(readZincGrid(zinc))), opts),
+        await measure(() => theirs.cells(touchTheirs(hc.ZincReader.readValue(zinc))), opts),
       ),
       rowsPerSec(
-        `zinc-encode-${c.label}`,
+        name("zinc-encode"),
         c.rows,
-        await measure(() => writeZincGrid(c.grid).length, opts),
-        await measure(() => theirGrid.toZinc().length, opts),
+        await measure(() => ours.zinc(writeZincGrid(c.grid).length), opts),
+        await measure(() => theirs.zinc(theirGrid.toZinc().length), opts),
       ),
       rowsPerSec(
-        `json-decode-${c.label}`,
+        name("json-decode"),
         c.rows,
-        await measure(() => touchOurs(readJsonGrid(json)), opts),
-        await measure(() => touchTheirs(hc.HGrid.make(JSON.parse(json))), opts),
+        await measure(() => ours.cells(touchOurs(readJsonGrid(json))), opts),
+        await measure(() => theirs.jsonCells(touchTheirs(hc.HGrid.make(JSON.parse(json)))), opts),
       ),
       rowsPerSec(
-        `json-encode-${c.label}`,
+        name("json-encode"),
         c.rows,
-        await measure(() => writeJsonGrid(c.grid).length, opts),
-        await measure(() => JSON.stringify(theirGrid.toJSON()).length, opts),
+        await measure(() => ours.json(writeJsonGrid(c.grid).length), opts),
+        await measure(() => theirs.json(JSON.stringify(theirGrid.toJSON()).length), opts),
       ),
     ];
   };
@@ -229,10 +271,17 @@ bench("filter-2hop-building", async () => {
     return n;
   };
 
-  const expected = countTheirs();
-  if (countOurs() !== expected) throw new Error(`filter disagreement: ours ${countOurs()} vs theirs ${expected}`);
-  const ours = await measure(countOurs, { minMs: 1500 });
-  const theirs = await measure(countTheirs, { minMs: 1500 });
+  // The same ids on both sides, then the same count on every timed run.
+  const oursIds = dicts.filter((d) => pred(d, cx)).map((d) => (d.get("id") as HRef).id);
+  const theirIds = theirDicts
+    .filter((d) => hc.HFilter.eval(node, { dict: d, resolve }))
+    .map((d) => (d.get<hc.HRef>("id") as hc.HRef).value);
+  expect(oursIds.length > 0, `${TWO_HOP} matched nothing`);
+  expectSameIds("filter-2hop-building", oursIds, theirIds);
+  const ours = await measure(() => expectEqual("matches (ours)", countOurs(), oursIds.length), { minMs: 1500 });
+  const theirs = await measure(() => expectEqual(`matches (${BASELINE})`, countTheirs(), theirIds.length), {
+    minMs: 1500,
+  });
   return {
     name: "filter-2hop-building",
     value: dicts.length / (ours / 1000),

@@ -2,15 +2,17 @@
  * The Haystack face on Postgres (bench/worker/wrangler.pg.toml): the production Worker under
  * wrangler's local runtime, its history and records in a fresh local database through the Neon
  * driver and the WebSocket stand-in. Baselines are psql's COPY of the same rows in the same run;
- * for the filter read, haystack-core evaluating the filter in process; for a path repeated 400
- * times, the same read with the path once (its cost must not grow with the repetitions).
+ * for the filter read, haystack-core answering the same read from memory in the same Worker
+ * (building.ts); for a path repeated 400 times, the same read with the path once (its cost must
+ * not grow with the repetitions). Every answer, ours and the baseline's, is checked.
  */
 import { spawn } from "node:child_process";
 import { readZincGrid, writeZincGrid } from "../src/haystack/codec/zinc/index.ts";
 import { matches, parseFilter, recordContext } from "../src/haystack/filter/index.ts";
 import { col, HDateTime, HDict, HGrid, HNumber, HRef, type HRow, MARKER } from "../src/haystack/kinds/index.ts";
-import { haystackCoreFilterMs, syntheticBuilding, TWO_HOP_FILTER } from "./building.ts";
-import { bench, measure } from "./harness.ts";
+import { filterReadFigure, holdRecords, syntheticBuilding, TWO_HOP_FILTER } from "./building.ts";
+import { bench, measure, settleSockets } from "./harness.ts";
+import { countLines, drain, expect, expectEqual, okText } from "./verify.ts";
 import { adminFetch, BENCH_PG, startBenchWorker } from "./worker/local.ts";
 
 const ROWS = 1_000_000;
@@ -18,40 +20,46 @@ const PER_REQUEST = 100_000;
 const ENTITIES = 100_000;
 const START = Date.UTC(2024, 0, 1);
 
-/** psql with `sql` on stdin data `input` (if any); resolves with the bytes it printed. */
-function psql(sql: string, input?: string): Promise<number> {
+interface PsqlOut {
+  readonly bytes: number;
+  readonly lines: number;
+  /** What it printed, when asked to keep it. */
+  readonly text?: string;
+}
+
+/** psql with `sql`, stdin data `input` (if any), unaligned tuples only; counts what it prints. */
+function psql(sql: string, input?: string, keep = false): Promise<PsqlOut> {
   return new Promise((resolve, reject) => {
-    const p = spawn("psql", [BENCH_PG.databaseUrl, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], {
+    const p = spawn("psql", [BENCH_PG.databaseUrl, "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql], {
       stdio: ["pipe", "pipe", "inherit"],
     });
     let bytes = 0;
+    let lines = 0;
+    const kept: Buffer[] = [];
     p.stdout.on("data", (b: Buffer) => {
       bytes += b.length;
+      lines += countLines(b);
+      if (keep) kept.push(b);
     });
     p.on("error", reject);
-    p.on("exit", (code) => (code === 0 ? resolve(bytes) : reject(new Error(`psql exited ${code}`))));
+    p.on("exit", (code) =>
+      code === 0
+        ? resolve({ bytes, lines, text: keep ? Buffer.concat(kept).toString("utf8") : undefined })
+        : reject(new Error(`psql exited ${code}`)),
+    );
     if (input !== undefined) p.stdin.end(input);
     else p.stdin.end();
   });
 }
 
-/** Newlines in `chunk`, found natively: a JS loop over 42 MB would cost more than psql's side does. */
-function countLines(chunk: Uint8Array): number {
-  const b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  let n = 0;
-  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
-  return n;
+/** One row of psql output, e.g. a digest. */
+async function psqlRow(sql: string): Promise<string> {
+  return ((await psql(sql, undefined, true)).text ?? "").trim();
 }
 
 async function post(base: string, project: string, op: string, body: string): Promise<void> {
-  const res = await adminFetch(`${base}/api/${project}/${op}`, {
-    method: "POST",
-    headers: { "content-type": "text/zinc" },
-    body,
-  });
-  const text = await res.text();
-  if (res.status !== 200 || /^ver:"3.0" .*\berr\b/.test(text))
-    throw new Error(`${op}: ${res.status} ${text.slice(0, 300)}`);
+  const url = `${base}/api/${project}/${op}`;
+  await okText(url, await adminFetch(url, { method: "POST", headers: { "content-type": "text/zinc" }, body }));
 }
 
 function point(id: string): HDict {
@@ -84,6 +92,7 @@ function writeHistory(base: string): Promise<number> {
     await post(base, project, "commit", writeZincGrid(HGrid.fromDicts([point("big")], HDict.of({ commit: "add" }))));
     const bodies: string[] = [];
     for (let from = 0; from < ROWS; from += PER_REQUEST) bodies.push(hisBody("big", from, PER_REQUEST));
+    await settleSockets();
     const t0 = performance.now();
     for (const b of bodies) await post(base, project, "hisWrite", b);
     // No ANALYZE: reads right after a bulk load, before autovacuum has run, are what users get.
@@ -92,6 +101,20 @@ function writeHistory(base: string): Promise<number> {
   return written;
 }
 
+/**
+ * What one point's stored samples add up to: count, first and last time, the sum (exact: every
+ * value is a quarter), kinds and units. `pid` is a literal of ours, never input.
+ */
+function historyDigest(pid: string): Promise<string> {
+  return psqlRow(
+    "SELECT count(*), min(ts), max(ts), sum(num), string_agg(DISTINCT kind::text, ','), " +
+      `string_agg(DISTINCT unit, ',') FROM history WHERE pid = ${pid}`,
+  );
+}
+
+/** Our point's key in `history`. */
+const OUR_PID = `(SELECT pid FROM his_points WHERE project = '${project}' AND id = 'big')`;
+
 bench("pg-hiswrite-1m", async () => {
   const { base } = await startBenchWorker("postgres");
   const ours = await writeHistory(base);
@@ -99,6 +122,10 @@ bench("pg-hiswrite-1m", async () => {
   const t0 = performance.now();
   await psql("COPY history (pid, ts, kind, num, unit, bool, str) FROM STDIN", text);
   const copy = performance.now() - t0;
+  // Both sides stored every sample sent, and the same ones.
+  const want = await historyDigest(OUR_PID);
+  expectEqual("pg-hiswrite-1m: rows stored (ours)", Number(want.split("|")[0]), ROWS);
+  expectEqual("pg-hiswrite-1m: samples stored (COPY)", await historyDigest("999999"), want);
   await psql("DELETE FROM history WHERE pid = 999999");
   return {
     name: "pg-hiswrite-1m",
@@ -110,25 +137,54 @@ bench("pg-hiswrite-1m", async () => {
   };
 });
 
+/** `ts num unit` of our point's samples, as COPY prints them (times in UTC, so the check can read them). */
+const COPY_OUT =
+  "SET TimeZone = 'UTC'; COPY (SELECT h.ts, h.num, h.unit FROM history h JOIN his_points p USING (pid) " +
+  `WHERE p.project = '${project}' AND p.id = 'big' ORDER BY h.ts) TO STDOUT`;
+
+/** Throws unless our hisRead and COPY's text hold the same ROWS samples in the same order. */
+function expectSameSeries(ours: HGrid, copy: string): void {
+  expectEqual("pg-hisread-1m-zinc: rows (ours)", ours.rows.length, ROWS);
+  const lines = copy.split("\n");
+  expectEqual("pg-hisread-1m-zinc: rows (COPY)", lines.length - 1, ROWS);
+  const [ts, val] = [ours.colIdx("ts"), ours.colIdx("val")];
+  for (let i = 0; i < ROWS; i++) {
+    const [copyTs, copyNum, copyUnit] = (lines[i] as string).split("\t");
+    const t = ours.rows[i]?.[ts] as HDateTime;
+    const v = ours.rows[i]?.[val] as HNumber;
+    const ms = Date.parse(`${(copyTs ?? "").replace(" ", "T").replace(/\+00$/, "")}Z`);
+    const same = t.ms === START + i * 60_000 && ms === t.ms && Number(copyNum) === v.val && copyUnit === v.unit;
+    expect(same, `pg-hisread-1m-zinc: row ${i} differs: ours ${t.ms} ${v.val}${v.unit}, COPY ${lines[i]}`);
+  }
+}
+
+/**
+ * Our hisRead as Zinc over HTTP against psql's COPY of the same rows as text through a pipe:
+ * both read the rows from the same table, format them as text and hand them to this process.
+ * Both answers are compared sample by sample once, then every timed run's rows and bytes.
+ */
 bench("pg-hisread-1m-zinc", async () => {
   const { base } = await startBenchWorker("postgres");
   await writeHistory(base);
   const url = `${base}/api/${project}/hisRead?id=@big&range=2023-12-01,2026-01-01`;
+  const oursText = await okText(url, await adminFetch(url));
+  const copied = await psql(COPY_OUT, undefined, true);
+  expectSameSeries(readZincGrid(oursText), copied.text ?? "");
+  const oursBytes = Buffer.byteLength(oursText);
   const ours = await measure(
     async () => {
-      const res = await adminFetch(url);
-      let lines = 0;
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) lines += countLines(chunk);
-      if (lines !== ROWS + 2) throw new Error(`hisRead gave ${lines - 2} rows`);
+      const d = await drain(url, await adminFetch(url));
+      expectEqual("pg-hisread-1m-zinc: rows (ours)", d.lines - 2, ROWS);
+      expectEqual("pg-hisread-1m-zinc: bytes (ours)", d.bytes, oursBytes);
     },
     { minRuns: 3, minMs: 0 },
   );
   const copy = await measure(
-    () =>
-      psql(
-        "COPY (SELECT h.ts, h.num, h.unit FROM history h JOIN his_points p USING (pid) " +
-          `WHERE p.project = '${project}' AND p.id = 'big' ORDER BY h.ts) TO STDOUT`,
-      ),
+    async () => {
+      const out = await psql(COPY_OUT);
+      expectEqual("pg-hisread-1m-zinc: rows (COPY)", out.lines, ROWS);
+      expectEqual("pg-hisread-1m-zinc: bytes (COPY)", out.bytes, copied.bytes);
+    },
     { minRuns: 3, minMs: 0 },
   );
   return {
@@ -157,6 +213,7 @@ function loadBuilding(base: string): Promise<{ project: string; recs: HDict[] }>
   building ??= (async () => {
     const p = `bench-pg-read-${Date.now()}`;
     const recs = syntheticBuilding(ENTITIES);
+    await settleSockets();
     for (let i = 0; i < recs.length; i += 10_000) {
       await post(
         base,
@@ -171,44 +228,22 @@ function loadBuilding(base: string): Promise<{ project: string; recs: HDict[] }>
   return building;
 }
 
-function readUrl(base: string, project: string, filter: string): string {
-  return `${base}/api/${project}/read?filter=${encodeURIComponent(filter)}`;
-}
-
 bench("pg-read-filter-100k", async () => {
   const { base } = await startBenchWorker("postgres");
   const { project: p, recs } = await loadBuilding(base);
-  const figure = async (name: string, filter: string) => {
-    const url = readUrl(base, p, filter);
-    const ours = await measure(async () => (await adminFetch(url)).arrayBuffer(), { minRuns: 10, minMs: 2000 });
-    const theirs = await haystackCoreFilterMs(recs, filter, { minRuns: 10, minMs: 1000 });
-    return {
-      name,
-      value: ours,
-      unit: "ms p50",
-      baseline: "haystack-core in-process eval",
-      baselineValue: theirs,
-      higherIsBetter: false,
-    };
-  };
+  await holdRecords(base, p, recs);
+  const opts = { minRuns: 10, minMs: 2000 };
   return [
-    await figure("pg-read-filter-100k", TWO_HOP_FILTER),
-    await figure("pg-read-filter-100k-selective", SELECTIVE_FILTER),
+    await filterReadFigure("pg-read-filter-100k", base, p, recs, TWO_HOP_FILTER, opts),
+    await filterReadFigure("pg-read-filter-100k-selective", base, p, recs, SELECTIVE_FILTER, opts),
   ];
 });
 
 /** A POST read, as a client sends a filter too long for a URL. */
 async function readBody(base: string, project: string, filter: string): Promise<string> {
+  const url = `${base}/api/${project}/read`;
   const body = writeZincGrid(HGrid.fromDicts([HDict.of({ filter })]));
-  const res = await adminFetch(`${base}/api/${project}/read`, {
-    method: "POST",
-    headers: { "content-type": "text/zinc" },
-    body,
-  });
-  const text = await res.text();
-  if (res.status !== 200 || /^ver:"3.0" .*\berr\b/.test(text))
-    throw new Error(`read: ${res.status} ${text.slice(0, 300)}`);
-  return text;
+  return okText(url, await adminFetch(url, { method: "POST", headers: { "content-type": "text/zinc" }, body }));
 }
 
 bench("pg-read-filter-repeated-paths", async () => {
@@ -221,7 +256,12 @@ bench("pg-read-filter-repeated-paths", async () => {
   const expected = recs.filter((d) => matches(parseFilter(REPEATED_PATH), d, cx)).length;
   const rows = readZincGrid(repeated).rows.length;
   if (repeated !== once || rows !== expected) throw new Error(`400-path read: ${rows} rows, expected ${expected}`);
-  const time = (filter: string) => measure(() => readBody(base, p, filter), { minRuns: 5, minMs: 2000 });
+  // Every timed answer, on both sides, is the one checked.
+  const time = (filter: string) =>
+    measure(async () => expectEqual("400-path read: answer", await readBody(base, p, filter), once), {
+      minRuns: 5,
+      minMs: 2000,
+    });
   const single = await time(REPEATED_PATH);
   const ours = await time(REPEATED_PATHS);
   return {

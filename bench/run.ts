@@ -24,15 +24,20 @@ if (benches.length === 0) {
 }
 
 const results: Result[] = [];
-for (const { name, fn } of benches) {
-  const out = await fn();
-  const figures = Array.isArray(out) ? out : [out];
-  if (figures.length === 0) throw new Error(`bench ${name}: returned no figures`);
-  for (const figure of figures) {
-    const result = toResult(figure);
-    results.push(result);
-    console.log(formatResult(result));
+try {
+  for (const { name, fn } of benches) {
+    const out = await fn();
+    const figures = Array.isArray(out) ? out : [out];
+    if (figures.length === 0) throw new Error(`bench ${name}: returned no figures`);
+    for (const figure of figures) {
+      const result = toResult(figure);
+      results.push(result);
+      console.log(formatResult(result));
+    }
   }
+} finally {
+  // A failed check must not leave the local Worker, its runtime or the Postgres stand-in running.
+  await finish();
 }
 
 const file = join(here, "results.json");
@@ -40,4 +45,3 @@ const previous: Result[] = filter !== "" && existsSync(file) ? JSON.parse(readFi
 const all = mergeResults(previous, results);
 writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
 console.log(`wrote ${results.length} figure(s) to ${file} (${all.length} in all)`);
-await finish();
