@@ -18,6 +18,19 @@ import type { ProjectStorageRpc } from "./rpc.ts";
 
 export type ProjectStub = DurableObjectStub<ProjectStorageRpc>;
 
+/**
+ * A timer turn after each history page. Under `wrangler dev` the project object runs on the
+ * Worker's own thread, so a page's round trip never waits on a socket, and workerd polls its
+ * sockets only when nothing else can run: a read of thousands of pages left every other connection
+ * unread for seconds, until workerd's HTTP timeouts (keep-alive, request headers), checked on a
+ * clock that only moves when it polls, dropped them, which wrangler's proxy reports as "Your worker
+ * restarted mid-request". A timer fires only after such a poll. Deployed, the round trip is real
+ * I/O and this costs one timer turn a page.
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 export function remoteStore(stub: ProjectStub): ProjectStore {
   const key = stub.id.toString();
   const texts = async (ids: string[]) => unwrap(await stub.entityTexts(ids));
@@ -45,7 +58,15 @@ export function remoteStore(stub: ProjectStub): ProjectStore {
     },
     history: {
       read(id, span, size = HIS_PAGE_ROWS) {
-        return pages(span, async (after) => unwrap(await stub.hisPage(id, span.start, span.end, after, size)), size);
+        return pages(
+          span,
+          async (after) => {
+            const page = unwrap(await stub.hisPage(id, span.start, span.end, after, size));
+            await nextTask();
+            return page;
+          },
+          size,
+        );
       },
       async write(writes) {
         const wire = writes.map((w) => ({ id: w.id, page: pageOf(w.items) }));
