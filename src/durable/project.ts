@@ -238,7 +238,7 @@ export class ProjectObject extends SqlObject implements ProjectObjectRpc {
   async ensureDemo(project: string, nowMs: number): Promise<Wire<{ seeded: boolean; samples: number }>> {
     const onProgress = (p: SeedProgress) =>
       console.log(
-        `demo ${project}: ${p.phase} ${Math.round((100 * p.done) / Math.max(1, p.total))}% (${p.done} of ${p.total})`,
+        `seeding ${project}: ${p.phase} ${Math.round((100 * p.done) / Math.max(1, p.total))}% (${p.done} of ${p.total})`,
       );
     return this.#call(() => this.#withStore((s) => seedDemo(s, nowMs, { onProgress })), project);
   }
