@@ -98,8 +98,8 @@ export class Jobs {
     this.#sql.run("DELETE FROM jobs WHERE kind = ? AND key = ? AND due = ?", job.kind, job.key, job.due);
   }
 
-  /** Keeps a job that failed, due again after the backoff; returns when. */
-  failed(job: Job, now: number): number {
+  /** Keeps a job that failed, due again after the backoff. */
+  failed(job: Job, now: number): void {
     const attempts = job.attempts + 1;
     const due = now + retryDelay(attempts);
     this.#sql.run(
@@ -110,7 +110,6 @@ export class Jobs {
       job.key,
       job.due,
     );
-    return due;
   }
 
   /** The soonest due time among `kinds` (all kinds when empty). */

@@ -4,16 +4,29 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { type Job, Jobs, RETRY_BASE_MS, RETRY_MAX_MS, retryDelay, runDueJobs } from "../../src/durable/jobs.ts";
+import {
+  JOBS_TABLE,
+  type Job,
+  Jobs,
+  RETRY_BASE_MS,
+  RETRY_MAX_MS,
+  retryDelay,
+  runDueJobs,
+} from "../../src/durable/jobs.ts";
 import { DoSql } from "../../src/storage/do/sql.ts";
 
 const T0 = Date.UTC(2030, 0, 1);
 
-/** Runs `fn` with a Jobs over a fresh project object's own table (the alarm is its real one). */
+/**
+ * Runs `fn` with a Jobs over a table made by JOBS_TABLE, the steps a new object adds to its schema,
+ * in an object that has none of its own (the alarm is that object's real one). The project
+ * object's table, made by its own steps, is exercised by the watch and expiry tests.
+ */
 function withJobs<T>(fn: (jobs: Jobs, sql: DoSql, storage: DurableObjectStorage) => Promise<T>): Promise<T> {
-  const stub = env.PROJECT.getByName(`jobs-${crypto.randomUUID()}`);
+  const stub = env.AUTH.getByName(`jobs-${crypto.randomUUID()}`);
   return runInDurableObject(stub, async (_o, state) => {
     const sql = new DoSql(state.storage);
+    for (const statement of JOBS_TABLE) sql.run(statement);
     return fn(new Jobs(sql, state.storage), sql, state.storage);
   });
 }

@@ -32,4 +32,3 @@ export function failureResponse(err: unknown, style: ErrorStyle, cx: FailureCont
 }
 
 export { HttpError } from "./http-error.ts";
-export { problem } from "./problem.ts";
