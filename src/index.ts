@@ -6,6 +6,7 @@ import { systemClock } from "./clock.ts";
 import { AuthObject as AuthObjectImpl } from "./durable/auth.ts";
 import { CatalogObject as CatalogObjectImpl } from "./durable/catalog.ts";
 import { ProjectObject as ProjectObjectImpl } from "./durable/project.ts";
+import { SeriesObject as SeriesObjectImpl } from "./durable/series.ts";
 import type { Env } from "./env.ts";
 import { composeWorker, projectObjectDeps } from "./worker.ts";
 
@@ -22,6 +23,12 @@ export class AuthObject extends AuthObjectImpl {
 }
 
 export class CatalogObject extends CatalogObjectImpl {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, systemClock);
+  }
+}
+
+export class SeriesObject extends SeriesObjectImpl {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, systemClock);
   }

@@ -49,6 +49,9 @@ export interface AuthObjectRpc extends Rpc.DurableObjectBranded {
   revokeKey(id: string, nowMs: number): Promise<Wire<KeyRecord>>;
 }
 
+/** One series store of a project: its data on the embedded default, and its serialised writes. */
+export interface SeriesObjectRpc extends Rpc.DurableObjectBranded {}
+
 /** What the catalog lists: Haystack projects now; series stores and sync sources as they land. */
 export type CatalogKind = "project";
 
