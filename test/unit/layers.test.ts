@@ -15,7 +15,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../../src");
 const LAYERS: readonly (readonly [string, readonly string[]])[] = [
   ["pure", ["haystack/", "series/", "frames/", "tstorage/", "auth/", "clock.ts", "version.ts"]],
   ["storage", ["storage/"]],
-  ["services", ["demo/", "watch/"]],
+  ["services", ["demo/", "watch/", "timeseries/", "sync/"]],
   ["config", ["env.ts", "config.ts", "objects.ts"]],
   ["durable", ["durable/"]],
   ["api", ["api/", "app.ts"]],
