@@ -10,7 +10,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KeyDecl } from "../series/model.ts";
 import { type Connect, http1Fetch } from "./http1.ts";
-import { differences, FakeHolcstore, MemTarget, RemoteStore } from "./peers.testkit.ts";
+import { differences, FakeHolcstore, MemTarget, RemoteStore } from "../../test/support/sync-peers.ts";
 import { pull } from "./pull.ts";
 
 const nodeConnect: Connect = ({ hostname, port }) => {

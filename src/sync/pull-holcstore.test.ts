@@ -15,7 +15,7 @@ import { attrsToKey } from "./attrs.ts";
 import { formatSinceParam, parseSince } from "./datetime.ts";
 import { SyncError } from "./errors.ts";
 import type { ChunkRef } from "./holcstore-wire.ts";
-import { Crash, differences, FakeHolcstore, MemTarget, RemoteStore } from "./peers.testkit.ts";
+import { Crash, differences, FakeHolcstore, MemTarget, RemoteStore } from "../../test/support/sync-peers.ts";
 import { type PullOptions, type PullResult, pull } from "./pull.ts";
 
 const DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../test/fixtures/series/holcstore-wire");

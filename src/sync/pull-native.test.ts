@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { KeyDecl } from "../series/model.ts";
 import type { SourceDef } from "../storage/series-port.ts";
 import { SyncError } from "./errors.ts";
-import { Crash, differences, FakeHayloft, MemTarget, RemoteStore } from "./peers.testkit.ts";
+import { Crash, differences, FakeHayloft, MemTarget, RemoteStore } from "../../test/support/sync-peers.ts";
 import { type PullOptions, type PullResult, pull } from "./pull.ts";
 
 const BASE = "https://peer.example/ts/demo/loads/";

@@ -4,15 +4,15 @@
  * formatters, as HoLcStore 0.5.12 (`updates/` + `pack/`, POST refused like the real one) and as
  * another Hayloft (`feed/` + `pack/`). Faults are injected per request and per apply.
  */
-import { SeriesError } from "../series/errors.ts";
-import { type KeyDecl, type KeyMatch, keyMatches, keyOfText } from "../series/model.ts";
-import { StoreError } from "../storage/errors.ts";
-import type { ChunkWrite, StoredChunk } from "../storage/series-port.ts";
-import type { SyncTarget } from "./context.ts";
-import { pageLinks } from "./drf.ts";
-import { type ChunkRef, packResponse, parsePackRequest, parseUpdatesQuery, updatesEnvelope } from "./holcstore-wire.ts";
-import { EMPTY_LZ4_FRAME } from "./lz4-empty.ts";
-import { feedPage, parseFeedQuery } from "./native-wire.ts";
+import { SeriesError } from "../../src/series/errors.ts";
+import { type KeyDecl, type KeyMatch, keyMatches, keyOfText } from "../../src/series/model.ts";
+import { StoreError } from "../../src/storage/errors.ts";
+import type { ChunkWrite, StoredChunk } from "../../src/storage/series-port.ts";
+import type { SyncTarget } from "../../src/sync/context.ts";
+import { pageLinks } from "../../src/sync/drf.ts";
+import { type ChunkRef, packResponse, parsePackRequest, parseUpdatesQuery, updatesEnvelope } from "../../src/sync/holcstore-wire.ts";
+import { EMPTY_LZ4_FRAME } from "../../src/sync/lz4-empty.ts";
+import { feedPage, parseFeedQuery } from "../../src/sync/native-wire.ts";
 
 const id = (key: string, chunkIndex: number): string => `${chunkIndex} ${key}`;
 
