@@ -33,6 +33,8 @@ CREATE TABLE "ts_sources" (
 	"token_secret" text,
 	"filters" jsonb NOT NULL,
 	"every_s" integer NOT NULL,
+	"page_size" integer,
+	"batch" integer,
 	"cursor" text,
 	"last_success_ms" bigint,
 	"last_error_ms" bigint,

@@ -4,6 +4,7 @@
  */
 
 import type { ProjectStore } from "./ports.ts";
+import type { SeriesPort } from "./series-port.ts";
 
 /** A project's stores for one piece of work, and how to let go of them. */
 export interface OpenStore {
@@ -19,7 +20,16 @@ export interface HaystackBackend {
   inObject(project: string, local: () => ProjectStore): OpenStore;
 }
 
+export interface SeriesBackend {
+  /**
+   * A store's port when the Worker reaches its storage itself (Postgres), with how to let go of
+   * it; null when the store's own Durable Object holds the data and every call goes through it.
+   */
+  direct(project: string, store: string): { readonly port: SeriesPort; readonly close?: () => Promise<void> } | null;
+}
+
 export interface Backend {
   readonly kind: string;
   readonly haystack: HaystackBackend;
+  readonly series: SeriesBackend;
 }

@@ -70,6 +70,9 @@ export interface SourceDef {
   readonly filters: Readonly<Record<string, string>>;
   /** Seconds between scheduled pulls; 0 = manual only. */
   readonly everySeconds: number;
+  /** Items per listing page (HoLcStore's page_size), and chunks per `pack/` (its batch); client defaults when unset. */
+  readonly pageSize?: number;
+  readonly batch?: number;
 }
 
 /** What a source has done: the cursor and the outcome of its pulls. */

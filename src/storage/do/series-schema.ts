@@ -31,7 +31,7 @@ export const SERIES_SCHEMA: readonly (readonly string[])[] = [
     "CREATE TABLE ts_parts (col INTEGER NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL, part INTEGER NOT NULL, " +
       "bytes BLOB NOT NULL, PRIMARY KEY (col, key, n, part)) STRICT",
     "CREATE TABLE ts_sources (name TEXT PRIMARY KEY, url TEXT NOT NULL, protocol TEXT NOT NULL, " +
-      "token_secret TEXT, filters TEXT NOT NULL, every_s INTEGER NOT NULL, cursor TEXT, " +
+      "token_secret TEXT, filters TEXT NOT NULL, every_s INTEGER NOT NULL, page_size INTEGER, batch INTEGER, cursor TEXT, " +
       "last_success_ms INTEGER, last_error_ms INTEGER, last_error TEXT, failures INTEGER NOT NULL, " +
       "next_due_ms INTEGER) STRICT",
   ],

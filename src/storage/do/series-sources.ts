@@ -11,6 +11,8 @@ interface SourceRow extends SqlRow {
   token_secret: string | null;
   filters: string;
   every_s: number;
+  page_size: number | null;
+  batch: number | null;
   cursor: string | null;
   last_success_ms: number | null;
   last_error_ms: number | null;
@@ -27,6 +29,8 @@ function sourceOf(r: SourceRow): Source {
     ...(r.token_secret === null ? {} : { tokenSecret: r.token_secret }),
     filters: JSON.parse(r.filters) as Record<string, string>,
     everySeconds: r.every_s,
+    ...(r.page_size === null ? {} : { pageSize: r.page_size }),
+    ...(r.batch === null ? {} : { batch: r.batch }),
     state: {
       cursor: r.cursor,
       lastSuccessMs: r.last_success_ms,
@@ -48,16 +52,19 @@ export function putSource(sql: DoSql, def: SourceDef, nowMs: number): Source {
   const old = sql.first<SourceRow>("SELECT * FROM ts_sources WHERE name = ?", def.name);
   const due = dueAfterPut(def, old?.next_due_ms ?? null, nowMs);
   sql.run(
-    "INSERT INTO ts_sources (name, url, protocol, token_secret, filters, every_s, failures, next_due_ms) " +
-      "VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT (name) DO UPDATE SET url = excluded.url, " +
+    "INSERT INTO ts_sources (name, url, protocol, token_secret, filters, every_s, page_size, batch, failures, " +
+      "next_due_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT (name) DO UPDATE SET url = excluded.url, " +
       "protocol = excluded.protocol, token_secret = excluded.token_secret, filters = excluded.filters, " +
-      "every_s = excluded.every_s, next_due_ms = excluded.next_due_ms",
+      "every_s = excluded.every_s, page_size = excluded.page_size, batch = excluded.batch, " +
+      "next_due_ms = excluded.next_due_ms",
     def.name,
     def.url,
     def.protocol,
     def.tokenSecret ?? null,
     JSON.stringify(def.filters ?? {}),
     def.everySeconds,
+    def.pageSize ?? null,
+    def.batch ?? null,
     due,
   );
   const row = sql.first<SourceRow>("SELECT * FROM ts_sources WHERE name = ?", def.name);

@@ -177,6 +177,8 @@ export const tsSources = pgTable(
     tokenSecret: text("token_secret"),
     filters: jsonb("filters").notNull(),
     everyS: integer("every_s").notNull(),
+    pageSize: integer("page_size"),
+    batch: integer("batch"),
     cursor: text("cursor"),
     lastSuccessMs: bigint("last_success_ms", { mode: "number" }),
     lastErrorMs: bigint("last_error_ms", { mode: "number" }),

@@ -11,6 +11,8 @@ interface SourceRow {
   token_secret: string | null;
   filters: Record<string, string>;
   every_s: number;
+  page_size: number | null;
+  batch: number | null;
   cursor: string | null;
   last_success_ms: string | null;
   last_error_ms: string | null;
@@ -21,7 +23,7 @@ interface SourceRow {
 }
 
 const COLS =
-  "name, url, protocol, token_secret, filters, every_s, cursor, last_success_ms, last_error_ms, last_error, " +
+  "name, url, protocol, token_secret, filters, every_s, page_size, batch, cursor, last_success_ms, last_error_ms, last_error, " +
   "failures, next_due_ms";
 
 const num = (v: string | null): number | null => (v === null ? null : Number(v));
@@ -34,6 +36,8 @@ function sourceOf(r: SourceRow): Source {
     ...(r.token_secret === null ? {} : { tokenSecret: r.token_secret }),
     filters: r.filters,
     everySeconds: r.every_s,
+    ...(r.page_size === null ? {} : { pageSize: r.page_size }),
+    ...(r.batch === null ? {} : { batch: r.batch }),
     state: {
       cursor: r.cursor,
       lastSuccessMs: num(r.last_success_ms),
@@ -71,10 +75,11 @@ export async function putSource(
   const due = dueAfterPut(def, old ? num(old.next_due_ms) : null, nowMs);
   const [row] = await run<SourceRow>(
     q,
-    "INSERT INTO ts_sources (project, store, name, url, protocol, token_secret, filters, every_s, failures, next_due_ms) " +
-      "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, 0, $9) ON CONFLICT (project, store, name) DO UPDATE SET " +
-      "url = excluded.url, protocol = excluded.protocol, token_secret = excluded.token_secret, " +
-      `filters = excluded.filters, every_s = excluded.every_s, next_due_ms = excluded.next_due_ms RETURNING ${COLS}`,
+    "INSERT INTO ts_sources (project, store, name, url, protocol, token_secret, filters, every_s, page_size, batch, " +
+      "failures, next_due_ms) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, 0, $11) " +
+      "ON CONFLICT (project, store, name) DO UPDATE SET url = excluded.url, protocol = excluded.protocol, " +
+      "token_secret = excluded.token_secret, filters = excluded.filters, every_s = excluded.every_s, " +
+      `page_size = excluded.page_size, batch = excluded.batch, next_due_ms = excluded.next_due_ms RETURNING ${COLS}`,
     [
       project,
       store,
@@ -84,6 +89,8 @@ export async function putSource(
       def.tokenSecret ?? null,
       JSON.stringify(def.filters ?? {}),
       def.everySeconds,
+      def.pageSize ?? null,
+      def.batch ?? null,
       due,
     ],
   );
