@@ -6,6 +6,8 @@ import type { AppDeps, AppEnv } from "./api/context.ts";
 import { failureResponse, HttpError } from "./api/errors/index.ts";
 import { haystackFace } from "./api/haystack/router.ts";
 import { logFailure } from "./api/log.ts";
+import { openApiDocument } from "./api/openapi.ts";
+import { seriesFace } from "./api/series/router.ts";
 import { loadConfig } from "./config.ts";
 import { DESCRIPTION, NAME, VERSION } from "./version.ts";
 
@@ -23,14 +25,14 @@ export interface Face {
 /** The four faces; each flips `live` when its router is mounted. */
 export const FACES: readonly Face[] = [
   { id: "haystack", title: "Project Haystack 4 HTTP API", root: "/api/{project}/{op}", live: true },
-  { id: "series", title: "Chunked series store and sync", root: "/ts/{project}/{store}/", live: false },
+  { id: "series", title: "Chunked series store and sync", root: "/ts/{project}/{store}/", live: true },
   { id: "frames", title: "Dataframe collections", root: "/frames/{project}/{collection}/", live: false },
   { id: "tstorage", title: "TStorage bridge", root: "/tstorage/{project}/{target}/", live: false },
 ];
 
 /** The faces whose routers are mounted, each with the route declarations the auth policy reads. */
 export function mountedFaces(deps: AppDeps) {
-  return [haystackFace(deps), adminFace(deps.clock)] as const;
+  return [haystackFace(deps), adminFace(deps.clock), seriesFace(deps)] as const;
 }
 
 /**
@@ -40,8 +42,9 @@ export function mountedFaces(deps: AppDeps) {
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const [haystack, admin] = mountedFaces(deps);
-  const policy = createPolicy([haystack.face, admin.face]);
+  const [haystack, admin, series] = mountedFaces(deps);
+  const policy = createPolicy([haystack.face, admin.face, series.face]);
+  const openapi = openApiDocument(series.router, [haystack.face, admin.face]);
 
   // A bad deployment fails every request loudly instead of serving with a guessed setting.
   app.use(async (c, next) => {
@@ -59,10 +62,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
 
+  app.get("/openapi.json", (c) => c.json(openapi()));
+
   app.use(authenticate(policy, deps.clock));
 
   app.route("/api", haystack.router);
   app.route("/admin", admin.router);
+  app.route("/", series.router);
 
   const answer = (err: unknown, c: Context<AppEnv>) =>
     failureResponse(err, policy.styleFor(c.req.path), {

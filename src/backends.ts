@@ -9,6 +9,7 @@ import type { Backend, OpenStore } from "./storage/backend.ts";
 import { remoteStore } from "./storage/do/client.ts";
 import { openPg } from "./storage/postgres/connect.ts";
 import { pgStore } from "./storage/postgres/project.ts";
+import { pgSeriesPort } from "./storage/postgres/series.ts";
 
 type BackendOf<K extends StorageKind> = (s: Extract<StorageConfig, { kind: K }>, env: Env) => Backend;
 
@@ -20,6 +21,7 @@ const BACKENDS: { readonly [K in StorageKind]: BackendOf<K> } = {
       inWorker: (project) => ({ store: remoteStore(env.PROJECT.getByName(project)) }),
       inObject: (_project, local) => ({ store: local() }),
     },
+    series: { direct: () => null },
   }),
   // Postgres through the Neon driver: a pool per piece of work, ended when it is over.
   postgres: (s) => {
@@ -27,7 +29,11 @@ const BACKENDS: { readonly [K in StorageKind]: BackendOf<K> } = {
       const { pool } = openPg(s);
       return { store: pgStore(pool, project), close: () => pool.end() };
     };
-    return { kind: "postgres", haystack: { inWorker: open, inObject: open } };
+    const series = (project: string, store: string) => {
+      const { pool } = openPg(s);
+      return { port: pgSeriesPort(pool, project, store), close: () => pool.end() };
+    };
+    return { kind: "postgres", haystack: { inWorker: open, inObject: open }, series: { direct: series } };
   },
 };
 

@@ -14,6 +14,7 @@ import type {
 import type { ProjectStorageRpc } from "./storage/do/rpc.ts";
 import type { PollResult, SubRequest, SubResult } from "./storage/watches.ts";
 import type { Wire } from "./storage/wire.ts";
+import type { SeriesRpc } from "./timeseries/rpc.ts";
 
 /** One Haystack project: its storage on the embedded default, its watches and timed jobs always. */
 export interface ProjectObjectRpc extends ProjectStorageRpc {
@@ -49,11 +50,11 @@ export interface AuthObjectRpc extends Rpc.DurableObjectBranded {
   revokeKey(id: string, nowMs: number): Promise<Wire<KeyRecord>>;
 }
 
-/** One series store of a project: its data on the embedded default, and its serialised writes. */
-export interface SeriesObjectRpc extends Rpc.DurableObjectBranded {}
+/** One series store of a project: its data on the embedded default. */
+export interface SeriesObjectRpc extends SeriesRpc {}
 
-/** What the catalog lists: Haystack projects now; series stores and sync sources as they land. */
-export type CatalogKind = "project";
+/** What the catalog lists: Haystack projects, and series stores (`project/store`, due when a source is). */
+export type CatalogKind = "project" | "series";
 
 export interface CatalogEntry {
   readonly kind: CatalogKind;

@@ -3,17 +3,26 @@
  * from a clock and the backend chosen in src/backends.ts. src/index.ts exports the production
  * set; tests build their own with a clock they move.
  */
+import { connect } from "cloudflare:sockets";
 import type { AppDeps } from "./api/context.ts";
 import { createApp } from "./app.ts";
 import { backendFor } from "./backends.ts";
 import type { Clock } from "./clock.ts";
 import { loadConfig } from "./config.ts";
-import { runCron } from "./durable/cron.ts";
+import { runCron, runProjectJobs } from "./durable/cron.ts";
 import type { ProjectObjectDeps } from "./durable/project.ts";
+import { seriesPullRunner } from "./durable/series-pulls.ts";
 import type { Env } from "./env.ts";
+import { http1Fetch } from "./sync/http1.ts";
 
-export function appDeps(clock: Clock): AppDeps {
-  return { clock, backend: backendFor };
+export function appDeps(clock: Clock, outbound?: typeof fetch): AppDeps {
+  if (outbound) return { clock, backend: backendFor, fetch: outbound };
+  return {
+    clock,
+    backend: backendFor,
+    fetch: (input, init) => fetch(input, init),
+    packFetch: http1Fetch((address, options) => connect(address, options)),
+  };
 }
 
 export function projectObjectDeps(clock: Clock): ProjectObjectDeps {
@@ -29,13 +38,15 @@ export interface WorkerHandlers {
 }
 
 /** The Worker's handlers. */
-export function composeWorker(clock: Clock): WorkerHandlers {
-  const app = createApp(appDeps(clock));
+export function composeWorker(clock: Clock, outbound?: typeof fetch): WorkerHandlers {
+  const deps = appDeps(clock, outbound);
+  const app = createApp(deps);
+  const runners = { project: runProjectJobs, series: seriesPullRunner(deps) };
   return {
     fetch: (request, env, ctx) => app.fetch(request, env, ctx),
     async scheduled(controller, env) {
       const config = loadConfig(env);
-      const run = await runCron(env, clock.now());
+      const run = await runCron(env, clock.now(), runners);
       const at = new Date(controller.scheduledTime).toISOString();
       console.log(
         `cron ${controller.cron} at ${at} (storage ${config.storage.kind}): ${run.visited} due, ` +

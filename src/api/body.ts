@@ -2,9 +2,19 @@ import { HttpError } from "./errors/http-error.ts";
 
 /** The body as UTF-8 text, refusing more than `max` bytes without reading past the limit. */
 export async function readBody(req: Request, max: number): Promise<string> {
+  const bytes = await readBytes(req, max);
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new HttpError(400, "bad_request", "Request body is not valid UTF-8");
+  }
+}
+
+/** The body's bytes, refusing more than `max` without reading past the limit. */
+export async function readBytes(req: Request, max: number): Promise<Uint8Array> {
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > max) throw tooLarge(max);
-  if (!req.body) return "";
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -24,11 +34,7 @@ export async function readBody(req: Request, max: number): Promise<string> {
     bytes.set(c, at);
     at += c.byteLength;
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new HttpError(400, "bad_request", "Request body is not valid UTF-8");
-  }
+  return bytes;
 }
 
 function tooLarge(max: number): HttpError {

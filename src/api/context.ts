@@ -16,4 +16,8 @@ export interface AppDeps {
   readonly clock: Clock;
   /** The backend of the storage kind the env's config names. */
   readonly backend: (env: Env) => Backend;
+  /** Outbound HTTP for sync pulls (only ever to a store's registered source URLs). */
+  readonly fetch: typeof fetch;
+  /** A fetch that can send a GET with a body (HoLcStore's `pack/` takes nothing else). */
+  readonly packFetch?: typeof fetch;
 }

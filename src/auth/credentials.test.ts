@@ -34,6 +34,11 @@ describe("bearerCredential", () => {
     ["Basic dXNlcg==", undefined],
     ["HELLO username=dXNlcg", undefined],
     [`Bearer ${"a".repeat(5000)}`, undefined],
+    // Django REST framework's form, as a HoLcStore sync client sends an API key.
+    ["Token hlk_0123456789abcdef_x", "hlk_0123456789abcdef_x"],
+    ["token abc.def", "abc.def"],
+    ["Token authToken=abc", undefined],
+    ["Token", undefined],
   ])("%s -> %s", (h, want) => {
     expect(bearerCredential(h)).toBe(want);
   });

@@ -56,14 +56,19 @@ export function formatAuthParams(params: Readonly<Record<string, string>>): stri
 const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*$/;
 
 /**
- * The credential of a bearer header in either form a client sends: Haystack's
- * `BEARER authToken=xyz` or RFC 6750's `Bearer xyz`. Undefined for any other header.
+ * The credential of a bearer header in any form a client sends: Haystack's
+ * `BEARER authToken=xyz`, RFC 6750's `Bearer xyz`, or Django REST framework's `Token xyz` (what a
+ * HoLcStore sync client is configured with). Undefined for any other header.
  */
 export function bearerCredential(text: string | null | undefined): string | undefined {
   if (!text || text.length > MAX_HEADER) return undefined;
-  const m = /^bearer[ \t]+(.+)$/i.exec(text.trim());
+  const m = /^(bearer|token)[ \t]+(.+)$/i.exec(text.trim());
   if (!m) return undefined;
-  const rest = (m[1] as string).trim();
-  if (rest.startsWith("authToken=")) return parseAuthHeader(`BEARER ${rest}`)?.params.get("authToken");
+  const rest = (m[2] as string).trim();
+  if (rest.startsWith("authToken=")) {
+    return (m[1] as string).toLowerCase() === "bearer"
+      ? parseAuthHeader(`BEARER ${rest}`)?.params.get("authToken")
+      : undefined;
+  }
   return TOKEN68.test(rest) ? rest : undefined;
 }

@@ -1,7 +1,7 @@
 /**
  * The scheduled handler's work: ask the catalog what is due and make sure each owner runs it.
  * Alarms normally get there first; this is the safety net for an alarm whose job failed or was
- * lost, and the place sync pulls will be started from.
+ * lost, and where scheduled sync pulls start.
  */
 import type { Env } from "../env.ts";
 import type { CatalogEntry, CatalogKind } from "../objects.ts";
@@ -17,22 +17,26 @@ export interface CronRun {
   readonly unreachable: number;
 }
 
-/** How each kind of entry runs its due work. */
-const RUNNERS: Readonly<Record<CatalogKind, (env: Env, name: string) => Promise<{ ran: number; failed: number }>>> = {
-  project: (env, name) => env.PROJECT.getByName(name).runDue(),
-};
+/** How an entry runs its due work: how many jobs (or pulls) ran, and failed. */
+export type Runner = (env: Env, name: string) => Promise<{ ran: number; failed: number }>;
+
+/** Each kind's runner; the composition root adds those that need its choices (the series backend). */
+export type Runners = Readonly<Record<CatalogKind, Runner>>;
+
+/** A project's due jobs run in its object. */
+export const runProjectJobs: Runner = (env, name) => env.PROJECT.getByName(name).runDue();
 
 /** Entries visited at once. */
 const PARALLEL = 8;
 
-export async function runCron(env: Env, nowMs: number): Promise<CronRun> {
+export async function runCron(env: Env, nowMs: number, runners: Runners): Promise<CronRun> {
   const due = await catalogOf(env).dueBy(nowMs, MAX_CATALOG_PAGE);
   let ran = 0;
   let failed = 0;
   let unreachable = 0;
   const visit = async (e: CatalogEntry) => {
     try {
-      const r = await RUNNERS[e.kind](env, e.name);
+      const r = await runners[e.kind](env, e.name);
       ran += r.ran;
       failed += r.failed;
     } catch (err) {

@@ -8,9 +8,9 @@ import { createServer as createNetServer, connect as netConnect, type Socket } f
 import { Duplex } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { differences, FakeHolcstore, MemTarget, RemoteStore } from "../../test/support/sync-peers.ts";
 import type { KeyDecl } from "../series/model.ts";
 import { type Connect, http1Fetch } from "./http1.ts";
-import { differences, FakeHolcstore, MemTarget, RemoteStore } from "../../test/support/sync-peers.ts";
 import { pull } from "./pull.ts";
 
 const nodeConnect: Connect = ({ hostname, port }) => {

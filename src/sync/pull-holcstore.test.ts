@@ -8,6 +8,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { Crash, differences, FakeHolcstore, MemTarget, RemoteStore } from "../../test/support/sync-peers.ts";
 import { fromBase64 } from "../auth/base64.ts";
 import type { KeyDecl } from "../series/model.ts";
 import type { SourceDef } from "../storage/series-port.ts";
@@ -15,7 +16,6 @@ import { attrsToKey } from "./attrs.ts";
 import { formatSinceParam, parseSince } from "./datetime.ts";
 import { SyncError } from "./errors.ts";
 import type { ChunkRef } from "./holcstore-wire.ts";
-import { Crash, differences, FakeHolcstore, MemTarget, RemoteStore } from "../../test/support/sync-peers.ts";
 import { type PullOptions, type PullResult, pull } from "./pull.ts";
 
 const DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../test/fixtures/series/holcstore-wire");

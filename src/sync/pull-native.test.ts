@@ -1,10 +1,10 @@
 /** The pull from another Hayloft's native feed, against an in-memory peer built from native-wire.ts. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { Crash, differences, FakeHayloft, MemTarget, RemoteStore } from "../../test/support/sync-peers.ts";
 import type { KeyDecl } from "../series/model.ts";
 import type { SourceDef } from "../storage/series-port.ts";
 import { SyncError } from "./errors.ts";
-import { Crash, differences, FakeHayloft, MemTarget, RemoteStore } from "../../test/support/sync-peers.ts";
 import { type PullOptions, type PullResult, pull } from "./pull.ts";
 
 const BASE = "https://peer.example/ts/demo/loads/";

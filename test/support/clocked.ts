@@ -25,13 +25,34 @@ export class ClockedWorker {
   readonly #onClock = new Set<string>();
   readonly #contexts: ExecutionContext[] = [];
 
+  /** Env overrides every request and cron run sees (e.g. a sync source's token secret). */
+  over: Partial<Env> = {};
+  /** Outbound requests (sync pulls) that fail before reaching the peer, for interruption tests. */
+  outboundFault: ((url: string) => boolean) | undefined;
+
   constructor(startMs = Date.now() + AHEAD_MS) {
     this.clock = new ManualClock(startMs);
-    this.worker = composeWorker(this.clock);
+    // A sync pull's peer is this same Worker, reached in this isolate: another instance of our server.
+    this.worker = composeWorker(this.clock, (input, init) => this.#outbound(new Request(input, init)));
+  }
+
+  async #outbound(req: Request): Promise<Response> {
+    if (this.outboundFault?.(req.url)) throw new TypeError(`network connection lost (test fault) for ${req.url}`);
+    const ctx = createExecutionContext();
+    this.#contexts.push(ctx);
+    return this.worker.fetch(req, { ...env, ...this.over }, ctx);
   }
 
   advance(ms: number): void {
     this.clock.advance(ms);
+  }
+
+  /** Puts a series store's object on this clock (its sources' due times and updated_at follow it). */
+  async adoptStore(project: string, store: string): Promise<void> {
+    const name = `${project}/${store}`;
+    if (this.#onClock.has(name)) return;
+    await runInDurableObject(env.SERIES.getByName(name), (o: SqlObject) => o[USE_CLOCK](this.clock));
+    this.#onClock.add(name);
   }
 
   /** Puts a project's objects (project and auth) on this clock. */
@@ -45,8 +66,9 @@ export class ClockedWorker {
 
   /** A request as the project's server admin (token minted on this clock) unless it brings its own. */
   async fetch(url: string, init: RequestInit = {}, over: Partial<Env> = {}): Promise<Response> {
-    const project = new URL(url).pathname.split("/")[2];
+    const [, root, project, store] = new URL(url).pathname.split("/");
     const headers = new Headers(init.headers);
+    if (root === "ts" && project && store) await this.adoptStore(project, store);
     if (project) {
       await this.adopt(project);
       if (!headers.has("authorization")) {
@@ -55,7 +77,7 @@ export class ClockedWorker {
     }
     const ctx = createExecutionContext();
     this.#contexts.push(ctx);
-    return this.worker.fetch(new Request(url, { ...init, headers }), { ...env, ...over }, ctx);
+    return this.worker.fetch(new Request(url, { ...init, headers }), { ...env, ...this.over, ...over }, ctx);
   }
 
   /** Waits for the work requests left running (`waitUntil`), once their bodies have been read. */
@@ -67,7 +89,7 @@ export class ClockedWorker {
   async cron(): Promise<void> {
     const controller = createScheduledController({ scheduledTime: new Date(this.clock.now()), cron: "*/15 * * * *" });
     const ctx = createExecutionContext();
-    await this.worker.scheduled(controller, env, ctx);
+    await this.worker.scheduled(controller, { ...env, ...this.over }, ctx);
     await waitOnExecutionContext(ctx);
   }
 

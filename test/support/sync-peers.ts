@@ -10,7 +10,13 @@ import { StoreError } from "../../src/storage/errors.ts";
 import type { ChunkWrite, StoredChunk } from "../../src/storage/series-port.ts";
 import type { SyncTarget } from "../../src/sync/context.ts";
 import { pageLinks } from "../../src/sync/drf.ts";
-import { type ChunkRef, packResponse, parsePackRequest, parseUpdatesQuery, updatesEnvelope } from "../../src/sync/holcstore-wire.ts";
+import {
+  type ChunkRef,
+  packResponse,
+  parsePackRequest,
+  parseUpdatesQuery,
+  updatesEnvelope,
+} from "../../src/sync/holcstore-wire.ts";
 import { EMPTY_LZ4_FRAME } from "../../src/sync/lz4-empty.ts";
 import { feedPage, parseFeedQuery } from "../../src/sync/native-wire.ts";
 

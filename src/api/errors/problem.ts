@@ -7,6 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ConfigError } from "../../config.ts";
 import { HaystackError, ParseError } from "../../haystack/errors.ts";
+import { SeriesError, type SeriesErrorCode } from "../../series/errors.ts";
 import { StoreError, type StoreErrorCode } from "../../storage/errors.ts";
 import { HttpError } from "./http-error.ts";
 
@@ -17,6 +18,14 @@ const STORE_STATUS: Readonly<Record<StoreErrorCode, ContentfulStatusCode>> = {
   invalid: 400,
   unavailable: 503,
   timeout: 504,
+};
+
+const SERIES_STATUS: Readonly<Record<SeriesErrorCode, ContentfulStatusCode>> = {
+  invalid: 400,
+  bad_frame: 400,
+  conflict: 409,
+  not_found: 404,
+  too_large: 413,
 };
 
 export interface Problem {
@@ -65,6 +74,7 @@ export function toProblem(err: unknown): ProblemResponse {
   }
   if (err instanceof HaystackError) return of(400, problem(err.code, err.message));
   if (err instanceof HttpError) return of(err.status, problem(err.code, err.message), err.headers, err.status >= 500);
+  if (err instanceof SeriesError) return of(SERIES_STATUS[err.code], problem(err.code, err.message));
   if (err instanceof StoreError) {
     const status = STORE_STATUS[err.code];
     return of(status, problem(err.code, err.message), {}, status >= 500);

@@ -11,6 +11,7 @@ import type { Format } from "../../haystack/codec/types.ts";
 import type { HGrid } from "../../haystack/kinds/index.ts";
 import type { OpenStore } from "../../storage/backend.ts";
 import { unwrap } from "../../storage/wire.ts";
+import { afterSent } from "../after-sent.ts";
 import { authorityFor } from "../auth/authority.ts";
 import { authStub } from "../auth/middleware.ts";
 import { readBody } from "../body.ts";
@@ -104,26 +105,6 @@ export function haystackFace(deps: AppDeps): { readonly face: FaceRoutes; readon
   });
 
   return { face: HAYSTACK_ROUTES, router };
-}
-
-/**
- * The response, with `close` run once its body has been sent (or the client went away): a
- * streamed hisRead still needs its connection after the handler returns.
- */
-function afterSent(
-  res: Response,
-  close: (() => Promise<void>) | undefined,
-  ctx: { waitUntil(p: Promise<unknown>): void },
-  failed: (err: unknown) => void,
-): Response {
-  if (!close) return res;
-  if (!res.body) {
-    ctx.waitUntil(close());
-    return res;
-  }
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-  ctx.waitUntil(res.body.pipeTo(writable).catch(failed).finally(close));
-  return new Response(readable, res);
 }
 
 function notFound(name: string): never {
