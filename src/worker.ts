@@ -15,8 +15,14 @@ import { seriesPullRunner } from "./durable/series-pulls.ts";
 import type { Env } from "./env.ts";
 import { http1Fetch } from "./sync/http1.ts";
 
-export function appDeps(clock: Clock, outbound?: typeof fetch): AppDeps {
-  if (outbound) return { clock, backend: backendFor, fetch: outbound };
+/** How the Worker reaches other servers (sync pulls), and waits; tests bring their own. */
+export interface Outbound {
+  readonly fetch: typeof fetch;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export function appDeps(clock: Clock, outbound?: Outbound): AppDeps {
+  if (outbound) return { clock, backend: backendFor, ...outbound };
   return {
     clock,
     backend: backendFor,
@@ -38,7 +44,7 @@ export interface WorkerHandlers {
 }
 
 /** The Worker's handlers. */
-export function composeWorker(clock: Clock, outbound?: typeof fetch): WorkerHandlers {
+export function composeWorker(clock: Clock, outbound?: Outbound): WorkerHandlers {
   const deps = appDeps(clock, outbound);
   const app = createApp(deps);
   const runners = { project: runProjectJobs, series: seriesPullRunner(deps) };

@@ -20,4 +20,6 @@ export interface AppDeps {
   readonly fetch: typeof fetch;
   /** A fetch that can send a GET with a body (HoLcStore's `pack/` takes nothing else). */
   readonly packFetch?: typeof fetch;
+  /** Waits between a pull's retries (default: a timer). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }

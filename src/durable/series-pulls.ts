@@ -26,6 +26,7 @@ export interface PullDeps {
   readonly fetch: typeof fetch;
   /** A fetch that can send a GET with a body, for a HoLcStore whose `pack/` refuses POST. */
   readonly packFetch?: typeof fetch;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface PullOutcome {
@@ -64,7 +65,7 @@ export async function pullSource(env: Env, deps: PullDeps, api: SeriesApi, sourc
       ...(deps.packFetch ? { packFetch: deps.packFetch } : {}),
       ...(source.pageSize === undefined ? {} : { pageSize: source.pageSize }),
       ...(source.batch === undefined ? {} : { batch: source.batch }),
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       now: () => deps.clock.now(),
       target: {
         keys: def.keys,

@@ -33,7 +33,11 @@ export class ClockedWorker {
   constructor(startMs = Date.now() + AHEAD_MS) {
     this.clock = new ManualClock(startMs);
     // A sync pull's peer is this same Worker, reached in this isolate: another instance of our server.
-    this.worker = composeWorker(this.clock, (input, init) => this.#outbound(new Request(input, init)));
+    // Waits between retries pass on this clock, at once.
+    this.worker = composeWorker(this.clock, {
+      fetch: (input, init) => this.#outbound(new Request(input, init)),
+      sleep: async (ms) => this.clock.advance(ms),
+    });
   }
 
   async #outbound(req: Request): Promise<Response> {

@@ -7,7 +7,7 @@ export const HOUR = 3_600_000;
 
 export function tsUrl(project: string, path: string, query: Record<string, string | number | boolean> = {}): string {
   const q = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)] as [string, string])).toString();
-  return `${BASE}/ts/${project}/${path}${q ? `?${q}` : ""}`;
+  return `${BASE}/ts/${project}${path ? `/${path}` : ""}${q ? `?${q}` : ""}`;
 }
 
 export interface Columnar {

@@ -138,8 +138,9 @@ describe.each(["hayloft", "holcstore"] as const)("pulling over the %s protocol",
     await fill(p.src);
     await source(p, protocol);
     let calls = 0;
-    // The third request to the peer fails: the first page is applied, the rest is not.
-    p.w.outboundFault = () => ++calls === 3;
+    // From the third request on, the peer cannot be reached (retries included): the pages before
+    // are applied, the rest is not.
+    p.w.outboundFault = () => ++calls >= 3;
     const broken = await pullNow(p, protocol, 502);
     expect(broken.ok).toBe(false);
     expect(broken.source.state.lastError).toContain("network connection lost");
@@ -188,6 +189,8 @@ describe("scheduled pulls", () => {
     const early = await p.dst.fetch("load/series", { headers: { accept: "application/json" } }, KEYS[0]);
     expect(((await early.json()) as Columnar).values).toHaveLength(24);
     p.w.advance(1_800_000);
+    // The peer's token is renewed as a deployment's would be (test tokens last an hour).
+    p.w.over = { PEER_TOKEN: await mintToken(p.src.project, "viewer", undefined, p.w.clock.now()) } as never;
     await p.w.cron();
     await expectSame(p);
   });
