@@ -57,7 +57,7 @@ export async function pullSource(env: Env, deps: PullDeps, api: SeriesApi, sourc
   const def = await api.definition();
   const started = deps.clock.now();
   try {
-    if (!def || def.kind !== "chunked") throw new Error("sources pull into chunked stores only");
+    if (def?.kind !== "chunked") throw new Error("sources pull into chunked stores only");
     const result = await pull({
       source,
       token: sourceToken(env, source),

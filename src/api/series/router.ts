@@ -4,10 +4,8 @@
  * Every route is described with @hono/zod-openapi; its zod schemas validate the request and type
  * the handler, and the same table gives the auth policy each route's least role.
  */
-import { createRoute, OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
-import type { Handler } from "hono";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import type { Role } from "../../auth/roles.ts";
 import { DEMO_STORES, seedSeriesDemo } from "../../demo/series.ts";
 import { catalogOf } from "../../durable/catalog.ts";
 import { openSeries, seriesObjectName } from "../../durable/series-client.ts";
@@ -18,10 +16,8 @@ import type { KeyedPoints, SeriesApi } from "../../timeseries/api.ts";
 import { definitionJson, normaliseDefinition, StoreDefInput } from "../../timeseries/definition.ts";
 import { keyFromObject } from "../../timeseries/keys.ts";
 import { LIMITS } from "../../timeseries/limits.ts";
-import { afterSent } from "../after-sent.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { HttpError } from "../errors/index.ts";
-import { logFailure } from "../log.ts";
 import { type FaceRoutes, faceRoutes, type Method, type RouteDecl } from "../routes.ts";
 import {
   CONTENT_TYPES,
