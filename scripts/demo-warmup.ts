@@ -94,10 +94,17 @@ export async function warmDemo(o: WarmupOptions): Promise<void> {
       // Every demo point has a sample at the same instants, so one point's count stands for all.
       samples = readZincGrid(his).rows.length * points.length;
     }
+    // The series stores seed on the first /ts/ request to the demo project.
+    const res = await fetch(`${o.base}/ts/${o.project}`, {
+      headers: { authorization: `Bearer ${o.token}` },
+      signal: o.signal,
+    });
+    const listed = (await res.json()) as { stores?: string[]; error?: { message: string } };
+    if (!res.ok || !listed.stores) throw new Error(`series stores: ${listed.error?.message ?? `HTTP ${res.status}`}`);
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     o.log(
       `Demo ready in ${secs} s: ${count(records.length)} records, ${count(points.length)} his points, ` +
-        `${samplesText(samples)} samples`,
+        `${samplesText(samples)} samples; series stores ${listed.stores.join(", ")}`,
     );
   } catch (err) {
     clearTimeout(slow);

@@ -137,6 +137,8 @@ const extra: string[] = [];
 if (!portFlag) extra.push("--port", String(port));
 if (inspectorText !== undefined && !inspectorFlag) extra.push("--inspector-port", inspectorText);
 const env: NodeJS.ProcessEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+/** Secrets for wrangler dev beyond .dev.vars, handed over in a generated file. */
+const secrets: Record<string, string> = {};
 
 if (postgres) {
   // The Neon driver reaches local Postgres through the WebSocket stand-in, run here for wrangler.
@@ -160,8 +162,17 @@ if (postgres) {
   }
   console.log(`Postgres: ${new URL(databaseUrl).pathname.slice(1)} migrated, through ${wsProxy}`);
   vars.push("--var", "STORAGE:postgres", "--var", `PG_WS_PROXY:${wsProxy}`);
+  secrets.DATABASE_URL = databaseUrl;
+}
+
+if (DEMO) {
+  // A sync source may name this secret to pull the demo's stores into another project (README, Sync).
+  secrets.DEMO_SYNC_TOKEN = await devToken(s, DEMO, "viewer", DEV_TOKEN_TTL_MS);
+}
+
+if (Object.keys(secrets).length > 0) {
   // Secrets go in a file, never on the command line (visible to anyone with `ps`).
-  vars.push(...writeSecretsFile({ DATABASE_URL: databaseUrl }, flag(args, "--env-file") !== undefined));
+  vars.push(...writeSecretsFile(secrets, flag(args, "--env-file") !== undefined));
   secretsFile = true;
   // Without this, wrangler ignores every env file (its CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV=false).
   env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "true";

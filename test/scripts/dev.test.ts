@@ -5,6 +5,7 @@
  * (secrets off the command line, SIGHUP).
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import pg from "pg";
@@ -119,7 +120,10 @@ describe("npm run dev", () => {
 
   it("warms the demo up as soon as wrangler answers, saying it is seeding and then what it holds", async () => {
     const job = dev();
-    await job.waitFor(/Demo ready in \d+\.\d s: 2,032 records, 1,846 his points, 2\.5M samples\n/, START_MS);
+    await job.waitFor(
+      /Demo ready in \d+\.\d s: 2,032 records, 1,846 his points, 2\.5M samples; series stores forecast, load, tariffs\n/,
+      START_MS,
+    );
     trees.push(processTree(job.pid));
     const out = job.stdout;
     // A first start in a fresh copy seeds 2.5M samples: slow enough for the notice, which comes
@@ -128,6 +132,83 @@ describe("npm run dev", () => {
     expect(out.indexOf("Seeding the demo building")).toBeGreaterThan(out.indexOf(`Ready on http://localhost:${http}`));
     expect(out.indexOf("Demo ready in")).toBeGreaterThan(out.indexOf("Seeding the demo building"));
     expect([...(trees[0] as Map<number, string>).values()].some((cmd) => cmd.includes("workerd serve"))).toBe(true);
+  });
+
+  it("serves the series demo, takes HoLcStore's GET pack/ with a body, and pulls the demo into another project", async () => {
+    const password = adminPassword();
+    const env = cleanEnv({ HAYLOFT_URL: `http://localhost:${http}`, HAYLOFT_PASSWORD: password });
+    const [demo, other] = await Promise.all([
+      npmRun("login", ["admin"], dir, env),
+      npmRun("login", ["--project", "copy", "admin"], dir, env),
+    ]);
+    const base = `http://localhost:${http}/ts`;
+    const call = async (token: string, path: string, init: RequestInit = {}) => {
+      const r = await fetch(`${base}/${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, ...init.headers },
+      });
+      const text = await r.text();
+      expect(r.status, text).toBeLessThan(300);
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    const t = demo.stdout.trim();
+    const got = (await call(t, "demo/load/series?site=alpha&kind=pv&start=2026-06-01")) as {
+      index: string[];
+      values: number[];
+    };
+    expect(got.index.length).toBeGreaterThan(24);
+    const updates = (await call(t, "demo/load/updates/?since=2000-01-01T00:00:00%2B01:00&limit=2")) as {
+      results: unknown[];
+    };
+    // HoLcStore's client sends pack/ as a GET with a JSON body, which fetch cannot: a raw request.
+    const packed = await new Promise<string>((resolve, reject) => {
+      const body = JSON.stringify(updates.results);
+      const req = httpRequest(
+        `${base}/demo/load/pack/`,
+        {
+          method: "GET",
+          headers: {
+            authorization: `Token ${t}`,
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => {
+            text += c;
+          });
+          res.on("end", () =>
+            res.statusCode === 200 ? resolve(text) : reject(new Error(`${res.statusCode} ${text}`)),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+    expect((JSON.parse(packed) as { blob: string }[]).map((p) => p.blob.slice(0, 6))).toEqual(["BCJNGG", "BCJNGG"]);
+    // The README's pull: a copy of the demo's load curves, through the DEMO_SYNC_TOKEN secret npm run dev sets.
+    const o = other.stdout.trim();
+    const json = { "content-type": "application/json" };
+    await call(o, "copy/load", {
+      method: "PUT",
+      headers: json,
+      body: JSON.stringify({ kind: "chunked", keys: { site: "str", kind: "str" }, freq: "1h", sync: true }),
+    });
+    await call(o, "copy/load/sources/demo", {
+      method: "PUT",
+      headers: json,
+      body: JSON.stringify({ url: `http://localhost:${http}/ts/demo/load/`, tokenSecret: "DEMO_SYNC_TOKEN" }),
+    });
+    const pulled = (await call(o, "copy/load/sources/demo/pull", { method: "POST" })) as {
+      ok: boolean;
+      result: { applied: number };
+    };
+    expect(pulled.ok).toBe(true);
+    expect(pulled.result.applied).toBeGreaterThan(100);
+    const copied = await call(o, "copy/load/series?site=alpha&kind=pv&start=2026-06-01");
+    expect(copied).toEqual(got);
   });
 
   it("npm run login prints only a working token; a wrong password, a bad project and a dead server get one line each", async () => {
