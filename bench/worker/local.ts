@@ -20,6 +20,14 @@ process.env.WRANGLER_SEND_METRICS = "false";
 export const BENCH_SECRET = "bench-only-auth-secret-0123456789abcdef";
 export const BENCH_ADMIN_PASSWORD = "bench-admin-password";
 
+/**
+ * The project a series sync pull reads from (bench/series.bench.ts), and the bench Worker's
+ * secret holding a viewer token for it: a registered source names the secret, never the token.
+ * The secret is minted at start (tokens expire), so it lives here and not in wrangler.toml.
+ */
+export const SYNC_SOURCE_PROJECT = "bench-ts-src";
+export const SYNC_TOKEN_SECRET = "BENCH_SYNC_TOKEN";
+
 const PROXY_SCRIPT = fileURLToPath(new URL("../../scripts/pg-ws-proxy.ts", import.meta.url));
 
 type Running = Awaited<ReturnType<typeof unstable_startWorker>>;
@@ -73,12 +81,26 @@ async function launch(storage: "do" | "postgres"): Promise<{ worker: Running; ba
   if (storage === "postgres") await benchPostgres();
   const worker = await unstable_startWorker({
     config: new URL(storage === "do" ? "./wrangler.toml" : "./wrangler.pg.toml", import.meta.url).pathname,
+    bindings: { [SYNC_TOKEN_SECRET]: { type: "secret_text", value: await syncSourceToken() } },
     dev: { persist: false, inspector: false, watch: false, logLevel: "error", server: { port: 0 } },
   });
   await worker.ready;
   const url = await worker.url;
   onFinish(() => worker.dispose());
   return { worker, base: url.origin };
+}
+
+/** A viewer token for SYNC_SOURCE_PROJECT, long enough for any bench run. */
+async function syncSourceToken(): Promise<string> {
+  const keys = await deriveKeys(BENCH_SECRET);
+  const { token } = await issueAuthToken(keys, {
+    user: "admin",
+    project: SYNC_SOURCE_PROJECT,
+    role: "viewer",
+    nowMs: Date.now(),
+    ttlMs: 86_400_000,
+  });
+  return token;
 }
 
 const tokens = new Map<string, Promise<string>>();
@@ -102,7 +124,7 @@ export function adminAuth(project: string): Promise<string> {
   return t;
 }
 
-/** The project named by a `/api/{project}/...` URL. */
+/** The project named by a `/api/{project}/...` or `/ts/{project}/...` URL. */
 function projectOf(url: string): string {
   return new URL(url).pathname.split("/")[2] ?? "";
 }
