@@ -5,6 +5,7 @@
  */
 import { tableFromArrays, tableFromIPC, tableToIPC } from "apache-arrow";
 import { describe, expect, it } from "vitest";
+import { mintToken } from "./auth.ts";
 import { ClockedWorker } from "./clocked.ts";
 import { type Columnar, HOUR, hourly, ms, SeriesClient } from "./series-http.ts";
 
@@ -572,6 +573,36 @@ export function seriesHttpCases(): void {
       await c.define("load", LOAD);
       const r = (await c.json("load/feed/", {}, {}, 400)) as { error: { message: string } };
       expect(r.error.message).toContain("sync");
+    });
+  });
+
+  describe("roles", () => {
+    it("a viewer reads, an operator writes data, only an admin defines stores and sources; a refusal changes nothing", async () => {
+      const c = client();
+      await c.define("load", SYNC_LOAD);
+      const as = async (role: "viewer" | "operator", path: string, init: RequestInit, query = {}) => {
+        const token = await mintToken(c.project, role, undefined, c.w.clock.now());
+        const headers = new Headers(init.headers);
+        headers.set("authorization", `Bearer ${token}`);
+        const r = await c.fetch(path, { ...init, headers }, query);
+        await r.arrayBuffer();
+        return r.status;
+      };
+      const k = { version: 1, kind: "load" };
+      const body = { method: "PUT", headers: { "content-type": "application/json" } };
+      const points = JSON.stringify(hourly("2024-01-01T00:00:00Z", 2, () => 1));
+      expect(await as("viewer", "load/series", { ...body, body: points }, { ...k, mode: "update" })).toBe(403);
+      expect(await as("viewer", "load/updates/", {}, { since: "2000-01-01T00:00:00Z", limit: 1 })).toBe(200);
+      expect(await as("operator", "load/series", { ...body, body: points }, { ...k, mode: "update" })).toBe(200);
+      expect(await as("viewer", "load/series", {}, k)).toBe(200);
+      expect(await as("operator", "load", { ...body, body: JSON.stringify({ ...SYNC_LOAD, freq: "30min" }) })).toBe(
+        403,
+      );
+      const source = JSON.stringify({ url: "http://x.test/ts/a/b/" });
+      expect(await as("operator", "load/sources/s", { ...body, body: source })).toBe(403);
+      expect(await as("operator", "load", { method: "DELETE" })).toBe(403);
+      expect(((await c.json("load/sources")) as { sources: unknown[] }).sources).toEqual([]);
+      expect(((await c.json("load")) as { definition: { freq: string } }).definition.freq).toBe("1h");
     });
   });
 

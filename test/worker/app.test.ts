@@ -24,7 +24,7 @@ describe("GET /", () => {
     expect(body.storage).toBe("do");
     expect(body.faces).toEqual([
       expect.objectContaining({ id: "haystack", root: "/api/{project}/{op}", live: true }),
-      expect.objectContaining({ id: "series", root: "/ts/{project}/{store}/", live: false }),
+      expect.objectContaining({ id: "series", root: "/ts/{project}/{store}/", live: true }),
       expect.objectContaining({ id: "frames", root: "/frames/{project}/{collection}/", live: false }),
       expect.objectContaining({ id: "tstorage", root: "/tstorage/{project}/{target}/", live: false }),
     ]);

@@ -158,10 +158,41 @@ describe("every mounted face", () => {
         ([method, path]) =>
           `admin ${method} /:project${path.replace(/\/u-viewer$/, "/:name").replace("{id}", ":id")} admin`,
       ),
+      ...SERIES_ROUTES.map(([method, path, role]) => `ts ${method} /:project${path} ${role}`),
     ];
     expect(declared.sort()).toEqual(tabled.sort());
   });
 });
+
+/**
+ * The series face's routes and least roles: reading (sync included) is a viewer's, writing data
+ * an operator's, defining stores and sources (and pulling now) an admin's.
+ */
+const SERIES_ROUTES: readonly (readonly [string, string, Role])[] = [
+  ["GET", "", "viewer"],
+  ["PUT", "/:store", "admin"],
+  ["GET", "/:store", "viewer"],
+  ["DELETE", "/:store", "admin"],
+  ["GET", "/:store/series", "viewer"],
+  ["PUT", "/:store/series", "operator"],
+  ["DELETE", "/:store/series", "operator"],
+  ["GET", "/:store/scan", "viewer"],
+  ["POST", "/:store/many", "operator"],
+  ["GET", "/:store/last", "viewer"],
+  ["GET", "/:store/holes", "viewer"],
+  ["GET", "/:store/updates/", "viewer"],
+  ["GET", "/:store/updates", "viewer"],
+  ["GET", "/:store/pack/", "viewer"],
+  ["POST", "/:store/pack/", "viewer"],
+  ["GET", "/:store/pack", "viewer"],
+  ["POST", "/:store/pack", "viewer"],
+  ["GET", "/:store/feed/", "viewer"],
+  ["GET", "/:store/sources", "viewer"],
+  ["PUT", "/:store/sources/:name", "admin"],
+  ["GET", "/:store/sources/:name", "viewer"],
+  ["DELETE", "/:store/sources/:name", "admin"],
+  ["POST", "/:store/sources/:name/pull", "admin"],
+];
 
 /** Each admin route with a valid request; `{id}` is a key made for the call. */
 const ADMIN_ROUTES: readonly (readonly [string, string, unknown])[] = [
