@@ -258,25 +258,27 @@ export class SeriesService implements SeriesApi {
     if (span.from > span.to) return { items, next: null };
     // Whole series per page: read chunk pages until the page budget is spent at a series boundary.
     let pos = after === null ? null : { key: after, n: Number.MAX_SAFE_INTEGER };
-    let current: { key: string; chunks: DenseChunk[] } | null = null;
+    let key: string | null = null;
+    let chunks: DenseChunk[] = [];
     let taken = 0;
     const flush = () => {
-      if (!current) return;
-      const points = fromChunks(current.chunks, grid, startMs, endMs);
-      if (points.index.length > 0) items.push({ key: keyOfText(current.key), points });
-      taken += current.chunks.length;
-      current = null;
+      if (key === null) return;
+      const points = fromChunks(chunks, grid, startMs, endMs);
+      if (points.index.length > 0) items.push({ key: keyOfText(key), points });
+      taken += chunks.length;
+      chunks = [];
     };
     for (;;) {
       const page = await this.#port.scanChunks(match, span.from, span.to, pos, LIMITS.scanChunkPage);
       for (const c of page) {
-        if (current && (current as { key: string }).key !== c.key) {
-          const done = (current as { key: string }).key;
+        if (key !== null && key !== c.key) {
+          const done: string = key;
           flush();
+          // The rest of this storage page is read again by the next call, which starts after `done`.
           if (taken >= LIMITS.scanChunkPage) return { items, next: done };
         }
-        if (!current) current = { key: c.key, chunks: [] };
-        (current as { chunks: DenseChunk[] }).chunks.push(decodeChunk(c));
+        key = c.key;
+        chunks.push(decodeChunk(c));
       }
       const last = page.at(-1);
       if (page.length < LIMITS.scanChunkPage || !last) {

@@ -292,6 +292,29 @@ export function seriesHttpCases(): void {
       expect(last.ms).toBe(Date.parse("2024-03-10T01:00:00Z"));
     });
 
+    it("yield_many pages through more chunks than one storage page, each series whole and once", async () => {
+      const c = client();
+      // Daily values in month chunks: ten years are 120 chunks a series, 360 in all.
+      await c.define("daily", { ...LOAD, freq: "1D" });
+      const days = 3653;
+      for (const v of [1, 2, 3]) {
+        // Local dates: the store reads them as its zone's midnights, whatever DST does.
+        const body = {
+          index: Array.from({ length: days }, (_, i) => new Date(Date.UTC(2015, 0, 1 + i)).toISOString().slice(0, 10)),
+          values: Array.from({ length: days }, (_, i) => v * 10_000 + i),
+        };
+        await c.set("daily", { version: v, kind: "load" }, body);
+      }
+      const all = await c.lines("daily/scan", { kind: "load" });
+      expect(all.map((l) => (l.keys as { version: number }).version)).toEqual([1, 2, 3]);
+      for (const [n, l] of all.entries()) {
+        const values = l.values as number[];
+        expect(values).toHaveLength(days);
+        expect(values[0]).toBe((n + 1) * 10_000);
+        expect(values.at(-1)).toBe((n + 1) * 10_000 + days - 1);
+      }
+    });
+
     it("reads and writes CSV, NDJSON, Arrow and pairs", async () => {
       const c = client();
       await c.define("load", LOAD);
