@@ -5,6 +5,7 @@
  * network errors, timeouts, 408 and 5xx are retried with exponential backoff; 401/403/404 and
  * other 4xx fail at once. Time and sleeping come from the caller, so tests run without clocks.
  */
+import { readCapped } from "../bytes.ts";
 import { NAME, VERSION } from "../version.ts";
 import { clip } from "./datetime.ts";
 import { SyncError } from "./errors.ts";
@@ -70,7 +71,7 @@ export async function requestJson(policy: HttpPolicy, req: JsonRequest): Promise
     if (res.status >= 200 && res.status < 300) {
       let bytes: Uint8Array;
       try {
-        bytes = await readCapped(res, policy.maxBodyBytes, req);
+        bytes = await readBody(res, policy.maxBodyBytes, req);
       } catch (e) {
         if (e instanceof SyncError) throw e;
         failures += 1;
@@ -142,35 +143,10 @@ export function retryAfterMs(value: string | null, nowMs: number): number | null
 }
 
 /** The body, refusing (early by Content-Length, else while reading) past `max` bytes. */
-async function readCapped(res: Response, max: number, req: JsonRequest): Promise<Uint8Array> {
-  const tooLarge = () => new SyncError("too_large", `${where(req)}: response body over ${max} bytes`);
-  const declared = Number(res.headers.get("Content-Length") ?? "NaN");
-  if (declared > max) {
-    await res.body?.cancel();
-    throw tooLarge();
-  }
-  if (res.body === null) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    parts.push(value);
-  }
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+function readBody(res: Response, max: number, req: JsonRequest): Promise<Uint8Array> {
+  return readCapped(res.body, res.headers.get("Content-Length"), max, () => {
+    return new SyncError("too_large", `${where(req)}: response body over ${max} bytes`);
+  });
 }
 
 const utf8 = new TextDecoder("utf-8");
@@ -195,7 +171,7 @@ async function refusal(res: Response, req: JsonRequest): Promise<SyncError> {
   }
   let excerpt = "";
   try {
-    excerpt = clip(utf8.decode(await readCapped(res, 4096, req)), 200);
+    excerpt = clip(utf8.decode(await readBody(res, 4096, req)), 200);
   } catch {
     // The status says enough.
   }

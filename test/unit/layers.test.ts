@@ -13,7 +13,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../../src");
 
 /** Layers from the bottom; a file may import its own layer and those below it. */
 const LAYERS: readonly (readonly [string, readonly string[]])[] = [
-  ["pure", ["haystack/", "series/", "frames/", "tstorage/", "auth/", "clock.ts", "version.ts"]],
+  ["pure", ["haystack/", "series/", "frames/", "tstorage/", "auth/", "clock.ts", "version.ts", "bytes.ts"]],
   ["storage", ["storage/"]],
   ["services", ["demo/", "watch/", "timeseries/", "sync/"]],
   ["config", ["env.ts", "config.ts", "objects.ts"]],
