@@ -124,7 +124,22 @@ describe("normalisePoints", () => {
     ]);
   });
 
-  it("copies sorted input as it is", () => {
+  it("keeps Float64Arrays already in order, and checks the others the long way", () => {
+    const index = Float64Array.from([1, 2, 3]);
+    const values = Float64Array.from([5, N, 7]);
+    const same = normalisePoints(index, values);
+    expect(same.index).toBe(index);
+    expect(same.values).toBe(values);
+    const sorted = normalisePoints(Float64Array.from([2, 1]), Float64Array.from([6, 5]));
+    expect(pairs(sorted)).toEqual([
+      [1, 5],
+      [2, 6],
+    ]);
+    expect(() => normalisePoints(Float64Array.from([1, N]), Float64Array.from([1, 2]))).toThrow(SeriesError);
+    expect(() => normalisePoints(Float64Array.from([1, 1]), Float64Array.from([1, 2]))).toThrow("duplicate");
+  });
+
+  it("copies sorted input when a column is not a Float64Array", () => {
     const index = Float64Array.from([1, 2]);
     const p = normalisePoints(index, [5, 6]);
     expect(p.index).not.toBe(index);

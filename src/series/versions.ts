@@ -88,16 +88,29 @@ export function trimStart(p: Points, delayMs: number): Points {
   return { index: p.index.subarray(lo), values: p.values.subarray(lo) };
 }
 
+/** True when every instant is valid and each is later than the one before. */
+function inOrder(index: Float64Array): boolean {
+  let prev = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < index.length; i++) {
+    const t = index[i] as number;
+    if (!(t > prev) || !(Math.abs(t) <= MAX_ABS_MS)) return false;
+    prev = t;
+  }
+  return true;
+}
+
 /**
  * Points from raw columns: sorted by time (stable), duplicate timestamps refused (SeriesError
  * `invalid`: which one should win is not ours to guess), NaN values kept. A non-number value
- * (null from JSON) is read as NaN, i.e. missing. Always returns fresh arrays.
+ * (null from JSON) is read as NaN, i.e. missing. Float64Arrays already in order (what the body
+ * readers give for most bodies) come back as they are; anything else is copied.
  */
 export function normalisePoints(index: ArrayLike<number>, values: ArrayLike<number>): Points {
   const n = index.length;
   if (values.length !== n) {
     throw new SeriesError("invalid", `index and values differ in length (${n} and ${values.length})`);
   }
+  if (index instanceof Float64Array && values instanceof Float64Array && inOrder(index)) return { index, values };
   const idx = new Float64Array(n);
   const vals = new Float64Array(n);
   let sorted = true;
