@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bytesPayload, MAX_PAYLOAD_BYTES, type PayloadType, type StructValue, structPayload } from "./payload.js";
+import {
+  bytesPayload,
+  MAX_PAYLOAD_BYTES,
+  type PayloadType,
+  type StructValue,
+  scalarPayload,
+  structPayload,
+  unitPayload,
+} from "./payload.js";
 
 describe("bytesPayload", () => {
   it("passes bytes through and decodes to a copy", () => {
@@ -77,5 +85,24 @@ describe("structPayload JSON", () => {
   it("serves as a PayloadType with a fixed size", () => {
     const p: PayloadType<StructValue[]> = structPayload("if?");
     expect(p.size).toBe(9);
+  });
+});
+
+describe("scalarPayload and unitPayload", () => {
+  it("packs one value without a wrapping array", () => {
+    const d = scalarPayload("<d");
+    expect(d.size).toBe(8);
+    expect(d.decode(d.encode(1.5))).toBe(1.5);
+    expect(d.toJson(Number.NaN)).toBe("NaN");
+    expect(scalarPayload("q").fromJson("-5")).toBe(-5n);
+    expect(scalarPayload("4s").decode(new Uint8Array([1, 2, 3, 4]))).toEqual(new Uint8Array([1, 2, 3, 4]));
+    expect(() => scalarPayload("ii")).toThrow(RangeError);
+    expect(() => scalarPayload("x")).toThrow(RangeError);
+  });
+  it("has an empty payload that ignores what it decodes", () => {
+    expect(unitPayload.encode(null)).toEqual(new Uint8Array(0));
+    expect(unitPayload.decode(new Uint8Array([1]))).toBeNull();
+    expect(unitPayload.fromJson(null)).toBeNull();
+    expect(() => unitPayload.fromJson(0)).toThrow(TypeError);
   });
 });

@@ -129,6 +129,57 @@ function valueFromJson(code: string, itemSize: number, json: unknown, i: number)
   throw new TypeError(`value ${i} ('${code}') must be an integer or a decimal string`);
 }
 
+/**
+ * One value packed with a one-value format, as the Python client's StructPayloadType:
+ * `scalarPayload("<d")` encodes `1.5`, not `[1.5]`. RangeError for a format of other than one value.
+ */
+export class ScalarPayloadType implements JsonPayloadType<StructValue, JsonValue> {
+  readonly inner: StructPayloadType;
+  readonly size: number;
+
+  constructor(format: string) {
+    this.inner = new StructPayloadType(format);
+    if (this.inner.layout.valueCount !== 1) {
+      throw new RangeError(
+        `a scalar payload format takes exactly one value, ${JSON.stringify(format)} takes ${this.inner.layout.valueCount}`,
+      );
+    }
+    this.size = this.inner.size;
+  }
+
+  encode(value: StructValue): Uint8Array {
+    return this.inner.encode([value]);
+  }
+
+  decode(bytes: Uint8Array): StructValue {
+    return this.inner.decode(bytes)[0] as StructValue;
+  }
+
+  toJson(value: StructValue): JsonValue {
+    return this.inner.toJson([value])[0] as JsonValue;
+  }
+
+  fromJson(json: unknown): StructValue {
+    return this.inner.fromJson([json])[0] as StructValue;
+  }
+}
+
+export function scalarPayload(format: string): ScalarPayloadType {
+  return new ScalarPayloadType(format);
+}
+
+/** The empty payload (Python's UnitPayloadType): encodes nothing; decoding ignores the bytes, as Python does. */
+export const unitPayload: JsonPayloadType<null, null> = {
+  size: 0,
+  encode: () => new Uint8Array(0),
+  decode: () => null,
+  toJson: () => null,
+  fromJson: (json: unknown) => {
+    if (json !== null) throw new TypeError("the empty payload's JSON form is null");
+    return null;
+  },
+};
+
 export function structPayload(format: string): StructPayloadType {
   return new StructPayloadType(format);
 }

@@ -135,17 +135,29 @@ export function parseFormat(format: string): StructLayout {
   return { format, mode, littleEndian, fields, size, valueCount };
 }
 
-function intBounds(code: string, bytes: number): [bigint, bigint] {
-  const bits = BigInt(bytes * 8);
-  return SIGNED.has(code) ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+const BOUNDS = new Map<string, readonly [bigint, bigint, number, number]>();
+
+/** [lo, hi] as bigints and as numbers (exact below 2^53), cached per letter and size. */
+function intBounds(code: string, bytes: number): readonly [bigint, bigint, number, number] {
+  const key = code + bytes;
+  let b = BOUNDS.get(key);
+  if (b === undefined) {
+    const bits = BigInt(bytes * 8);
+    const [lo, hi] = SIGNED.has(code) ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+    b = [lo, hi, Number(lo), Number(hi)];
+    BOUNDS.set(key, b);
+  }
+  return b;
 }
 
 function checkInteger(code: string, bytes: number, v: StructValue, index: number): bigint | number {
+  const [lo, hi, loN, hiN] = intBounds(code, bytes);
+  // Numbers for small integers stay numbers: this is the per-value hot path of a large put.
+  if (bytes < 8 && typeof v === "number" && Number.isInteger(v) && v >= loN && v <= hiN) return v;
   let n: bigint;
   if (typeof v === "bigint") n = v;
   else if (typeof v === "number" && Number.isInteger(v)) n = BigInt(v);
   else throw new TypeError(`value ${index} for '${code}': required argument is not an integer (got ${describe(v)})`);
-  const [lo, hi] = intBounds(code, bytes);
   if (n < lo || n > hi)
     throw new RangeError(`value ${index}: '${code}' format requires ${lo} <= number <= ${hi}, got ${n}`);
   return bytes === 8 ? n : Number(n);
