@@ -13,6 +13,7 @@ import {
   checkValue,
   MAX_PAYLOAD_BYTES,
   pack,
+  packInto,
   parseFormat,
   type StructLayout,
   type StructValue,
@@ -59,6 +60,11 @@ export class StructPayloadType implements JsonPayloadType<StructValue[], JsonVal
 
   encode(values: readonly StructValue[]): Uint8Array {
     return pack(this.layout, values);
+  }
+
+  /** Packs at `offset` of `view` (a batch buffer) without allocating; returns `size`. */
+  encodeInto(values: readonly StructValue[], view: DataView, offset: number): number {
+    return packInto(this.layout, values, view, offset);
   }
 
   decode(bytes: Uint8Array): StructValue[] {

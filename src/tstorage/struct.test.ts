@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { StructPayloadType } from "./payload.js";
-import { fromHalf, pack, parseFormat, type StructValue, toHalf, unpack } from "./struct.js";
+import { fromHalf, pack, packInto, parseFormat, type StructValue, toHalf, unpack } from "./struct.js";
 
 interface Case {
   readonly format: string;
@@ -112,6 +112,23 @@ describe("byte layouts by hand", () => {
   it("unpacks from a view at an offset", () => {
     const buf = bytes("ff0700000000ff");
     expect(unpack(parseFormat("<i"), buf.subarray(1, 5))).toEqual([7]);
+  });
+});
+
+describe("packInto", () => {
+  it("writes at an offset, zeroing pads and gaps, and checks the room", () => {
+    const layout = parseFormat("?h2x");
+    const buf = new Uint8Array(10).fill(0xee);
+    const view = new DataView(buf.buffer, 1, 8);
+    expect(packInto(layout, [true, -2], view, 2)).toBe(6);
+    expect(hex(buf)).toBe("eeeeee0100feff0000ee");
+    expect(() => packInto(layout, [true, -2], view, 3)).toThrow(/pack_into requires 6 bytes at offset 3/);
+    expect(() => packInto(layout, [true, -2], view, -1)).toThrow(RangeError);
+  });
+  it("clears stale bytes in s and p fields", () => {
+    const buf = new Uint8Array(5).fill(0xee);
+    packInto(parseFormat("5p"), [ascii("a")], new DataView(buf.buffer), 0);
+    expect(hex(buf)).toBe("0161000000");
   });
 });
 

@@ -49,6 +49,8 @@ export interface StructLayout {
   readonly size: number;
   /** Number of values `pack` takes and `unpack` returns. */
   readonly valueCount: number;
+  /** Bytes that carry no value: `x` pad bytes and native alignment gaps. */
+  readonly padBytes: number;
 }
 
 const STANDARD_SIZES: Readonly<Record<string, number>> = {
@@ -97,6 +99,7 @@ export function parseFormat(format: string): StructLayout {
   const fields: StructField[] = [];
   let size = 0;
   let valueCount = 0;
+  let valueBytes = 0;
   while (i < format.length) {
     const c = format.charCodeAt(i);
     if (isSpace(c)) {
@@ -129,10 +132,11 @@ export function parseFormat(format: string): StructLayout {
       if (code !== "x") valueCount += count;
     }
     size += count * itemSize;
+    if (code !== "x") valueBytes += count * itemSize;
     if (size > MAX_PAYLOAD_BYTES)
       throw new RangeError(`struct format too large (over ${MAX_PAYLOAD_BYTES} bytes) at ${at}`);
   }
-  return { format, mode, littleEndian, fields, size, valueCount };
+  return { format, mode, littleEndian, fields, size, valueCount, padBytes: size - valueBytes };
 }
 
 const BOUNDS = new Map<string, readonly [bigint, bigint, number, number]>();
@@ -221,52 +225,64 @@ export function checkValue(code: string, itemSize: number, v: StructValue, index
 
 /** `struct.pack(format, *values)`: a new buffer of `layout.size` bytes. */
 export function pack(layout: StructLayout, values: readonly StructValue[]): Uint8Array {
+  const out = new Uint8Array(layout.size);
+  packInto(layout, values, new DataView(out.buffer), 0);
+  return out;
+}
+
+/**
+ * `struct.pack_into`: writes `layout.size` bytes at `offset` of `view` and returns that size.
+ * A request encoder packs records straight into its batch buffer this way; allocating a small
+ * buffer per record costs more than packing it. A rejected value may leave earlier items
+ * written: callers discard the target on error.
+ */
+export function packInto(layout: StructLayout, values: readonly StructValue[], view: DataView, offset: number): number {
   if (!Array.isArray(values)) throw new TypeError(`pack expects an array of values, got ${typeof values}`);
   if (values.length !== layout.valueCount) {
     throw new RangeError(`pack expected ${layout.valueCount} items for packing (got ${values.length})`);
   }
-  const out = new Uint8Array(layout.size);
-  const view = new DataView(out.buffer);
+  if (!Number.isInteger(offset) || offset < 0 || offset + layout.size > view.byteLength) {
+    throw new RangeError(
+      `pack_into requires ${layout.size} bytes at offset ${offset} of a ${view.byteLength}-byte buffer`,
+    );
+  }
+  // Pad bytes and alignment gaps are zero, as CPython clears the region before packing.
+  if (layout.padBytes > 0) new Uint8Array(view.buffer, view.byteOffset + offset, layout.size).fill(0);
   const le = layout.littleEndian;
   let vi = 0;
   for (const f of layout.fields) {
+    const at = offset + f.offset;
     if (f.code === "x") continue;
     if (f.code === "s" || f.code === "p") {
       const b = checkValue(f.code, 1, values[vi] as StructValue, vi) as Uint8Array;
       vi++;
       if (f.count === 0) continue;
-      if (f.code === "s") out.set(b.subarray(0, f.count), f.offset);
+      const out = new Uint8Array(view.buffer, view.byteOffset + at, f.count);
+      out.fill(0);
+      if (f.code === "s") out.set(b.subarray(0, f.count));
       else {
         // Pascal string: all bytes that fit after the length byte, the length byte capped at 255.
         const n = Math.min(b.length, f.count - 1);
-        out.set(b.subarray(0, n), f.offset + 1);
-        out[f.offset] = Math.min(n, 255);
+        out.set(b.subarray(0, n), 1);
+        out[0] = Math.min(n, 255);
       }
       continue;
     }
     for (let k = 0; k < f.count; k++, vi++) {
       const v = checkValue(f.code, f.itemSize, values[vi] as StructValue, vi);
-      writeItem(view, out, f.code, f.itemSize, f.offset + k * f.itemSize, v, le);
+      writeItem(view, f.code, f.itemSize, at + k * f.itemSize, v, le);
     }
   }
-  return out;
+  return layout.size;
 }
 
-function writeItem(
-  view: DataView,
-  out: Uint8Array,
-  code: string,
-  size: number,
-  at: number,
-  v: StructValue,
-  le: boolean,
-): void {
+function writeItem(view: DataView, code: string, size: number, at: number, v: StructValue, le: boolean): void {
   switch (code) {
     case "?":
-      out[at] = v ? 1 : 0;
+      view.setUint8(at, v ? 1 : 0);
       return;
     case "c":
-      out[at] = (v as Uint8Array)[0] as number;
+      view.setUint8(at, (v as Uint8Array)[0] as number);
       return;
     case "e":
       view.setUint16(at, toHalf(v as number), le);
@@ -288,7 +304,7 @@ function writeItem(
   } else if (size === 2) {
     if (signed) view.setInt16(at, v as number, le);
     else view.setUint16(at, v as number, le);
-  } else out[at] = (v as number) & 0xff;
+  } else view.setUint8(at, (v as number) & 0xff);
 }
 
 /** `struct.unpack(format, bytes)`; RangeError unless `bytes.length === layout.size`. */
