@@ -399,3 +399,30 @@ export class AcqResponseDecoder extends FixedDecoder {
     return this.done ? this.body?.getBigInt64(0, true) : undefined;
   }
 }
+
+/**
+ * A GET response as an async sequence of record windows (one per memory-limit window, or per read
+ * without a limit), returning the acq horizon. `read` gives the next chunk or undefined at end of
+ * stream; it is not called after the response is complete, so the connection stays usable. Errors
+ * come after the windows completed before them; the caller then closes the connection.
+ */
+export async function* iterateGet(
+  read: () => Promise<Uint8Array | undefined>,
+  options: { readonly memoryLimit?: number } = {},
+): AsyncGenerator<GetRecord[], bigint, undefined> {
+  const ready: GetRecord[][] = [];
+  const decoder = new GetDecoder({ ...options, onWindow: (records) => ready.push(records) });
+  while (!decoder.done) {
+    const chunk = await read();
+    let failure: unknown;
+    try {
+      if (chunk === undefined) decoder.end();
+      else decoder.push(chunk);
+    } catch (e) {
+      failure = e;
+    }
+    for (const window of ready.splice(0)) yield window;
+    if (failure !== undefined) throw failure;
+  }
+  return decoder.acq as bigint;
+}
