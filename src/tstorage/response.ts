@@ -217,6 +217,10 @@ export class GetDecoder {
         continue;
       }
       if (this.stage === Stage.Done) throw unparseable("bytes after the end of the GET response");
+      if (this.stage === Stage.RecordSize && this.gather.buffered === 0) {
+        at = this.wholeRecords(chunk, chunkView(), at, to);
+        if (at >= to || this.stage !== Stage.RecordSize) continue;
+      }
       const n = this.needed();
       let v: DataView;
       let bytes: Uint8Array;
@@ -237,6 +241,34 @@ export class GetDecoder {
       }
       this.step(bytes, v, off, n);
     }
+  }
+
+  /**
+   * The hot path: records lying wholly in the chunk, without the general step machinery. Returns
+   * where it stopped: at a record that straddles, at the end mark, or at a record needing checks.
+   */
+  private wholeRecords(chunk: Uint8Array, v: DataView, from: number, to: number): number {
+    let at = from;
+    const limit = this.limit ?? MAX_RECORD_SIZE + 4;
+    const sink = this.onWindow !== undefined ? this.window : this.records;
+    while (to - at >= 4) {
+      const size = v.getInt32(at, true);
+      if (size < KEY_BYTES || 4 + size > limit || size > MAX_RECORD_SIZE || to - at - 4 < size) return at;
+      const cid = v.getInt32(at + 4, true);
+      if (cid < 0) return at;
+      sink.push({
+        key: {
+          cid,
+          mid: v.getBigInt64(at + 8, true),
+          moid: v.getInt32(at + 16, true),
+          cap: v.getBigInt64(at + 20, true),
+          acq: v.getBigInt64(at + 28, true),
+        },
+        payload: chunk.subarray(at + 4 + KEY_BYTES, at + 4 + size),
+      });
+      at += 4 + size;
+    }
+    return at;
   }
 
   private needed(): number {

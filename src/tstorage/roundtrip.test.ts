@@ -45,7 +45,7 @@ describe("PUTA request -> stored -> GET response", () => {
     };
     const records: PutRecord[] = Array.from({ length: 1000 }, (_, i) => ({
       key: { cid: rnd(5), mid: BigInt(i) - 500n, moid: rnd(1000) - 500, cap: BigInt(rnd(1e9)) * 1000n, acq: BigInt(i) },
-      payload: Uint8Array.from({ length: 4 + rnd(65533) }, () => rnd(256)),
+      payload: crypto.getRandomValues(new Uint8Array(4 + rnd(65533))),
     }));
     const response = serveBack(encodePutWhole(records, true, { maxBatchSize: 100_000 }));
     const d = new GetDecoder({ memoryLimit: response.length });
