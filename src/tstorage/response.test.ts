@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { INT64_MAX, type Key } from "./key.ts";
 import {
@@ -347,5 +348,80 @@ describe("volume and hostile bytes", () => {
         }
       }
     }
+  });
+});
+
+describe("large payloads and properties", () => {
+  it("payloads from 4 B to 32 MiB straddling 64 KiB chunks, under a limit of the response size", () => {
+    const sizes = [4, 32 * 1024, 1024 * 1024, 32 * 1024 * 1024];
+    const parts: Uint8Array[] = [new Frame().header(0, 0).bytes()];
+    sizes.forEach((n, i) => {
+      parts.push(
+        new Frame()
+          .i32(32 + n)
+          .key(key(1, i, 0, 0, 0))
+          .bytes(),
+        new Uint8Array(n).fill(i + 1),
+      );
+    });
+    parts.push(new Frame().i32(0).header(0, 8).i64(5n).bytes());
+    const bytes = Buffer.concat(parts);
+    const d = new GetDecoder({ memoryLimit: bytes.length });
+    let peak = 0;
+    for (let at = 0; at < bytes.length; at += 65536) {
+      d.push(bytes.subarray(at, at + 65536));
+      peak = Math.max(peak, d.bufferedBytes);
+    }
+    d.end();
+    expect(d.records.map((r) => r.payload.length)).toEqual(sizes);
+    expect(d.records.every((r, i) => r.payload[0] === i + 1 && r.payload[r.payload.length - 1] === i + 1)).toBe(true);
+    expect(peak).toBeLessThanOrEqual(32 + 32 * 1024 * 1024);
+    const tight = new GetDecoder({ memoryLimit: 32 * 1024 * 1024 });
+    expect(() => tight.push(bytes.subarray(0, 1_200_000))).toThrow(expect.objectContaining({ code: "NO_MEMORY" }));
+    // Refused when the 32 MiB record's size is read, before any of its bytes are held.
+    expect(tight.records.map((r) => r.payload.length)).toEqual([4, 32 * 1024, 1024 * 1024]);
+    expect(tight.bufferedBytes).toBe(0);
+  });
+
+  it("windows, joined, are the collected records, for random records, limits and chunkings", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 5 }),
+            fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+            fc.uint8Array({ maxLength: 60 }),
+          ),
+          {
+            maxLength: 30,
+          },
+        ),
+        fc.integer({ min: 1, max: 300 }),
+        fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 20 }),
+        (rows, limit, cuts) => {
+          const bytes = getResponse(
+            rows.map(([cid, mid, payload]) => ({ key: { ...key(cid, 0, 1, 2, 3), mid }, payload })),
+          );
+          const chunks: Uint8Array[] = [];
+          for (let at = 0, i = 0; at < bytes.length; at += cuts[i++ % cuts.length] as number) {
+            chunks.push(bytes.subarray(at, at + (cuts[i % cuts.length] as number)));
+          }
+          const all = decode(chunks);
+          expect(all.error).toBeUndefined();
+          expect(all.records).toHaveLength(rows.length);
+          const windowed = decode(chunks, { memoryLimit: limit, windows: true });
+          if (windowed.error === undefined) {
+            expect(plain(windowed.records)).toEqual(plain(all.records));
+            expect(windowed.windows?.every((n) => n > 0)).toBe(true);
+          } else {
+            expect(windowed.error).toBe("NO_MEMORY");
+            expect(plain(all.records.slice(0, windowed.records.length))).toEqual(plain(windowed.records));
+          }
+          const collected = decode(chunks, { memoryLimit: limit });
+          expect(collected.error).toBe(bytes.length <= limit ? undefined : "NO_MEMORY");
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -41,11 +41,9 @@ class Gather {
 
   /** Starts gathering n bytes into a fresh array (record bodies) or the scratch. */
   begin(n: number, fresh: boolean): void {
-    if (fresh) {
-      this.buf = new Uint8Array(n);
-      this.view = new DataView(this.buf.buffer);
-    } else if (this.buf.length < n || this.buf.length !== HEADER_BYTES) {
-      this.buf = new Uint8Array(Math.max(n, HEADER_BYTES));
+    // Non-fresh pieces are at most a header; a record body (never 12 bytes long) is not reused.
+    if (fresh || this.buf.length !== HEADER_BYTES) {
+      this.buf = new Uint8Array(fresh ? n : HEADER_BYTES);
       this.view = new DataView(this.buf.buffer);
     }
     this.have = 0;
