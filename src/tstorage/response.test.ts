@@ -207,6 +207,18 @@ describe("streaming windows", () => {
     expect(decode([R356], { memoryLimit: 41, windows: true })).toMatchObject({ error: "NO_MEMORY", windows: [] });
   });
 
+  it("a callback's own error comes out unchanged and leaves the decoder failed", () => {
+    const boom = new Error("consumer failed");
+    const d = new GetDecoder({
+      memoryLimit: 90,
+      onWindow: () => {
+        throw boom;
+      },
+    });
+    expect(() => d.push(R356)).toThrow(boom);
+    expect(() => d.push(R356)).toThrow(boom);
+  });
+
   it("without a limit, delivers what each push completed", () => {
     const got = decode([R356.subarray(0, 100), R356.subarray(100, 101), R356.subarray(101)], { windows: true });
     expect(got.windows).toEqual([2, 6]);

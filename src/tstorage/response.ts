@@ -110,7 +110,7 @@ export class GetDecoder {
   private recSize = 0;
   private windowBytes = 0;
   private window: GetRecord[] = [];
-  private failed: TStorageError | undefined;
+  private failed: unknown;
   private readonly gather = new Gather();
   private readonly limit: number | undefined;
   private readonly onWindow: ((records: GetRecord[]) => void) | undefined;
@@ -138,8 +138,9 @@ export class GetDecoder {
     try {
       this.pushInner(chunk);
     } catch (e) {
-      this.failed = e instanceof TStorageError ? e : unparseable(e instanceof Error ? e.message : "decoder failure");
-      throw this.failed;
+      // Anything but a TStorageError is the window callback's own error (or a bug): kept as it is.
+      this.failed = e;
+      throw e;
     }
   }
 
@@ -347,7 +348,7 @@ class FixedDecoder {
   private readonly head = new Uint8Array(HEADER_BYTES + 16);
   private have = 0;
   private skip = -1;
-  private failed: TStorageError | undefined;
+  private failed: unknown;
   protected body: DataView | undefined;
 
   constructor(
@@ -364,8 +365,8 @@ class FixedDecoder {
     try {
       this.pushInner(chunk);
     } catch (e) {
-      this.failed = e instanceof TStorageError ? e : unparseable(String(e));
-      throw this.failed;
+      this.failed = e;
+      throw e;
     }
   }
 
