@@ -61,6 +61,9 @@ export function attrsJson(key: string, keys: readonly KeyDecl[], extra: readonly
   return `{${parts.join(",")}}`;
 }
 
+/** Longest string key value. */
+export const MAX_KEY_TEXT = 256;
+
 /** A key value from query text, by the key's type (bools as Django reads them: true/True/t/1). */
 export function parseKeyValue(decl: KeyDecl, text: string): KeyValue {
   switch (decl.type) {
@@ -77,6 +80,8 @@ export function parseKeyValue(decl: KeyDecl, text: string): KeyValue {
       if (!isDate(text)) throw new SeriesError("invalid", `${decl.name} is not a YYYY-MM-DD date: ${clip(text)}`);
       return text;
     case "str":
+      if (text.length > MAX_KEY_TEXT)
+        throw new SeriesError("invalid", `${decl.name} is longer than ${MAX_KEY_TEXT} characters`);
       return text;
   }
 }

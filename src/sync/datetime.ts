@@ -7,37 +7,10 @@
  * its client sends as `since` (pandas `isoformat()`: `+00:00` or `+01:00`) and any other ISO 8601
  * instant with an offset.
  */
+import { civilFromDays, daysFromCivil, daysInMonth } from "../haystack/kinds/calendar.ts";
 import { SeriesError } from "../series/errors.ts";
 
 const US_PER_DAY = 86_400_000_000;
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-/** The date of a day number (inverse of daysFromCivil). */
-function civilFromDays(z: number): [number, number, number] {
-  const zz = z + 719_468;
-  const era = Math.floor(zz / 146_097);
-  const doe = zz - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [era * 400 + yoe + (m <= 2 ? 1 : 0), m, d];
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-}
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

@@ -1,7 +1,7 @@
 /**
  * A store's definition as a request states it, checked and completed with the defaults
- * (zone Europe/Paris, dtype float64; chunked: month chunks, sync off), and compared with a stored
- * one: a definition is frozen once made, so any difference is a conflict.
+ * (zone Europe/Paris, dtype float64; chunked: month chunks, sync off). Storage compares it with a
+ * stored one: a definition is frozen once made, so any difference is a conflict.
  */
 import { z } from "zod";
 import { isKnownZone } from "../series/calendar.ts";
@@ -102,18 +102,6 @@ export function normaliseDefinition(input: StoreDefInput): StoreDef {
     freq: parseFreq(input.freq).text,
     sync: input.sync ?? false,
   };
-}
-
-/** Definitions compare by content, in a fixed field order. */
-function canonical(def: StoreDef): string {
-  const base = { kind: def.kind, keys: def.keys.map((k) => [k.name, k.type]), zone: def.zone, dtype: def.dtype };
-  return JSON.stringify(
-    def.kind === "chunked" ? { ...base, axis: def.chunkAxis, freq: def.freq, sync: def.sync } : base,
-  );
-}
-
-export function sameDefinition(a: StoreDef, b: StoreDef): boolean {
-  return canonical(a) === canonical(b);
 }
 
 /** A definition as responses show it (keys as an ordered object, as requests may give them). */

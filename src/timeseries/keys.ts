@@ -4,18 +4,8 @@
  */
 import { SeriesError } from "../series/errors.ts";
 import type { KeyDecl, KeyMatch, KeyType, KeyValue, SeriesKey } from "../series/model.ts";
-
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const INT_RE = /^-?\d{1,16}$/;
-/** Longest string key value. */
-export const MAX_KEY_TEXT = 256;
-
-function isDate(s: string): boolean {
-  const m = DATE_RE.exec(s);
-  if (!m) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
-}
+import { MAX_KEY_TEXT, parseKeyValue as parseKeyText } from "../sync/attrs.ts";
+import { isDate } from "../sync/datetime.ts";
 
 function typeOk(v: unknown, type: KeyType): v is KeyValue {
   switch (type) {
@@ -43,23 +33,9 @@ export function checkKey(key: SeriesKey, decls: readonly KeyDecl[]): void {
   });
 }
 
-/** A key value from its query-string text. */
+/** A key value from query-string text (the one parser the sync endpoints use too). */
 export function parseKeyValue(text: string, d: KeyDecl): KeyValue {
-  switch (d.type) {
-    case "int":
-      if (INT_RE.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
-      break;
-    case "str":
-      if (text.length <= MAX_KEY_TEXT) return text;
-      break;
-    case "date":
-      if (isDate(text)) return text;
-      break;
-    case "bool":
-      if (text === "true" || text === "false") return text === "true";
-      break;
-  }
-  throw new SeriesError("invalid", `key ${d.name} must be a ${d.type}, not ${JSON.stringify(text.slice(0, 64))}`);
+  return parseKeyText(d, text);
 }
 
 /** A value given as JSON (a body's `keys` object), checked against its declaration. */

@@ -35,7 +35,6 @@ import type {
   WritePlan,
 } from "../storage/series-port.ts";
 import type { Hole, KeyedPoints, SeriesApi, SeriesPage, SetMode, SetResult, VersionedGet } from "./api.ts";
-import { sameDefinition } from "./definition.ts";
 import { checkKey } from "./keys.ts";
 import { LIMITS } from "./limits.ts";
 
@@ -91,11 +90,8 @@ export class SeriesService implements SeriesApi {
     return this.#def;
   }
 
+  /** The port compares definitions (a different one is `conflict`) in the same step as it stores one. */
   async define(def: StoreDef): Promise<boolean> {
-    const existing = await this.definition();
-    if (existing && !sameDefinition(existing, def)) {
-      throw new SeriesError("conflict", "the store exists with another definition, and definitions are frozen");
-    }
     const created = await this.#port.define(def, this.#clock.now());
     this.#def = def;
     return created;

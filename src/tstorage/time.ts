@@ -3,6 +3,8 @@
  * (TSTORAGE.md "Time"; the Python client's `timestamp.py`). All conversions are exact BigInt
  * arithmetic; anything that would leave int64 is a RangeError rather than a silent wrap.
  */
+// Calendar arithmetic in plain numbers: the int64 range spans years 1709..2293, far inside exact range.
+import { civilFromDays, daysFromCivil, daysInMonth } from "../haystack/kinds/calendar.ts";
 
 /** Unix nanoseconds of the TStorage epoch, 2001-01-01T00:00:00Z. */
 export const TSTORAGE_EPOCH_UNIX_NS = 978_307_200_000_000_000n;
@@ -47,34 +49,6 @@ export function toUnixMs(ts: bigint): number {
 export function fromUnixMs(unixMs: number): bigint {
   if (!Number.isSafeInteger(unixMs)) throw new RangeError(`Unix ms must be a safe integer, got ${unixMs}`);
   return fromUnixNs(BigInt(unixMs) * NS_PER_MS);
-}
-
-// Days from 1970-01-01 for a proleptic Gregorian date, and back (H. Hinnant's civil algorithms),
-// in plain numbers: the int64 range spans years 1709..2293, far inside exact integer range.
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-function civilFromDays(days: number): [number, number, number] {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [m <= 2 ? era * 400 + yoe + 1 : era * 400 + yoe, m, d];
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(m) ? 30 : 31;
 }
 
 const pad = (n: number, w: number) => String(n).padStart(w, "0");

@@ -7,7 +7,7 @@ import { SeriesError } from "../../series/errors.ts";
 import { parseInstant } from "../../series/instants.ts";
 import type { KeyMatch, Points, SeriesKey, StoreDef } from "../../series/model.ts";
 import { normalisePoints } from "../../series/versions.ts";
-import { fullKey, partialKey } from "../../timeseries/keys.ts";
+import { fullKey, parseKeyValue, partialKey } from "../../timeseries/keys.ts";
 import { readBytes } from "../body.ts";
 import type { AppEnv } from "../context.ts";
 import { HttpError } from "../errors/index.ts";
@@ -40,7 +40,7 @@ export function queryKeys(c: Ctx, def: StoreDef, max: number): SeriesKey[] {
   for (const d of def.keys) {
     const values = c.req.queries(d.name);
     if (!values || values.length === 0) throw new SeriesError("invalid", `missing key ${d.name}`);
-    const parsed = values.map((v) => fullKey((n) => (n === d.name ? v : undefined), [d])[0]);
+    const parsed = values.map((v) => parseKeyValue(v, d));
     keys = keys.flatMap((k) => parsed.map((v) => [...k, v] as SeriesKey));
     if (keys.length > max) throw new SeriesError("too_large", `the query names more than ${max} series`);
   }

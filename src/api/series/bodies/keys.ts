@@ -3,22 +3,13 @@
  * values), from text (CSV cells) and from Arrow cells, and written back as JSON or CSV text.
  * Errors say which key and what was wrong; the callers add where in the body.
  */
-import { civilFromDays, daysFromCivil, daysInMonth } from "../../../haystack/kinds/calendar.ts";
+import { civilFromDays, daysFromCivil } from "../../../haystack/kinds/calendar.ts";
 import { SeriesError } from "../../../series/errors.ts";
 import { quote, shown } from "../../../series/instants.ts";
 import type { KeyDecl, KeyValue } from "../../../series/model.ts";
+import { isDate } from "../../../sync/datetime.ts";
 
-const DATE_RE = /^(\d{4})-(\d\d)-(\d\d)$/;
 const INT_RE = /^[+-]?\d{1,16}$/;
-
-function isIsoDate(s: string): boolean {
-  const m = DATE_RE.exec(s);
-  if (!m) return false;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
-}
 
 function wrongType(decl: KeyDecl, v: unknown): SeriesError {
   const want =
@@ -42,7 +33,7 @@ export function keyFromJson(decl: KeyDecl, v: unknown): KeyValue {
       if (typeof v === "string") return v;
       break;
     case "date":
-      if (typeof v === "string" && isIsoDate(v)) return v;
+      if (typeof v === "string" && isDate(v)) return v;
       break;
     case "bool":
       if (typeof v === "boolean") return v;
@@ -60,7 +51,7 @@ export function keyFromText(decl: KeyDecl, s: string): KeyValue {
     case "str":
       return s;
     case "date":
-      if (isIsoDate(s)) return s;
+      if (isDate(s)) return s;
       break;
     case "bool": {
       const l = s.toLowerCase();
@@ -83,7 +74,7 @@ export function keyFromArrow(decl: KeyDecl, v: unknown, temporal: boolean): KeyV
   if (decl.type === "date" && temporal && typeof v === "number" && Number.isSafeInteger(v / 86_400_000)) {
     const [y, m, d] = civilFromDays(v / 86_400_000);
     const iso = `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
-    if (isIsoDate(iso)) return iso;
+    if (isDate(iso)) return iso;
   }
   if (decl.type === "date" && temporal) throw wrongType(decl, v);
   return keyFromJson(decl, v);
