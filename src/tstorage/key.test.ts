@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Frame, key } from "../../test/support/tstorage-frames.ts";
 import {
   compareKeys,
   INT32_MAX,
@@ -14,7 +15,6 @@ import {
   readKey,
   writeKey,
 } from "./key.ts";
-import { Frame, key } from "./test-frames.ts";
 
 describe("keys", () => {
   it("Key.min and Key.max are the spec's values", () => {

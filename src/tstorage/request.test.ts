@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Frame, key } from "../../test/support/tstorage-frames.ts";
 import { INT64_MAX, KEY_MAX, KEY_MIN, type Key } from "./key.ts";
 import {
   COMMAND,
@@ -10,7 +11,6 @@ import {
   type PutRecord,
 } from "./request.ts";
 import { TStorageError } from "./status.ts";
-import { Frame, key } from "./test-frames.ts";
 
 const rec = (k: Key, ...payload: number[]): PutRecord => ({ key: k, payload: Uint8Array.from(payload) });
 

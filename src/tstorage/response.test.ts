@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { Frame, key } from "../../test/support/tstorage-frames.ts";
 import { INT64_MAX, type Key } from "./key.ts";
 import {
   AcqResponseDecoder,
@@ -9,7 +10,6 @@ import {
   PutResponseDecoder,
 } from "./response.ts";
 import { TStorageError } from "./status.ts";
-import { Frame, key } from "./test-frames.ts";
 
 /** A GET response frame: initial (0, 0), records, 0, final (0, 8) and acq. */
 function getResponse(records: readonly { key: Key; payload: ArrayLike<number> }[], acq = 99n): Uint8Array {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { Frame, key } from "../../test/support/tstorage-frames.ts";
 import { encodePutWhole, type PutRecord } from "./request.ts";
 import { GetDecoder, type GetRecord, iterateGet } from "./response.ts";
 import { CLIENT_STATUS, SERVER_STATUS, statusCode, TStorageError } from "./status.ts";
-import { Frame, key } from "./test-frames.ts";
 
 /** What a server answers to a PUTA it stored: the records read back as a GET response. */
 function serveBack(request: Uint8Array): Uint8Array {

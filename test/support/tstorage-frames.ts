@@ -1,5 +1,5 @@
 /** Hand-built frames for the tests, written field by field so they do not share the encoders' code. */
-import type { Key } from "./key.ts";
+import type { Key } from "../../src/tstorage/key.ts";
 
 export class Frame {
   private readonly parts: number[] = [];
