@@ -7,7 +7,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type ControlServer, startControl } from "../../scripts/tstorage/control.ts";
 import { type DoubleServer, startDouble } from "../../scripts/tstorage/double.ts";
 import { KEY_MAX, KEY_MIN, type Key } from "../../src/tstorage/key.ts";
-import { encodeGet, encodeGetAcq, encodePutWhole, type PutRecord } from "../../src/tstorage/request.ts";
+import {
+  encodeGet,
+  encodeGetAcq,
+  encodePutWhole,
+  MAX_PAYLOAD_BYTES,
+  type PutRecord,
+} from "../../src/tstorage/request.ts";
 import { Frame } from "../support/tstorage-frames.ts";
 import { eventually, RawClient } from "../support/tstorage-wire.ts";
 
@@ -178,6 +184,31 @@ describe("tstorage double under faults", () => {
     expect(new DataView((await c.read(28)).buffer).getInt32(0, true)).toBe(0);
     c.destroy();
     expect(double.size()).toBe(3);
+  });
+
+  it("takes a 32 MiB payload and refuses one byte more as soon as the record size arrives", async () => {
+    const big = new Uint8Array(MAX_PAYLOAD_BYTES);
+    for (let i = 0; i < big.length; i += 4099) big[i] = i % 256;
+    const c = await RawClient.connect(double.port);
+    await c.write(encodePutWhole([{ key: { cid: 1, mid: 1n, moid: 1, cap: 1n, acq: 1n }, payload: big }], true));
+    expect((await c.read(28)).length).toBe(28);
+    await c.write(encodeGet(KEY_MIN, KEY_MAX));
+    const reply = await c.readGet(20_000);
+    c.destroy();
+    expect(reply.records).toHaveLength(1);
+    expect(Buffer.from(reply.records[0]?.payload as Uint8Array).equals(big)).toBe(true);
+
+    const over = await RawClient.connect(double.port);
+    await over.write(
+      new Frame()
+        .header(6, 0)
+        .i32(1)
+        .i32(0x7fff_0000)
+        .i32(28 + MAX_PAYLOAD_BYTES + 1)
+        .bytes(),
+    );
+    expect(await over.rest()).toEqual(MOCK_ERROR);
+    expect(double.size()).toBe(1);
   });
 
   describe("control endpoint", () => {
