@@ -33,6 +33,12 @@ const PROXY_SCRIPT = fileURLToPath(new URL("../../scripts/pg-ws-proxy.ts", impor
 type Running = Awaited<ReturnType<typeof unstable_startWorker>>;
 const running = new Map<string, Promise<{ worker: Running; base: string }>>();
 
+/**
+ * The TStorage double the bridge benchmarks start (bench/tstorage-bridge.bench.ts), named to the
+ * bench Worker as target `bench` of every project, with its control port.
+ */
+export const TSTORAGE_BENCH = { port: 5497, controlPort: 5496 };
+
 /** The bench database and stand-in (bench/worker/wrangler.pg.toml names both). */
 export const BENCH_PG = { databaseUrl: "postgres://hayloft:hayloft@127.0.0.1:5432/hayloft_bench", proxyPort: 5499 };
 
@@ -81,7 +87,12 @@ async function launch(storage: "do" | "postgres"): Promise<{ worker: Running; ba
   if (storage === "postgres") await benchPostgres();
   const worker = await unstable_startWorker({
     config: new URL(storage === "do" ? "./wrangler.toml" : "./wrangler.pg.toml", import.meta.url).pathname,
-    bindings: { [SYNC_TOKEN_SECRET]: { type: "secret_text", value: await syncSourceToken() } },
+    bindings: {
+      [SYNC_TOKEN_SECRET]: { type: "secret_text", value: await syncSourceToken() },
+      TSTORAGE_TARGETS: { type: "plain_text", value: JSON.stringify({ bench: `127.0.0.1:${TSTORAGE_BENCH.port}` }) },
+      // A million NDJSON records are about 110 MB.
+      TSTORAGE_MAX_PUT_BYTES: { type: "plain_text", value: String(256 * 1024 * 1024) },
+    },
     dev: { persist: false, inspector: false, watch: false, logLevel: "error", server: { port: 0 } },
   });
   await worker.ready;
