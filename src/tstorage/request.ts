@@ -83,61 +83,71 @@ class ChunkWriter {
 }
 
 /**
- * A PUT (withAcq = false) or PUTA request as chunks: header, batches, the -1 terminator. A batch is
- * closed when the cid changes or the next record would take it past maxBatchSize. Records of one cid
- * are batched together only when they come together: grouping by cid is the caller's choice.
- * Throws INVARG for a payload over 32 MiB or bad options, INVALID_KEY for a key that may not be
- * stored (unless skipInvalid); chunks already handed out stay valid, the caller then abandons the
- * request and closes the connection.
+ * The PUT/PUTA encoder's state, fed one record at a time so a list and an async stream share it.
+ * A batch is closed when the cid changes or the next record would take it past maxBatchSize;
+ * records of one cid are batched together only when they come together (grouping by cid is the
+ * caller's choice). Closed batches leave as a chunk once chunkBytes have gathered.
  */
-export function* encodePut(
-  records: Iterable<PutRecord>,
-  withAcq: boolean,
-  options: PutOptions = {},
-): Generator<Uint8Array, void, undefined> {
-  const maxBatch = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
-  if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_BATCH_SIZE_LIMIT) {
-    throw TStorageError.invalidArgument(`maxBatchSize ${maxBatch} is not in 1..${MAX_BATCH_SIZE_LIMIT}`);
-  }
-  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw TStorageError.invalidArgument("chunkBytes must be >= 1");
-  const keyBytes = withAcq ? PUTA_KEY_BYTES : PUT_KEY_BYTES;
-  const initial = Math.min(chunkBytes, maxBatch) + 64;
-
-  let w = new ChunkWriter(initial);
-  w.view.setInt32(0, withAcq ? COMMAND.PUTA : COMMAND.PUT, true);
-  w.view.setBigUint64(4, 0n, true);
-  w.length = HEADER_BYTES;
+class PutEncoder {
+  private readonly maxBatch: number;
+  private readonly chunkBytes: number;
+  private readonly keyBytes: number;
+  private readonly initial: number;
+  private w: ChunkWriter;
   /** Offset of the open batch's header in w, or -1. */
-  let batchAt = -1;
-  let batchCid = 0;
-  let batchSize = 0;
+  private batchAt = -1;
+  private batchCid = 0;
+  private batchSize = 0;
 
-  for (const { key, payload } of records) {
-    const bad = putKeyProblem(key, withAcq);
+  constructor(
+    private readonly withAcq: boolean,
+    private readonly options: PutOptions,
+  ) {
+    const maxBatch = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+    if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_BATCH_SIZE_LIMIT) {
+      throw TStorageError.invalidArgument(`maxBatchSize ${maxBatch} is not in 1..${MAX_BATCH_SIZE_LIMIT}`);
+    }
+    const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw TStorageError.invalidArgument("chunkBytes must be >= 1");
+    this.maxBatch = maxBatch;
+    this.chunkBytes = chunkBytes;
+    this.keyBytes = withAcq ? PUTA_KEY_BYTES : PUT_KEY_BYTES;
+    this.initial = Math.min(chunkBytes, maxBatch) + 64;
+    this.w = new ChunkWriter(this.initial);
+    this.w.view.setInt32(0, withAcq ? COMMAND.PUTA : COMMAND.PUT, true);
+    this.w.view.setBigUint64(4, 0n, true);
+    this.w.length = HEADER_BYTES;
+  }
+
+  /** Adds a record; returns a chunk when closing a batch filled one. Throws INVALID_KEY or INVARG. */
+  add(record: PutRecord): Uint8Array | undefined {
+    const { key, payload } = record;
+    const bad = putKeyProblem(key, this.withAcq);
     if (bad !== undefined) {
-      if (options.skipInvalid) continue;
+      if (this.options.skipInvalid) return undefined;
       throw TStorageError.client("INVALID_KEY", `record key may not be stored: ${bad}`);
     }
     if (!(payload instanceof Uint8Array)) throw TStorageError.invalidArgument("payload must be a Uint8Array");
     if (payload.length > MAX_PAYLOAD_BYTES) {
       throw TStorageError.invalidArgument(`payload of ${payload.length} bytes is over ${MAX_PAYLOAD_BYTES}`);
     }
-    const recSize = keyBytes + payload.length;
-    if (batchAt >= 0 && (key.cid !== batchCid || batchSize + 4 + recSize > maxBatch)) {
-      w.view.setInt32(batchAt + 4, batchSize, true);
-      batchAt = -1;
-      if (w.length >= chunkBytes) {
-        yield w.bytes.subarray(0, w.length);
-        w = new ChunkWriter(initial);
+    const recSize = this.keyBytes + payload.length;
+    let out: Uint8Array | undefined;
+    if (this.batchAt >= 0 && (key.cid !== this.batchCid || this.batchSize + 4 + recSize > this.maxBatch)) {
+      this.w.view.setInt32(this.batchAt + 4, this.batchSize, true);
+      this.batchAt = -1;
+      if (this.w.length >= this.chunkBytes) {
+        out = this.w.bytes.subarray(0, this.w.length);
+        this.w = new ChunkWriter(this.initial);
       }
     }
-    if (batchAt < 0) {
+    const w = this.w;
+    if (this.batchAt < 0) {
       w.reserve(8);
-      batchAt = w.length;
-      batchCid = key.cid;
-      batchSize = 0;
-      w.view.setInt32(batchAt, key.cid, true);
+      this.batchAt = w.length;
+      this.batchCid = key.cid;
+      this.batchSize = 0;
+      w.view.setInt32(this.batchAt, key.cid, true);
       w.length += 8;
     }
     w.reserve(4 + recSize);
@@ -148,19 +158,62 @@ export function* encodePut(
     v.setInt32(at + 12, key.moid, true);
     v.setBigInt64(at + 16, key.cap, true);
     at += 4 + PUT_KEY_BYTES;
-    if (withAcq) {
+    if (this.withAcq) {
       v.setBigInt64(at, key.acq, true);
       at += 8;
     }
     w.bytes.set(payload, at);
     w.length = at + payload.length;
-    batchSize += 4 + recSize;
+    this.batchSize += 4 + recSize;
+    return out;
   }
-  if (batchAt >= 0) w.view.setInt32(batchAt + 4, batchSize, true);
-  w.reserve(4);
-  w.view.setInt32(w.length, TERMINATOR, true);
-  w.length += 4;
-  yield w.bytes.subarray(0, w.length);
+
+  /** Closes the open batch and appends the terminator: the last chunk. */
+  finish(): Uint8Array {
+    const w = this.w;
+    if (this.batchAt >= 0) w.view.setInt32(this.batchAt + 4, this.batchSize, true);
+    w.reserve(4);
+    w.view.setInt32(w.length, TERMINATOR, true);
+    w.length += 4;
+    return w.bytes.subarray(0, w.length);
+  }
+}
+
+/**
+ * A PUT (withAcq = false) or PUTA request as chunks: header, batches, the -1 terminator.
+ * Throws INVARG for a payload over 32 MiB or bad options, INVALID_KEY for a key that may not be
+ * stored (unless skipInvalid); chunks already handed out stay valid, the caller then abandons the
+ * request and closes the connection.
+ */
+export function* encodePut(
+  records: Iterable<PutRecord>,
+  withAcq: boolean,
+  options: PutOptions = {},
+): Generator<Uint8Array, void, undefined> {
+  const encoder = new PutEncoder(withAcq, options);
+  for (const record of records) {
+    const chunk = encoder.add(record);
+    if (chunk !== undefined) yield chunk;
+  }
+  yield encoder.finish();
+}
+
+/**
+ * encodePut over a list or an async stream: records are pulled only as chunks are taken, so a
+ * streamed put holds one open batch and one chunk at most. An error from the source comes out as
+ * it is, before the terminator: the caller must then close the connection, not finish the request.
+ */
+export async function* encodePutStream(
+  records: Iterable<PutRecord> | AsyncIterable<PutRecord>,
+  withAcq: boolean,
+  options: PutOptions = {},
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const encoder = new PutEncoder(withAcq, options);
+  for await (const record of records) {
+    const chunk = encoder.add(record);
+    if (chunk !== undefined) yield chunk;
+  }
+  yield encoder.finish();
 }
 
 /** The whole PUT/PUTA request in one array: for small puts and tests. */

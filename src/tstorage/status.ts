@@ -3,6 +3,7 @@
  * vendor clients name; client codes (128..) are the Python client's own, so a status number means
  * the same thing here as in the vendor's tools.
  */
+import type { GetRecord } from "./response.ts";
 
 /** Codes a server sends in a response header (0 = OK). */
 export const SERVER_STATUS = {
@@ -62,9 +63,14 @@ export class TStorageError extends Error {
   override readonly name = "TStorageError";
   readonly code: StatusCode;
   readonly status: number;
+  /**
+   * For a GET over its memory limit (NO_MEMORY): the records that arrived before it, as the vendor
+   * clients leave them to the caller. Undefined for every other error.
+   */
+  partial: readonly GetRecord[] | undefined;
 
-  constructor(status: number, message: string) {
-    super(message);
+  constructor(status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.status = status;
     this.code = statusCode(status);
   }
@@ -74,8 +80,8 @@ export class TStorageError extends Error {
     return new TStorageError(status, `${what}: server answered status ${status} (${statusCode(status)})`);
   }
 
-  static client(code: ClientCode, message: string): TStorageError {
-    return new TStorageError(CLIENT_STATUS[code], message);
+  static client(code: ClientCode, message: string, options?: { cause?: unknown }): TStorageError {
+    return new TStorageError(CLIENT_STATUS[code], message, options);
   }
 
   /** Bad input to an encoder or a helper: the server's INVARG, raised before anything is sent. */
