@@ -35,6 +35,11 @@ export function putRecords(
   });
 }
 
+/** A body as UTF-8 text (workerd warns on .text() for types it does not know are text, as NDJSON). */
+export async function textOf(r: Response): Promise<string> {
+  return new TextDecoder().decode(await r.arrayBuffer());
+}
+
 /** A GET's NDJSON lines, parsed. */
 export async function getLines(
   project: string,
@@ -42,8 +47,17 @@ export async function getLines(
   query: Record<string, string>,
 ): Promise<{ status: number; lines: Record<string, unknown>[] }> {
   const r = await authedFetch(bridgeUrl(project, target, "records", query));
-  const text = await r.text();
-  return { status: r.status, lines: text.trimEnd() === "" ? [] : text.trimEnd().split("\n").map((l) => JSON.parse(l)) };
+  const text = await textOf(r);
+  return {
+    status: r.status,
+    lines:
+      text.trimEnd() === ""
+        ? []
+        : text
+            .trimEnd()
+            .split("\n")
+            .map((l) => JSON.parse(l)),
+  };
 }
 
 /** The control endpoint of a double (test/tstorage-target.ts). */

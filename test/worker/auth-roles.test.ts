@@ -218,7 +218,10 @@ describe("TStorage bridge route x role", () => {
     const r = await SELF.fetch(`${BASE}/tstorage/${p}/real/records?midMin=77&midMax=78`, {
       headers: { authorization: await creds.key.admin() },
     });
-    return (await r.text()).trimEnd().split("\n").length;
+    return new TextDecoder()
+      .decode(await r.arrayBuffer())
+      .trimEnd()
+      .split("\n").length;
   };
 
   it.each(TSTORAGE_ROUTES.flatMap(([m, path, least]) => ROLES.map((role) => [m, path, least, role] as const)))(

@@ -15,7 +15,7 @@ import { type PayloadCodec, timeText } from "./values.ts";
 export type GetFormat = "ndjson" | "csv";
 
 export const GET_CONTENT_TYPES: Readonly<Record<GetFormat, string>> = {
-  ndjson: "application/x-ndjson",
+  ndjson: "application/x-ndjson; charset=utf-8",
   csv: "text/csv; charset=utf-8",
 };
 

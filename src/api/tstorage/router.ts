@@ -244,8 +244,9 @@ function putRoute(deps: AppDeps, withAcq: boolean): BridgeRoute {
         "A JSON array, or NDJSON (Content-Type application/x-ndjson) streamed through in windows of " +
         `${PUT_WINDOW.records} records. Every record of a window is checked before any of it is sent, so a ` +
         "put of at most one window is all-or-nothing. TStorage has no transactions: when a later window " +
-        "holds a bad record, the put is cut off without its terminator and the answer says how many " +
-        "records went out before it (the server may have stored those).",
+        "holds a bad record, the put is cut off without its terminator: nothing of that window or after " +
+        "is sent, and the 400 says how many records before it were handed to the client (those in " +
+        "complete batches may have been stored: the vendor mock keeps every record that arrived whole).",
       request: { params: TargetParams, query: z.object({ ...FORMAT, ...TIMES }), body: PUT_BODY },
       responses: {
         200: { description: "Stored", content: { "application/json": { schema: PutAnswer } } },
@@ -290,7 +291,7 @@ function cutShort(failure: unknown, sent: number): unknown {
   return new BridgeError(
     failure.status,
     failure.code,
-    `${failure.message}; the put was cut off without its terminator after ${sent} records had been sent (TStorage has no transactions: the server may have stored those)`,
+    `${failure.message}; the put was cut off without its terminator; up to ${sent} records before line ${failure.line ?? "?"} may have been stored (TStorage has no transactions)`,
     failure.line,
   );
 }
