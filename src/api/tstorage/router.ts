@@ -262,7 +262,9 @@ function putRoute(deps: AppDeps, withAcq: boolean): BridgeRoute {
         withAcq,
         codec: payloadCodec(c.req.query("format")),
         maxRecords: limits.maxPutRecords,
-        maxBytes: limits.maxPutBytes,
+        // A JSON array is held whole to be parsed, so it also stays within the service's body limit;
+        // NDJSON streams through and only the put limit applies.
+        maxBytes: ndjson ? limits.maxPutBytes : Math.min(limits.maxPutBytes, c.var.config.maxBodyBytes),
         windowRecords: PUT_WINDOW.records,
         windowBytes: PUT_WINDOW.bytes,
       });
