@@ -6,7 +6,7 @@
 
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import worker from "../../src/index.ts";
 import { fromIsoString } from "../../src/tstorage/time.ts";
 import { authedFetch } from "../support/auth.ts";
@@ -249,6 +249,15 @@ describe("mode differences", () => {
     expect(mock.status).toBe(502);
     expect((await problemOf(mock)).code).toBe("ERROR");
   });
+
+  it.each(MODES)("%s: acqMin above the horizon is refused by the server, for GET and GETACQ", async (mode) => {
+    const q = { acqMin: "9000000000000000000" };
+    for (const path of ["records", "acq"]) {
+      const r = await authedFetch(bridgeUrl(P, mode, path, q));
+      const p = await problemOf(r);
+      expect([path, r.status, p.code]).toEqual([path, 502, "ERROR"]);
+    }
+  });
 });
 
 describe("limits and streamed puts", () => {
@@ -344,6 +353,29 @@ describe("faults", () => {
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.length).toBeLessThan(300);
     expect(lines.every((l) => l.cid === 3)).toBe(true);
+  });
+});
+
+describe("closing", () => {
+  const connections = async () =>
+    ((await (await fetch(`${inject("tstorage").mock.control}/stats`)).json()) as { connections: number }).connections;
+  const settled = async (want: number) => {
+    for (let i = 0; i < 100 && (await connections()) !== want; i++) await new Promise((r) => setTimeout(r, 20));
+    return connections();
+  };
+
+  it("every request lets go of its connection; a caller that stops reading a get closes it", async () => {
+    const mid = freshMids();
+    const records = Array.from({ length: 300 }, (_, i) => rec(mid, i, i, { acq: "1" }));
+    expect((await putRecords(P, "mock", records, { puta: true, format: "<i" })).status).toBe(200);
+    await (await authedFetch(bridgeUrl(P, "mock", "acq"))).arrayBuffer();
+    expect(await settled(0)).toBe(0);
+    const r = await authedFetch(bridgeUrl(P, "mock", "records", { ...box(mid), format: "<i" }));
+    const reader = r.body?.getReader();
+    expect((await reader?.read())?.done).toBe(false);
+    expect(await connections()).toBe(1);
+    await reader?.cancel();
+    expect(await settled(0)).toBe(0);
   });
 });
 
