@@ -29,8 +29,9 @@ export const notFound = (): BridgeError =>
   // One message for unknown and unbound targets: a project must not learn another's target names.
   new BridgeError(404, "not_found", "no such TStorage target for this project");
 
-export const unreachable = (why: string): BridgeError =>
-  new BridgeError(503, "unreachable", `TStorage target unreachable: ${why}`, undefined, {
+/** The cause is logged, not told: it names the target's address, which callers never learn. */
+export const unreachable = (target: string): BridgeError =>
+  new BridgeError(503, "unreachable", `TStorage target ${JSON.stringify(target)} is unreachable`, undefined, {
     "retry-after": String(RETRY_AFTER_SECONDS),
   });
 

@@ -108,7 +108,8 @@ async function open(c: Ctx, deps: AppDeps): Promise<TStorageSession> {
     await session.connect();
   } catch (e) {
     c.executionCtx.waitUntil(session.close().catch(() => undefined));
-    throw unreachable(e instanceof Error ? e.message : String(e));
+    logFailure(c.var.config, `${c.req.path}: TStorage target unreachable`, e);
+    throw unreachable(c.req.param("target") as string);
   }
   return session;
 }
