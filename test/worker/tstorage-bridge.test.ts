@@ -205,6 +205,8 @@ describe.each(MODES)("round trips (%s)", (mode) => {
       { capMin: "2026-13-01T00:00:00Z" },
       { midMin: "5", midMax: "5" },
       { cidMax: "2147483648" },
+      { midmin: "5" },
+      { times: "unix" },
     ];
     for (const q of bad) {
       const r = await authedFetch(bridgeUrl(P, mode, "records", q));

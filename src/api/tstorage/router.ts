@@ -49,6 +49,7 @@ const TargetParams = ProjectParams.extend({
   target: z.string().openapi({ description: "A target name from TSTORAGE_TARGETS bound to the project" }),
 });
 
+// Queries are strict: a misspelt bound (midmin) must not silently widen a box to everything.
 const bound = (description: string) => z.string().optional().openapi({ description });
 const BOX = Object.fromEntries(
   KEY_FIELDS.flatMap((f) => {
@@ -168,7 +169,7 @@ function routes(deps: AppDeps): BridgeRoute[] {
           'strings, last line {"acq": horizon}. CSV: header cid,mid,moid,cap,acq,payload (or v0,v1,... ' +
           'with format), last line "# acq=horizon". A failure after the first byte ends the body with ' +
           '{"error": {code, message}} (CSV "# error=CODE message") and no horizon line.',
-        request: { params: TargetParams, query: z.object({ ...BOX, ...FORMAT, ...TIMES }) },
+        request: { params: TargetParams, query: z.strictObject({ ...BOX, ...FORMAT, ...TIMES }) },
         responses: {
           200: {
             description: "Records, then the horizon",
@@ -209,7 +210,7 @@ function routes(deps: AppDeps): BridgeRoute[] {
         method: "get",
         path: "/tstorage/{project}/{target}/acq",
         summary: "GETACQ: the committed acq horizon of a key box, clamped to acqMax",
-        request: { params: TargetParams, query: z.object({ ...BOX, ...TIMES }) },
+        request: { params: TargetParams, query: z.strictObject({ ...BOX, ...TIMES }) },
         responses: {
           200: { description: "The horizon", content: { "application/json": { schema: Acq } } },
           ...PROBLEMS,
@@ -248,7 +249,7 @@ function putRoute(deps: AppDeps, withAcq: boolean): BridgeRoute {
         "holds a bad record, the put is cut off without its terminator: nothing of that window or after " +
         "is sent, and the 400 says how many records before it were handed to the client (those in " +
         "complete batches may have been stored: the vendor mock keeps every record that arrived whole).",
-      request: { params: TargetParams, query: z.object({ ...FORMAT, ...TIMES }), body: PUT_BODY },
+      request: { params: TargetParams, query: z.strictObject({ ...FORMAT, ...TIMES }), body: PUT_BODY },
       responses: {
         200: { description: "Stored", content: { "application/json": { schema: PutAnswer } } },
         ...PROBLEMS,
