@@ -5,7 +5,9 @@
  *
  * Settings: PORT (or --port, default 8787), INSPECTOR_PORT (or --inspector-port; else wrangler
  * picks a free one), STORAGE=postgres with DATABASE_URL and PG_WS_PROXY_PORT (the driver's
- * WebSocket stand-in, default 5488), DEMO_PROJECT (default demo; empty for none).
+ * WebSocket stand-in, default 5488), DEMO_PROJECT (default demo; empty for none),
+ * TSTORAGE_DOUBLE_PORT (the TStorage test double, seeded with demo meters and named to the Worker
+ * as TStorage target "local"; default 2025, 0 for any free port) and TSTORAGE_DOUBLE_MODE (mock).
  *
  * SIGINT, SIGTERM and SIGHUP, or losing the npm that started us (see lifeline.ts), stop wrangler
  * with everything it started, then the stand-in; the process ends as the signal would have ended
@@ -22,6 +24,8 @@ import { applyMigrations, ensureDatabase } from "./pg-setup.ts";
 import { type PgProxy, startPgProxy } from "./pg-ws-proxy.ts";
 import { firstTaken, type PortUse, portInUseMessage } from "./ports.ts";
 import { type GroupExit, type ProcessGroup, spawnGroup } from "./process-group.ts";
+import { demoRecords } from "./tstorage/demo-seed.ts";
+import { type DoubleServer, startDouble } from "./tstorage/double.ts";
 import { removeSecretsFile, writeSecretsFile } from "./wrangler-secrets.ts";
 
 const DEMO = process.env.DEMO_PROJECT ?? "demo";
@@ -59,6 +63,11 @@ const port = portNumber(portFlag ?? process.env.PORT ?? "8787", portFlag ? "--po
 const inspectorFlag = flag(args, "--inspector-port");
 const inspectorText = inspectorFlag ?? process.env.INSPECTOR_PORT;
 const proxyPort = portNumber(process.env.PG_WS_PROXY_PORT ?? "5488", "PG_WS_PROXY_PORT");
+const doublePortText = process.env.TSTORAGE_DOUBLE_PORT ?? "2025";
+const doublePort = doublePortText === "0" ? 0 : portNumber(doublePortText, "TSTORAGE_DOUBLE_PORT");
+const doubleMode = process.env.TSTORAGE_DOUBLE_MODE ?? "mock";
+if (doubleMode !== "mock" && doubleMode !== "real")
+  fail(`TSTORAGE_DOUBLE_MODE must be mock or real, got ${doubleMode}`);
 
 const uses: PortUse[] = [{ port, host, flag: "--port", env: "PORT" }];
 if (inspectorText !== undefined) {
@@ -71,6 +80,7 @@ if (inspectorText !== undefined) {
   });
 }
 if (postgres) uses.push({ port: proxyPort, host: "127.0.0.1", env: "PG_WS_PROXY_PORT" });
+if (doublePort !== 0) uses.push({ port: doublePort, host: "127.0.0.1", env: "TSTORAGE_DOUBLE_PORT" });
 const busy = await firstTaken(uses);
 if (busy) fail(portInUseMessage(busy));
 
@@ -94,6 +104,7 @@ Log in with a password: HAYLOFT_URL=${base} npm run -s login -- ${s.adminUser}
 
 let group: ProcessGroup | undefined;
 let proxy: PgProxy | undefined;
+let tstorage: DoubleServer | undefined;
 let secretsFile = false;
 let stopSignal: NodeJS.Signals | undefined;
 let finishing = false;
@@ -102,6 +113,7 @@ const warmup = new AbortController();
 async function finish(exit: GroupExit | undefined): Promise<never> {
   warmup.abort();
   await proxy?.close();
+  await tstorage?.close();
   if (secretsFile) removeSecretsFile();
   if (stopSignal) {
     // End as the signal would have ended us, so a shell or supervisor sees what happened.
@@ -164,6 +176,11 @@ if (postgres) {
   vars.push("--var", "STORAGE:postgres", "--var", `PG_WS_PROXY:${wsProxy}`);
   secrets.DATABASE_URL = databaseUrl;
 }
+
+// The TStorage face's local target: the test double, in this process so it stops with us.
+tstorage = await startDouble({ port: doublePort, mode: doubleMode, seed: demoRecords(Date.now()) });
+vars.push("--var", `TSTORAGE_TARGETS:${JSON.stringify({ local: `127.0.0.1:${tstorage.port}` })}`);
+console.log(`TStorage double (${tstorage.mode}): 127.0.0.1:${tstorage.port}, target "local"`);
 
 if (DEMO) {
   // A sync source may name this secret to pull the demo's stores into another project (README, Sync).

@@ -20,6 +20,11 @@ const WRITE_CHUNK_BYTES = 64 * 1024;
 const MAX_QUEUED_CHUNKS = 16;
 /** After an error reply, how long the client may keep sending before the socket is destroyed. */
 const LINGER_MS = 2000;
+/**
+ * A connection with no traffic either way for this long is dropped, as the mock's 20 s socket
+ * timeout does: a client that stops reading a GET cannot hold it open forever.
+ */
+export const IDLE_TIMEOUT_MS = 20_000;
 
 export interface Fault {
   readonly readBytes?: number;
@@ -70,6 +75,7 @@ export class DoubleConnection {
     private readonly onGone: () => void,
   ) {
     socket.setNoDelay(true);
+    socket.setTimeout(IDLE_TIMEOUT_MS, () => this.shut());
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     // A reset or broken pipe is the client's business, never the server's end.
     socket.on("error", () => this.shut());

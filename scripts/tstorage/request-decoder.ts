@@ -62,11 +62,6 @@ export class RequestDecoder {
     return this.state === "dead";
   }
 
-  /** Whether the decoder sits between requests (nothing of a request read yet). */
-  get idle(): boolean {
-    return this.state === "header" && this.have === 0;
-  }
-
   push(chunk: Uint8Array, emit: (event: RequestEvent) => void): void {
     let at = 0;
     while (at < chunk.length && this.state !== "dead") {
