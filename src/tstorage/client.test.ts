@@ -548,6 +548,38 @@ describe("session", () => {
     expect(conns[0]?.closed).toBe(true);
   });
 
+  it("a write the server never takes is TIMED_OUT too", async () => {
+    const { client, conns } = scripted(
+      (conn) => {
+        conn.gate = new Promise(() => {});
+      },
+      { readTimeoutMs: 50 },
+    );
+    expect((await rejection(client.puta([{ key: key(1, 1, 1, 1, 1), payload: Uint8Array.of(1) }]))).code).toBe(
+      "TIMED_OUT",
+    );
+    expect(conns[0]?.closed).toBe(true);
+  });
+
+  it("a getIter under way holds the connection: other calls wait until it ends", async () => {
+    const { client, conns } = scripted(answerGets(R356, 40));
+    const it = client.getIter(KEY_MIN, KEY_MAX, { memoryLimit: 90 });
+    await it.next();
+    let secondDone = false;
+    const second = client.get(KEY_MIN, KEY_MAX).then((r) => {
+      secondDone = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(secondDone).toBe(false);
+    expect(conns[0]?.received()).toHaveLength(76);
+    while (!(await it.next()).done) {
+      // drain
+    }
+    expect((await second).records).toHaveLength(8);
+    expect(conns).toHaveLength(1);
+  });
+
   it("the timeout runs per read: a slow but steady response passes", async () => {
     const { client } = scripted(
       (conn) => {

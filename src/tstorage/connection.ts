@@ -16,8 +16,11 @@ export function asDisconnected(e: unknown, what: string): TStorageError {
 
 export class Connection {
   private failure: TStorageError | undefined;
-  private readonly failed: Promise<never>;
-  private rejectFailed: (e: TStorageError) => void = () => {};
+  /**
+   * Rejecters of the I/O under way. Not a race against one long-lived "failed" promise: each race
+   * would leave a reaction on it for the connection's lifetime, one per chunk.
+   */
+  private readonly pending = new Set<(e: TStorageError) => void>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private writes = 0;
   private reading = false;
@@ -27,13 +30,7 @@ export class Connection {
   constructor(
     private readonly transport: Transport,
     private readonly timeoutMs: number,
-  ) {
-    this.failed = new Promise<never>((_, reject) => {
-      this.rejectFailed = reject;
-    });
-    // Nobody may be waiting when the connection fails; the failure is also kept in `failure`.
-    this.failed.catch(() => {});
-  }
+  ) {}
 
   /** Whether the connection has failed or been closed; a broken connection is never reused. */
   get broken(): boolean {
@@ -46,7 +43,7 @@ export class Connection {
     this.reading = true;
     this.rearm();
     try {
-      return await Promise.race([this.transport.read(), this.failed]);
+      return await this.guard(this.transport.read());
     } catch (e) {
       throw this.fail(asDisconnected(e, "reading from TStorage"));
     } finally {
@@ -64,7 +61,7 @@ export class Connection {
     this.writes++;
     this.rearm();
     try {
-      await Promise.race([this.transport.write(bytes), this.failed]);
+      await this.guard(this.transport.write(bytes));
     } catch (e) {
       throw this.failure ?? asDisconnected(e, "writing to TStorage");
     } finally {
@@ -83,7 +80,8 @@ export class Connection {
   fail(reason: TStorageError): TStorageError {
     if (this.failure === undefined) {
       this.failure = reason;
-      this.rejectFailed(reason);
+      for (const reject of this.pending) reject(reason);
+      this.pending.clear();
       clearTimeout(this.timer);
       this.timer = undefined;
       this.closing = this.transport.close().catch(() => {});
@@ -95,6 +93,14 @@ export class Connection {
   async close(): Promise<void> {
     this.fail(TStorageError.client("DISCONNECTED", "the TStorage connection was closed"));
     await this.closing;
+  }
+
+  /** The transport's promise, or the failure if the connection breaks first. */
+  private guard<T>(io: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.add(reject);
+      io.then(resolve, reject).finally(() => this.pending.delete(reject));
+    });
   }
 
   private rearm(): void {

@@ -6,6 +6,7 @@ import {
   encodeGet,
   encodeGetAcq,
   encodePut,
+  encodePutStream,
   encodePutWhole,
   MAX_PAYLOAD_BYTES,
   type PutRecord,
@@ -189,5 +190,37 @@ describe("PUT and PUTA requests", () => {
     const payload = new Uint8Array(MAX_PAYLOAD_BYTES).fill(7);
     const { batches } = parsePut(encodePutWhole([{ key: key(1, 1, 1, 1, 1), payload }], false));
     expect(batches[0]?.records[0]?.recSize).toBe(20 + MAX_PAYLOAD_BYTES);
+  });
+});
+
+describe("encodePutStream", () => {
+  it("gives the same chunks from an async source as encodePut from a list, and passes a source's error through", async () => {
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      key: key(i % 3, i, i, i, i),
+      payload: new Uint8Array(i * 10).fill(i & 0xff),
+    }));
+    async function* source() {
+      yield* records;
+    }
+    const options = { maxBatchSize: 4096, chunkBytes: 8192 };
+    const fromList = [...encodePut(records, true, options)];
+    const fromStream: Uint8Array[] = [];
+    for await (const chunk of encodePutStream(source(), true, options)) fromStream.push(chunk);
+    expect(fromStream).toEqual(fromList);
+    expect(fromList.length).toBeGreaterThan(5);
+
+    const boom = new Error("source failed");
+    async function* failing() {
+      yield* records.slice(0, 10);
+      throw boom;
+    }
+    const seen: Uint8Array[] = [];
+    await expect(
+      (async () => {
+        for await (const chunk of encodePutStream(failing(), true, options)) seen.push(chunk);
+      })(),
+    ).rejects.toBe(boom);
+    // No terminator went out: the last chunk handed over is a closed batch, not the end of the request.
+    expect(seen.every((c) => new DataView(c.buffer, c.byteOffset).getInt32(c.length - 4, true) !== -1)).toBe(true);
   });
 });
