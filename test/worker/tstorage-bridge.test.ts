@@ -329,6 +329,35 @@ describe("limits and streamed puts", () => {
     expect((await getLines(P, "real", box(mid))).lines).toHaveLength(1);
   });
 
+  it("a streamed body (no Content-Length) over the record limit: 413, cut off, nothing of its window stored", async () => {
+    const mid = freshMids();
+    const enc = new TextEncoder();
+    let i = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (i >= 30_001) return c.close();
+        let text = "";
+        for (let k = 0; k < 1000 && i < 30_001; k++, i++) text += `${JSON.stringify(rec(mid, i, 1))}\n`;
+        c.enqueue(enc.encode(text));
+      },
+    });
+    const r = await authedFetch(bridgeUrl(P, "real", "records", { format: "<b" }), {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body,
+    });
+    expect(r.status).toBe(413);
+    expect(await problemOf(r)).toMatchObject({
+      code: "payload_too_large",
+      line: 30_001,
+      message: expect.stringMatching(
+        /exceeds 30000 records; .*up to 30000 records before line 30001 may have been stored/,
+      ),
+    });
+    const got = (await getLines(P, "real", box(mid))).lines.slice(0, -1);
+    expect(got.every((l) => Number(l.moid) < 30_000)).toBe(true);
+  });
+
   it("over the byte limit: 413 from Content-Length, nothing stored", async () => {
     const mid = freshMids();
     const payload = btoa(String.fromCharCode(...new Uint8Array(3000)));

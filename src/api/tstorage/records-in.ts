@@ -25,7 +25,7 @@ export interface PutBodyOptions {
 
 const FIELDS = new Set([...KEY_FIELDS, "payload"]);
 
-const tooLarge = (what: string): BridgeError => new BridgeError(413, "payload_too_large", what);
+const tooLarge = (what: string, line?: number): BridgeError => new BridgeError(413, "payload_too_large", what, line);
 
 /** One record from its JSON form; `line` (1-based) goes into every error. */
 export function recordFromJson(json: unknown, line: number, options: PutBodyOptions): PutRecord {
@@ -149,7 +149,7 @@ async function* ndjsonWindows(
   const take = (text: string): void => {
     line++;
     if (text.trim() === "") return;
-    if (++records > options.maxRecords) throw tooLarge(`put exceeds ${options.maxRecords} records (line ${line})`);
+    if (++records > options.maxRecords) throw tooLarge(`put exceeds ${options.maxRecords} records`, line);
     let json: unknown;
     try {
       json = JSON.parse(text);
