@@ -358,6 +358,12 @@ describe("limits and streamed puts", () => {
     expect(got.every((l) => Number(l.moid) < 30_000)).toBe(true);
   });
 
+  it("a body other than JSON or NDJSON is 415", async () => {
+    const r = await putRecords(P, "real", [rec(1n, 0, 1)], { format: "<b", headers: { "content-type": "text/csv" } });
+    expect(r.status).toBe(415);
+    expect((await problemOf(r)).code).toBe("unsupported_media_type");
+  });
+
   it("over the byte limit: 413 from Content-Length, nothing stored", async () => {
     const mid = freshMids();
     const payload = btoa(String.fromCharCode(...new Uint8Array(3000)));

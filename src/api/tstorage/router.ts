@@ -254,12 +254,17 @@ function putRoute(deps: AppDeps, withAcq: boolean): BridgeRoute {
         200: { description: "Stored", content: { "application/json": { schema: PutAnswer } } },
         ...PROBLEMS,
         413: problem("Over the records or bytes limit per put (payload_too_large)"),
+        415: problem("A body other than JSON or NDJSON"),
       },
     }),
     handler: async (c) => {
       targetOf(c);
       const limits = c.var.config.tstorage.limits;
-      const ndjson = /^application\/(x-)?ndjson\b/i.test(c.req.header("content-type") ?? "");
+      const type = c.req.header("content-type") ?? "application/json";
+      const ndjson = /^application\/(x-)?ndjson\b/i.test(type);
+      if (!ndjson && !/^application\/json\b/i.test(type)) {
+        throw new BridgeError(415, "unsupported_media_type", "send application/json or application/x-ndjson");
+      }
       const reader = new PutBodyReader(c.req.raw.body, ndjson, c.req.header("content-length") ?? null, {
         withAcq,
         codec: payloadCodec(c.req.query("format")),
