@@ -6,8 +6,9 @@
  * Settings: PORT (or --port, default 8787), INSPECTOR_PORT (or --inspector-port; else wrangler
  * picks a free one), STORAGE=postgres with DATABASE_URL and PG_WS_PROXY_PORT (the driver's
  * WebSocket stand-in, default 5488), DEMO_PROJECT (default demo; empty for none),
- * TSTORAGE_DOUBLE_PORT (the TStorage test double, seeded with demo meters and named to the Worker
- * as TStorage target "local"; default 2025, 0 for any free port) and TSTORAGE_DOUBLE_MODE (mock).
+ * TSTORAGE_DOUBLE_PORT (the TStorage test double, seeded with demo meters and bound to the demo
+ * project as TStorage target "demo"; default 2025, 0 for any free port) and TSTORAGE_DOUBLE_MODE
+ * (real, as the server behaves; or mock, as the vendor's mock does).
  *
  * SIGINT, SIGTERM and SIGHUP, or losing the npm that started us (see lifeline.ts), stop wrangler
  * with everything it started, then the stand-in; the process ends as the signal would have ended
@@ -65,7 +66,7 @@ const inspectorText = inspectorFlag ?? process.env.INSPECTOR_PORT;
 const proxyPort = portNumber(process.env.PG_WS_PROXY_PORT ?? "5488", "PG_WS_PROXY_PORT");
 const doublePortText = process.env.TSTORAGE_DOUBLE_PORT ?? "2025";
 const doublePort = doublePortText === "0" ? 0 : portNumber(doublePortText, "TSTORAGE_DOUBLE_PORT");
-const doubleMode = process.env.TSTORAGE_DOUBLE_MODE ?? "mock";
+const doubleMode = process.env.TSTORAGE_DOUBLE_MODE ?? "real";
 if (doubleMode !== "mock" && doubleMode !== "real")
   fail(`TSTORAGE_DOUBLE_MODE must be mock or real, got ${doubleMode}`);
 
@@ -177,10 +178,13 @@ if (postgres) {
   secrets.DATABASE_URL = databaseUrl;
 }
 
-// The TStorage face's local target: the test double, in this process so it stops with us.
+// The TStorage face's local target: the test double, in this process so it stops with us. Bound to
+// the demo project (to every project when there is none), as a deployment binds its servers.
 tstorage = await startDouble({ port: doublePort, mode: doubleMode, seed: demoRecords(Date.now()) });
-vars.push("--var", `TSTORAGE_TARGETS:${JSON.stringify({ local: `127.0.0.1:${tstorage.port}` })}`);
-console.log(`TStorage double (${tstorage.mode}): 127.0.0.1:${tstorage.port}, target "local"`);
+const tstorageAddress = `127.0.0.1:${tstorage.port}`;
+const tstorageTarget = DEMO ? { address: tstorageAddress, projects: [DEMO] } : tstorageAddress;
+vars.push("--var", `TSTORAGE_TARGETS:${JSON.stringify({ demo: tstorageTarget })}`);
+console.log(`TStorage double (${tstorage.mode}, ${tstorage.size()} demo records): ${tstorageAddress}, target "demo"`);
 
 if (DEMO) {
   // A sync source may name this secret to pull the demo's stores into another project (README, Sync).

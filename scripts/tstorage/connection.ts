@@ -83,6 +83,8 @@ export class DoubleConnection {
       this.closed = true;
       this.onGone();
     });
+    // A cut at byte 0 would otherwise wait for a first chunk that a client may never send.
+    if (fault?.readBytes === 0) this.shut();
   }
 
   /** Destroys the connection now (cutAll, close). */
@@ -99,24 +101,20 @@ export class DoubleConnection {
     if (this.closed) return;
     let bytes: Uint8Array = chunk;
     const limit = this.fault?.readBytes;
-    let cut = false;
     if (limit !== undefined && this.read + bytes.length >= limit) {
       bytes = bytes.subarray(0, limit - this.read);
-      cut = true;
+      this.cutWhenDrained = true;
     }
     this.read += bytes.length;
     if (this.decoder.dead) return; // lingering after an error reply: discard
     if (bytes.length > 0) this.queue.push(bytes);
     if (this.queue.length >= MAX_QUEUED_CHUNKS) this.socket.pause();
-    void this.pump(cut);
+    void this.pump();
   }
 
-  private async pump(cutAfter: boolean): Promise<void> {
-    if (this.pumping) {
-      if (cutAfter) this.cutWhenDrained = true;
-      return;
-    }
-    if (cutAfter) this.cutWhenDrained = true;
+  /** Handles queued chunks in order; one pump at a time, so requests never interleave. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
     this.pumping = true;
     try {
       while (!this.closed && this.queue.length > 0) {

@@ -134,6 +134,13 @@ describe("tstorage double under faults", () => {
     expect(await stillServes(double.port)).toBe(true);
   });
 
+  it("cuts at once after 0 request bytes", async () => {
+    double.cutAfter({ readBytes: 0 });
+    const c = await RawClient.connect(double.port);
+    expect(await c.closedWithin()).toBe(true);
+    expect(await stillServes(double.port)).toBe(true);
+  });
+
   it("cutAll destroys open connections and keeps listening", async () => {
     const a = await RawClient.connect(double.port);
     const b = await RawClient.connect(double.port);
