@@ -1,8 +1,10 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig, type Plugin } from "vitest/config";
 import { pgTestTarget } from "./test/pg-target.ts";
+import { tstorageTargetsVar, tstorageTestTarget } from "./test/tstorage-target.ts";
 
 const pg = pgTestTarget();
+const tstorage = tstorageTestTarget();
 
 /** Bindings every Worker test project shares. */
 const BINDINGS = {
@@ -15,6 +17,11 @@ const BINDINGS = {
   // the limit itself is tested with users and keys that carry their own.
   RATE_LIMIT: "100000",
   HANDSHAKE_RATE_LIMIT: "100000",
+  // The run's TStorage doubles (test/tstorage-target.ts), with bridge limits small enough to cross.
+  TSTORAGE_TARGETS: tstorageTargetsVar(tstorage),
+  TSTORAGE_MAX_PUT_RECORDS: "30000",
+  TSTORAGE_MAX_PUT_BYTES: String(8 * 1024 * 1024),
+  TSTORAGE_GET_WINDOW_BYTES: "4096",
 };
 
 /** *.zinc files as text modules in Node, as wrangler.toml's [[rules]] bundle them for the Worker. */

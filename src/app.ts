@@ -8,6 +8,7 @@ import { haystackFace } from "./api/haystack/router.ts";
 import { logFailure } from "./api/log.ts";
 import { openApiDocument } from "./api/openapi.ts";
 import { seriesFace } from "./api/series/router.ts";
+import { tstorageFace } from "./api/tstorage/router.ts";
 import { loadConfig } from "./config.ts";
 import { DESCRIPTION, NAME, VERSION } from "./version.ts";
 
@@ -27,12 +28,12 @@ export const FACES: readonly Face[] = [
   { id: "haystack", title: "Project Haystack 4 HTTP API", root: "/api/{project}/{op}", live: true },
   { id: "series", title: "Chunked series store and sync", root: "/ts/{project}/{store}/", live: true },
   { id: "frames", title: "Dataframe collections", root: "/frames/{project}/{collection}/", live: false },
-  { id: "tstorage", title: "TStorage bridge", root: "/tstorage/{project}/{target}/", live: false },
+  { id: "tstorage", title: "TStorage bridge", root: "/tstorage/{project}/{target}/", live: true },
 ];
 
 /** The faces whose routers are mounted, each with the route declarations the auth policy reads. */
 export function mountedFaces(deps: AppDeps) {
-  return [haystackFace(deps), adminFace(deps.clock), seriesFace(deps)] as const;
+  return [haystackFace(deps), adminFace(deps.clock), seriesFace(deps), tstorageFace(deps)] as const;
 }
 
 /**
@@ -42,9 +43,9 @@ export function mountedFaces(deps: AppDeps) {
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const [haystack, admin, series] = mountedFaces(deps);
-  const policy = createPolicy([haystack.face, admin.face, series.face]);
-  const openapi = openApiDocument(series.router, [haystack.face, admin.face]);
+  const [haystack, admin, series, tstorage] = mountedFaces(deps);
+  const policy = createPolicy([haystack.face, admin.face, series.face, tstorage.face]);
+  const openapi = openApiDocument(series.router, [haystack.face, admin.face], [tstorage.router]);
 
   // A bad deployment fails every request loudly instead of serving with a guessed setting.
   app.use(async (c, next) => {
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api", haystack.router);
   app.route("/admin", admin.router);
   app.route("/", series.router);
+  app.route("/", tstorage.router);
 
   const answer = (err: unknown, c: Context<AppEnv>) =>
     failureResponse(err, policy.styleFor(c.req.path), {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEFAULT_MAX_BODY_BYTES, parseConfig } from "./config.ts";
+import { ConfigError, DEFAULT_MAX_BODY_BYTES, parseConfig, TSTORAGE_DEFAULTS } from "./config.ts";
 
 /** The two secrets every deployment must set. */
 const SECRETS = { AUTH_SECRET: "s".repeat(32), ADMIN_PASSWORD: "p".repeat(12) };
@@ -93,5 +93,40 @@ describe("parseConfig", () => {
       expect(message).toMatch(/must be set/);
       expect(message).not.toContain(value);
     }
+  });
+});
+
+describe("TSTORAGE_TARGETS", () => {
+  it("reads names bound to every project or to some, and the bridge limits", () => {
+    const c = parseConfig({
+      ...SECRETS,
+      TSTORAGE_TARGETS: JSON.stringify({ main: "10.0.0.5:2025", lab: { address: "[::1]:7", projects: ["demo"] } }),
+      TSTORAGE_MAX_PUT_RECORDS: "10",
+    });
+    expect([...c.tstorage.targets]).toEqual([
+      ["main", { hostname: "10.0.0.5", port: 2025 }],
+      ["lab", { hostname: "::1", port: 7, projects: ["demo"] }],
+    ]);
+    expect(c.tstorage.limits).toEqual({ ...TSTORAGE_DEFAULTS, maxPutRecords: 10 });
+    expect(parseConfig(SECRETS).tstorage.targets.size).toBe(0);
+  });
+
+  it.each([
+    ["not json", "{main"],
+    ["an array", '["10.0.0.5:2025"]'],
+    ["a bad name", '{"Main": "h:1"}'],
+    ["a name with a colon", '{"h:1": "h:1"}'],
+    ["no port", '{"main": "10.0.0.5"}'],
+    ["port 0", '{"main": "h:0"}'],
+    ["port too large", '{"main": "h:65536"}'],
+    ["a URL", '{"main": "tcp://h:1"}'],
+    ["a number", '{"main": 2025}'],
+    ["projects not a list", '{"main": {"address": "h:1", "projects": "demo"}}'],
+    ["a bad project name", '{"main": {"address": "h:1", "projects": ["../x"]}}'],
+    ["an unknown field", '{"main": {"address": "h:1", "host": "x"}}'],
+    ["no address", '{"main": {"projects": ["demo"]}}'],
+  ])("refuses %s", (_why, raw) => {
+    expect(() => parseConfig({ ...SECRETS, TSTORAGE_TARGETS: raw })).toThrow(ConfigError);
+    expect(() => parseConfig({ ...SECRETS, TSTORAGE_TARGETS: raw })).toThrow(/TSTORAGE_TARGETS/);
   });
 });

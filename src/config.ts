@@ -32,6 +32,34 @@ export interface AuthConfig {
   readonly scramIterations: number;
 }
 
+/** A TStorage server the bridge may reach, and the projects that may reach it (undefined: all). */
+export interface TStorageTarget {
+  readonly hostname: string;
+  readonly port: number;
+  readonly projects?: readonly string[];
+}
+
+/** The bridge's bounds per request; defaults in TSTORAGE_DEFAULTS. */
+export interface TStorageLimits {
+  readonly maxPutRecords: number;
+  readonly maxPutBytes: number;
+  /** The client's memory limit per get window: a record larger than this cannot be read. */
+  readonly getWindowBytes: number;
+}
+
+export interface TStorageConfig {
+  readonly targets: ReadonlyMap<string, TStorageTarget>;
+  readonly limits: TStorageLimits;
+}
+
+export const TSTORAGE_DEFAULTS: TStorageLimits = {
+  maxPutRecords: 1_000_000,
+  maxPutBytes: 64 * 1024 * 1024,
+  // Above the 32 MiB largest payload would hold a whole huge record; 4 MiB keeps an isolate safe
+  // and reads every record up to about 4 MiB.
+  getWindowBytes: 4 * 1024 * 1024,
+};
+
 export interface Config {
   readonly storage: StorageConfig;
   readonly auth: AuthConfig;
@@ -48,6 +76,7 @@ export interface Config {
   readonly tz: string;
   readonly errTrace: boolean;
   readonly demoProject?: string;
+  readonly tstorage: TStorageConfig;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -103,6 +132,22 @@ export function parseConfig(env: Vars): Config {
     tz,
     errTrace: env.ERR_TRACE === true || env.ERR_TRACE === "true",
     ...(demo === undefined ? {} : { demoProject: demo }),
+    tstorage: {
+      targets: parseTStorageTargets(env.TSTORAGE_TARGETS),
+      limits: {
+        maxPutRecords: positiveInt(
+          "TSTORAGE_MAX_PUT_RECORDS",
+          env.TSTORAGE_MAX_PUT_RECORDS,
+          TSTORAGE_DEFAULTS.maxPutRecords,
+        ),
+        maxPutBytes: positiveInt("TSTORAGE_MAX_PUT_BYTES", env.TSTORAGE_MAX_PUT_BYTES, TSTORAGE_DEFAULTS.maxPutBytes),
+        getWindowBytes: positiveInt(
+          "TSTORAGE_GET_WINDOW_BYTES",
+          env.TSTORAGE_GET_WINDOW_BYTES,
+          TSTORAGE_DEFAULTS.getWindowBytes,
+        ),
+      },
+    },
   };
 }
 
@@ -197,6 +242,70 @@ function required(env: Vars, name: "DATABASE_URL", kind: StorageKind): string {
 
 /** Project names as they appear in URLs: they name Durable Objects and never reach SQL. */
 export const PROJECT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** TStorage target names as they appear in bridge URLs. */
+export const TSTORAGE_TARGET_NAME = /^[a-z0-9_-]{1,64}$/;
+const HOST_PORT = /^([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]):(\d{1,5})$/;
+
+function targetAddress(name: string, raw: unknown): { hostname: string; port: number } {
+  const m = typeof raw === "string" ? HOST_PORT.exec(raw) : null;
+  const port = Number(m?.[2]);
+  if (!m || port < 1 || port > 65_535) {
+    throw new ConfigError(`TSTORAGE_TARGETS: target ${JSON.stringify(name)} needs an address "host:port"`);
+  }
+  return { hostname: (m[1] as string).replace(/^\[|\]$/g, ""), port };
+}
+
+/**
+ * TSTORAGE_TARGETS: `{"main": "10.0.0.5:2025", "lab": {"address": "10.0.0.6:2025", "projects": ["demo"]}}`.
+ * Anything malformed refuses to serve: a half-read target list could route a project elsewhere.
+ */
+export function parseTStorageTargets(raw: string | undefined): ReadonlyMap<string, TStorageTarget> {
+  const targets = new Map<string, TStorageTarget>();
+  if (raw === undefined || raw.trim() === "") return targets;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ConfigError("TSTORAGE_TARGETS must be a JSON object of target name -> address");
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new ConfigError("TSTORAGE_TARGETS must be a JSON object of target name -> address");
+  }
+  for (const [name, value] of Object.entries(json)) {
+    if (!TSTORAGE_TARGET_NAME.test(name)) {
+      throw new ConfigError(`TSTORAGE_TARGETS: target names are [a-z0-9_-]{1,64}, got ${JSON.stringify(name)}`);
+    }
+    if (typeof value === "string") {
+      targets.set(name, targetAddress(name, value));
+      continue;
+    }
+    const { address, projects, ...rest } = (typeof value === "object" && value !== null ? value : {}) as Record<
+      string,
+      unknown
+    >;
+    const extra = Object.keys(rest);
+    if (typeof value !== "object" || value === null || Array.isArray(value) || extra.length > 0) {
+      throw new ConfigError(
+        `TSTORAGE_TARGETS: target ${JSON.stringify(name)} must be "host:port" or {"address", "projects"}` +
+          (extra.length > 0 ? ` (unknown field ${JSON.stringify(extra[0])})` : ""),
+      );
+    }
+    if (
+      projects !== undefined &&
+      !(Array.isArray(projects) && projects.every((p) => typeof p === "string" && PROJECT_NAME.test(p)))
+    ) {
+      throw new ConfigError(
+        `TSTORAGE_TARGETS: target ${JSON.stringify(name)} projects must be a list of project names`,
+      );
+    }
+    targets.set(name, {
+      ...targetAddress(name, address),
+      ...(projects === undefined ? {} : { projects: [...(projects as string[])] }),
+    });
+  }
+  return targets;
+}
 
 /** Like positiveInt, but 0 is allowed (it switches a limit off). */
 function wholeNumber(name: string, raw: string | number | undefined, fallback: number): number {

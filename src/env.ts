@@ -49,6 +49,17 @@ export interface Vars {
   /** A project seeded with the demo building and topped-up history (`npm run dev` sets "demo"). */
   DEMO_PROJECT?: string;
   DATABASE_URL?: string;
+  /**
+   * TStorage targets the bridge may reach, as JSON: name -> "host:port" (every project) or
+   * {"address": "host:port", "projects": ["demo"]}. Callers name a target, never an address.
+   */
+  TSTORAGE_TARGETS?: string;
+  /** Most records one bridge put may carry (default 1000000). */
+  TSTORAGE_MAX_PUT_RECORDS?: string | number;
+  /** Largest bridge put body in bytes (default 64 MiB); it is streamed, never held whole. */
+  TSTORAGE_MAX_PUT_BYTES?: string | number;
+  /** Bytes of a get response the bridge holds at once (the client's memory limit per window, default 4 MiB). */
+  TSTORAGE_GET_WINDOW_BYTES?: string | number;
   /** `host:port` of the local WebSocket->TCP stand-in the Neon driver goes through (unset on Neon). */
   PG_WS_PROXY?: string;
 }

@@ -14,18 +14,25 @@ import type { ProjectObjectDeps } from "./durable/project.ts";
 import { seriesPullRunner } from "./durable/series-pulls.ts";
 import type { Env } from "./env.ts";
 import { http1Fetch } from "./sync/http1.ts";
+import { sessionFactory } from "./tstorage/client.ts";
+import type { SessionFactory } from "./tstorage/transport.ts";
+import { workersConnect } from "./tstorage/transport-workers.ts";
 
 /** How the Worker reaches other servers (sync pulls), and waits; tests bring their own. */
 export interface Outbound {
   readonly fetch: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** TStorage sessions (default: the real client over Workers sockets, even when fetch is replaced). */
+  readonly tstorage?: SessionFactory;
 }
 
 export function appDeps(clock: Clock, outbound?: Outbound): AppDeps {
-  if (outbound) return { clock, backend: backendFor, ...outbound };
+  const tstorage = outbound?.tstorage ?? sessionFactory(workersConnect);
+  if (outbound) return { clock, backend: backendFor, ...outbound, tstorage };
   return {
     clock,
     backend: backendFor,
+    tstorage,
     fetch: (input, init) => fetch(input, init),
     packFetch: http1Fetch((address, options) => connect(address, options)),
   };

@@ -4,6 +4,7 @@ import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import type { Env } from "../env.ts";
 import type { Backend } from "../storage/backend.ts";
+import type { SessionFactory } from "../tstorage/transport.ts";
 
 export interface AppEnv {
   Bindings: Env;
@@ -20,6 +21,8 @@ export interface AppDeps {
   readonly fetch: typeof fetch;
   /** A fetch that can send a GET with a body (HoLcStore's `pack/` takes nothing else). */
   readonly packFetch?: typeof fetch;
+  /** Opens TStorage sessions for the bridge (only ever to configured targets). */
+  readonly tstorage: SessionFactory;
   /** Waits between a pull's retries (default: a timer). */
   readonly sleep?: (ms: number) => Promise<void>;
 }

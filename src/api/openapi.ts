@@ -15,12 +15,26 @@ const TITLES: Readonly<Record<string, string>> = {
   admin: "Admin",
 };
 
-/** Registers the other faces' routes once, then builds (and keeps) the document. */
-export function openApiDocument(series: OpenAPIHono<AppEnv>, others: readonly FaceRoutes[]): () => Doc {
+/**
+ * Registers the other zod-openapi routers' definitions and the other faces' routes once, then
+ * builds (and keeps) the document.
+ */
+export function openApiDocument(
+  series: OpenAPIHono<AppEnv>,
+  others: readonly FaceRoutes[],
+  described: readonly OpenAPIHono<AppEnv>[] = [],
+): () => Doc {
   let doc: Doc | undefined;
   return () => {
     if (doc) return doc;
     const registry = series.openAPIRegistry;
+    // Each router is mounted at "/" with full paths, so its definitions carry over as they are.
+    for (const router of described) {
+      for (const def of router.openAPIRegistry.definitions) {
+        if (def.type === "route") registry.registerPath(def.route);
+        else if (def.type === "component") registry.registerComponent(def.componentType, def.name, def.component);
+      }
+    }
     registry.registerComponent("securitySchemes", "bearer", {
       type: "http",
       scheme: "bearer",

@@ -26,7 +26,7 @@ describe("GET /", () => {
       expect.objectContaining({ id: "haystack", root: "/api/{project}/{op}", live: true }),
       expect.objectContaining({ id: "series", root: "/ts/{project}/{store}/", live: true }),
       expect.objectContaining({ id: "frames", root: "/frames/{project}/{collection}/", live: false }),
-      expect.objectContaining({ id: "tstorage", root: "/tstorage/{project}/{target}/", live: false }),
+      expect.objectContaining({ id: "tstorage", root: "/tstorage/{project}/{target}/", live: true }),
     ]);
   });
 });

@@ -159,6 +159,7 @@ describe("every mounted face", () => {
           `admin ${method} /:project${path.replace(/\/u-viewer$/, "/:name").replace("{id}", ":id")} admin`,
       ),
       ...SERIES_ROUTES.map(([method, path, role]) => `ts ${method} /:project${path} ${role}`),
+      ...TSTORAGE_ROUTES.map(([method, path, role]) => `tstorage ${method} /:project${path} ${role}`),
     ];
     expect(declared.sort()).toEqual(tabled.sort());
   });
@@ -193,6 +194,51 @@ const SERIES_ROUTES: readonly (readonly [string, string, Role])[] = [
   ["DELETE", "/:store/sources/:name", "admin"],
   ["POST", "/:store/sources/:name/pull", "admin"],
 ];
+
+/** The TStorage bridge's routes and least roles: reading is a viewer's, putting an operator's. */
+const TSTORAGE_ROUTES: readonly (readonly [string, string, Role])[] = [
+  ["GET", "", "viewer"],
+  ["GET", "/:target/records", "viewer"],
+  ["GET", "/:target/acq", "viewer"],
+  ["POST", "/:target/records", "operator"],
+  ["POST", "/:target/records/puta", "operator"],
+];
+
+describe("TStorage bridge route x role", () => {
+  // The real-mode double: the fault tests cut connections of the mock one.
+  const call = (method: string, path: string, auth: string) =>
+    SELF.fetch(`${BASE}/tstorage/${p}${path.replace(":target", "real")}`, {
+      method,
+      headers: { authorization: auth, "content-type": "application/x-ndjson" },
+      ...(method === "POST"
+        ? { body: JSON.stringify({ cid: 1, mid: "77", moid: 0, cap: "1", acq: "1", payload: "" }) }
+        : {}),
+    });
+  const count = async () => {
+    const r = await SELF.fetch(`${BASE}/tstorage/${p}/real/records?midMin=77&midMax=78`, {
+      headers: { authorization: await creds.key.admin() },
+    });
+    return new TextDecoder()
+      .decode(await r.arrayBuffer())
+      .trimEnd()
+      .split("\n").length;
+  };
+
+  it.each(TSTORAGE_ROUTES.flatMap(([m, path, least]) => ROLES.map((role) => [m, path, least, role] as const)))(
+    "%s %s (least %s) as %s",
+    async (method, path, least, role) => {
+      const before = await count();
+      const r = await call(method, path, await creds.key[role]());
+      if (RANK[role] >= RANK[least]) {
+        expect(r.status).toBe(200);
+      } else {
+        expect(r.status).toBe(403);
+        expect(((await r.json()) as { error: { code: string } }).error.code).toBe("forbidden");
+        expect(await count()).toBe(before);
+      }
+    },
+  );
+});
 
 /** Each admin route with a valid request; `{id}` is a key made for the call. */
 const ADMIN_ROUTES: readonly (readonly [string, string, unknown])[] = [

@@ -9,6 +9,7 @@ import { ConfigError } from "../../config.ts";
 import { HaystackError, ParseError } from "../../haystack/errors.ts";
 import { SeriesError, type SeriesErrorCode } from "../../series/errors.ts";
 import { StoreError, type StoreErrorCode } from "../../storage/errors.ts";
+import { bridgeProblem } from "../tstorage/errors.ts";
 import { HttpError } from "./http-error.ts";
 
 const STORE_STATUS: Readonly<Record<StoreErrorCode, ContentfulStatusCode>> = {
@@ -79,6 +80,8 @@ export function toProblem(err: unknown): ProblemResponse {
     const status = STORE_STATUS[err.code];
     return of(status, problem(err.code, err.message), {}, status >= 500);
   }
+  const bridge = bridgeProblem(err);
+  if (bridge) return of(bridge.status, bridge.body, bridge.headers, bridge.unexpected);
   if (err instanceof HTTPException) {
     const status = err.status;
     return of(status, problem(HTTP_CODES[status] ?? "http_error", err.message || `HTTP ${status}`));
