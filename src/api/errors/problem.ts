@@ -9,8 +9,8 @@ import { ConfigError } from "../../config.ts";
 import { HaystackError, ParseError } from "../../haystack/errors.ts";
 import { SeriesError, type SeriesErrorCode } from "../../series/errors.ts";
 import { StoreError, type StoreErrorCode } from "../../storage/errors.ts";
-import { bridgeProblem } from "../tstorage/errors.ts";
 import { HttpError } from "./http-error.ts";
+import { bridgeProblem } from "./tstorage.ts";
 
 const STORE_STATUS: Readonly<Record<StoreErrorCode, ContentfulStatusCode>> = {
   not_found: 404,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PutRecord } from "../../tstorage/request.ts";
-import { BridgeError } from "./errors.ts";
+import { BridgeError } from "../errors/tstorage.ts";
 import { type PutBodyOptions, PutBodyReader } from "./records-in.ts";
 import { payloadCodec } from "./values.ts";
 

@@ -8,7 +8,7 @@ import { readCapped } from "../../bytes.ts";
 import type { Key } from "../../tstorage/key.ts";
 import { putKeyProblem } from "../../tstorage/key.ts";
 import type { PutRecord } from "../../tstorage/request.ts";
-import { BridgeError } from "./errors.ts";
+import { BridgeError } from "../errors/tstorage.ts";
 import { invalid, KEY_FIELDS, keyField, type PayloadCodec } from "./values.ts";
 
 export interface PutBodyOptions {

@@ -110,7 +110,7 @@ describe("getBody", () => {
 
 describe("errors", () => {
   it("maps TStorage codes to statuses, 503s with Retry-After", async () => {
-    const { bridgeProblem } = await import("./errors.ts");
+    const { bridgeProblem } = await import("../errors/tstorage.ts");
     const cases: [number, number][] = [
       [-2, 400],
       [-3, 503],

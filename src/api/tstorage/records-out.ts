@@ -9,7 +9,7 @@
  * message`) and no horizon: a body without its horizon line is never a complete answer.
  */
 import type { GetRecord } from "../../tstorage/response.ts";
-import { errorLine } from "./errors.ts";
+import { errorLine } from "../errors/tstorage.ts";
 import { type PayloadCodec, timeText } from "./values.ts";
 
 export type GetFormat = "ndjson" | "csv";

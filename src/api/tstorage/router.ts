@@ -13,9 +13,9 @@ import { KEY_MAX, KEY_MIN, type Key, rangeProblem } from "../../tstorage/key.ts"
 import type { TStorageSession } from "../../tstorage/transport.ts";
 import { afterSent } from "../after-sent.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
+import { BridgeError, notFound, unreachable } from "../errors/tstorage.ts";
 import { logFailure } from "../log.ts";
 import { type FaceRoutes, faceRoutes, type Method, type RouteDecl } from "../routes.ts";
-import { BridgeError, notFound, unreachable } from "./errors.ts";
 import { PutBodyReader } from "./records-in.ts";
 import { GET_CONTENT_TYPES, type GetFormat, getBody } from "./records-out.ts";
 import { invalid, KEY_FIELDS, keyField, payloadCodec, timeText } from "./values.ts";

@@ -13,7 +13,7 @@ import {
   type StructValue,
 } from "../../tstorage/payload.ts";
 import { fromIsoString, toIsoString } from "../../tstorage/time.ts";
-import { BridgeError } from "./errors.ts";
+import { BridgeError } from "../errors/tstorage.ts";
 
 export type KeyField = keyof Key;
 export const KEY_FIELDS: readonly KeyField[] = ["cid", "mid", "moid", "cap", "acq"];
