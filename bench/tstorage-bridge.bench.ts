@@ -73,7 +73,7 @@ function setUp(): Promise<string> {
 async function control(path: string, method = "POST"): Promise<unknown> {
   const res = await fetch(`http://127.0.0.1:${TSTORAGE_BENCH.controlPort}${path}`, { method });
   if (!res.ok) throw new BenchCheckError(`double control ${path}: ${res.status}`);
-  return res.json();
+  return res.status === 204 ? undefined : res.json();
 }
 
 const storedRecords = async (): Promise<number> => ((await control("/stats", "GET")) as { records: number }).records;

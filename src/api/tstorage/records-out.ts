@@ -10,6 +10,7 @@
  */
 import type { GetRecord } from "../../tstorage/response.ts";
 import { errorLine } from "../errors/tstorage.ts";
+import { AsciiBuffer, ndjsonRecords, payloadJson } from "./ascii-lines.ts";
 import { type PayloadCodec, timeText } from "./values.ts";
 
 export type GetFormat = "ndjson" | "csv";
@@ -33,21 +34,6 @@ const csvCell = (v: unknown): string => {
   const s = String(v);
   return CSV_SPECIAL.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
-
-function ndjsonLines(records: readonly GetRecord[], o: GetBodyOptions): string {
-  let out = "";
-  for (const { key, payload } of records) {
-    out += `${JSON.stringify({
-      cid: key.cid,
-      mid: key.mid.toString(),
-      moid: key.moid,
-      cap: timeText(key.cap, o.iso),
-      acq: timeText(key.acq, o.iso),
-      payload: o.codec.toJson(o.codec.decode(payload)),
-    })}\n`;
-  }
-  return out;
-}
 
 function csvLines(records: readonly GetRecord[], o: GetBodyOptions): string {
   let out = "";
@@ -75,7 +61,12 @@ export function getBody(
   o: GetBodyOptions,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const lines = o.format === "csv" ? csvLines : ndjsonLines;
+  const out = new AsciiBuffer();
+  const payload = payloadJson(o.codec);
+  const write = (records: readonly GetRecord[]): void => {
+    if (o.format === "csv") out.text(csvLines(records, o));
+    else ndjsonRecords(out, records, payload, o.iso);
+  };
   let next: IteratorResult<GetRecord[], bigint> | undefined = first;
   let started = false;
   const end = (horizon: bigint): string =>
@@ -84,36 +75,40 @@ export function getBody(
       : `${JSON.stringify({ acq: timeText(horizon, o.iso) })}\n`;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      let text = "";
       if (!started) {
         started = true;
-        if (o.format === "csv") text = `${["cid", "mid", "moid", "cap", "acq", ...o.codec.columns].join(",")}\n`;
+        if (o.format === "csv") out.text(`${["cid", "mid", "moid", "cap", "acq", ...o.codec.columns].join(",")}\n`);
       }
       try {
-        // An empty window enqueues nothing, and a pull that enqueues nothing is not called again.
-        while (text === "") {
+        // An empty window writes nothing, and a pull that enqueues nothing is not called again.
+        while (out.length === 0) {
           const r: IteratorResult<GetRecord[], bigint> = next ?? (await windows.next());
           next = undefined;
           if (r.done) {
-            controller.enqueue(encoder.encode(text + end(r.value)));
+            out.text(end(r.value));
+            controller.enqueue(out.take());
             controller.close();
             return;
           }
-          text += lines(r.value, o);
+          write(r.value);
         }
       } catch (err) {
         o.failed(err);
         const e = errorLine(err);
-        text +=
-          o.format === "csv"
-            ? `# error=${e.code} ${e.message.replace(/[\r\n]+/g, " ")}\n`
-            : `${JSON.stringify({ error: e })}\n`;
-        controller.enqueue(encoder.encode(text));
+        if (out.length > 0) controller.enqueue(out.take());
+        // The message may hold any text: encoded as such, not as ASCII.
+        controller.enqueue(
+          encoder.encode(
+            o.format === "csv"
+              ? `# error=${e.code} ${e.message.replace(/[\r\n]+/g, " ")}\n`
+              : `${JSON.stringify({ error: e })}\n`,
+          ),
+        );
         controller.close();
         await windows.return(0n).catch(() => undefined);
         return;
       }
-      if (text !== "") controller.enqueue(encoder.encode(text));
+      controller.enqueue(out.take());
     },
     async cancel() {
       // The caller went away: stop reading; the client closes the connection on an early return.

@@ -9,6 +9,7 @@ import {
   type JsonPayloadType,
   type JsonValue,
   ScalarPayloadType,
+  type StructLayout,
   StructPayloadType,
   type StructValue,
 } from "../../tstorage/payload.ts";
@@ -61,6 +62,10 @@ export type PayloadCodec = JsonPayloadType<unknown, JsonValue | JsonValue[]> & {
   readonly columns: readonly string[];
   /** The decoded values as CSV cells. */
   cells(bytes: Uint8Array): JsonValue[];
+  /** How the payload appears in JSON: a base64 string, one value, or an array of values. */
+  readonly shape: "bytes" | "scalar" | "array";
+  /** The struct layout of a typed payload. */
+  readonly layout?: StructLayout;
 };
 
 /**
@@ -71,6 +76,7 @@ export function payloadCodec(format: string | undefined): PayloadCodec {
   if (format === undefined || format === "") {
     return {
       columns: ["payload"],
+      shape: "bytes",
       encode: (v) => bytesPayload.encode(v as Uint8Array),
       decode: (b) => b,
       toJson: (v) => bytesPayload.toJson(v as Uint8Array),
@@ -90,6 +96,8 @@ export function payloadCodec(format: string | undefined): PayloadCodec {
     const scalar = new ScalarPayloadType(format);
     return {
       columns,
+      shape: "scalar",
+      layout: struct.layout,
       size: scalar.size,
       encode: (v) => scalar.encode(v as StructValue),
       decode: (b) => scalar.decode(b),
@@ -100,6 +108,8 @@ export function payloadCodec(format: string | undefined): PayloadCodec {
   }
   return {
     columns,
+    shape: "array",
+    layout: struct.layout,
     size: struct.size,
     encode: (v) => struct.encode(v as StructValue[]),
     decode: (b) => struct.decode(b),
