@@ -32,6 +32,8 @@ const trees: Map<number, string>[] = [];
 let http = 0;
 let inspector = 0;
 let standIn = 0;
+/** The TStorage double's port (default 2025, which a machine may have taken). */
+let tstorage = 0;
 
 const ONE_TOKEN = /^[A-Za-z0-9._~+/=-]+\n$/;
 const STOP_MS = 20_000;
@@ -47,7 +49,7 @@ function dev(env: Record<string, string> = {}): Job {
   const job = new Job(
     ["run", "dev", "--", "--port", String(http), "--inspector-port", String(inspector)],
     dir,
-    cleanEnv(env),
+    cleanEnv({ TSTORAGE_DOUBLE_PORT: String(tstorage), ...env }),
   );
   started.push(job);
   return job;
@@ -79,6 +81,7 @@ beforeAll(async () => {
   http = await freePort(8850, 8899);
   inspector = await freePort(8850, 8899, [http]);
   standIn = await freePort(5550, 5599);
+  tstorage = await freePort(5600, 5649);
 });
 
 afterAll(() => {
@@ -93,7 +96,7 @@ afterAll(() => {
 describe("npm run dev", () => {
   it("stops before starting anything when a port is taken, with one line naming the port and what moves it", async () => {
     const spare = await freePort(8850, 8899, [http, inspector]);
-    const blockers = await Promise.all([http, inspector, standIn].map(listen));
+    const blockers = await Promise.all([http, inspector, standIn, tstorage].map(listen));
     try {
       const runs = await Promise.all([
         npmRun("dev", ["--port", String(http)], dir, cleanEnv()),
@@ -105,6 +108,7 @@ describe("npm run dev", () => {
           dir,
           cleanEnv({ STORAGE: "postgres", PG_WS_PROXY_PORT: `${standIn}` }),
         ),
+        npmRun("dev", ["--port", String(spare)], dir, cleanEnv({ TSTORAGE_DOUBLE_PORT: `${tstorage}` })),
       ]);
       const moved = (p: number, how: string) => `Port ${p} is in use: stop what holds it, or move it with ${how}\n`;
       expect(runs.map((r) => [r.code, r.stdout, r.stderr])).toEqual([
@@ -112,6 +116,7 @@ describe("npm run dev", () => {
         [1, "", moved(http, "--port (or PORT=...)")],
         [1, "", moved(inspector, "--inspector-port (or INSPECTOR_PORT=...)")],
         [1, "", moved(standIn, "PG_WS_PROXY_PORT=...")],
+        [1, "", moved(tstorage, "TSTORAGE_DOUBLE_PORT=...")],
       ]);
     } finally {
       await Promise.all(blockers.map((b) => new Promise((r) => b.close(r))));
@@ -211,6 +216,46 @@ describe("npm run dev", () => {
     expect(copied).toEqual(got);
   });
 
+  it("serves the TStorage demo target: the seeded meters, a put read back, and the acq horizon", async () => {
+    const password = adminPassword();
+    const env = cleanEnv({ HAYLOFT_URL: `http://localhost:${http}`, HAYLOFT_PASSWORD: password });
+    const token = (await npmRun("login", ["admin"], dir, env)).stdout.trim();
+    const base = `http://localhost:${http}/tstorage/demo`;
+    const call = async (path: string, init: RequestInit = {}) => {
+      const r = await fetch(`${base}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, ...init.headers },
+      });
+      const text = await r.text();
+      expect(r.status, text).toBe(200);
+      return text;
+    };
+    expect(JSON.parse(await call(""))).toEqual({ targets: ["demo"] });
+    const lines = (await call("/demo/records?midMin=1001&midMax=1002&format=%3Cd%3F")).trim().split("\n");
+    const horizon = JSON.parse(lines.pop() as string) as { acq: string };
+    expect(BigInt(horizon.acq)).toBeGreaterThan(0n);
+    expect(lines.length).toBeGreaterThan(100);
+    const first = JSON.parse(lines[0] as string) as { mid: string; payload: [number, boolean] };
+    expect(first.mid).toBe("1001");
+    expect(typeof first.payload[0]).toBe("number");
+    const put = JSON.parse(
+      await call("/demo/records/puta?format=%3Cd%3F", {
+        method: "POST",
+        headers: { "content-type": "application/x-ndjson" },
+        body: '{"cid": 7, "mid": "42", "moid": 0, "cap": "2026-01-01T00:00:00Z", "acq": "1", "payload": [231.5, true]}\n',
+      }),
+    ) as { records: number };
+    expect(put.records).toBe(1);
+    const back = (await call("/demo/records?cidMin=7&cidMax=8&format=%3Cd%3F&times=iso")).trim().split("\n");
+    expect(JSON.parse(back[0] as string)).toMatchObject({
+      cid: 7,
+      mid: "42",
+      cap: "2026-01-01T00:00:00Z",
+      payload: [231.5, true],
+    });
+    expect(JSON.parse(await call("/demo/acq"))).toHaveProperty("acq");
+  });
+
   it("npm run login prints only a working token; a wrong password, a bad project and a dead server get one line each", async () => {
     const password = adminPassword();
     const env = cleanEnv({ HAYLOFT_URL: `http://localhost:${http}` });
@@ -250,7 +295,7 @@ describe("npm run dev", () => {
     const job = started[started.length - 1] as Job;
     const tree = trees[0] as Map<number, string>;
     process.kill(job.pid, "SIGTERM");
-    await gone(tree, [http, inspector]);
+    await gone(tree, [http, inspector, tstorage]);
   });
 
   it("starts again on the same ports, on Postgres, with the database URL on no command line", async () => {
