@@ -5,8 +5,9 @@
  * and re-encode about 100 MB) is skipped.
  */
 
+import { KEY_BYTES } from "../../tstorage/key.ts";
 import type { JsonValue, StructLayout } from "../../tstorage/payload.ts";
-import type { GetRecord } from "../../tstorage/response.ts";
+import { type GetRecord, RecordView } from "../../tstorage/response.ts";
 import { fromHalf } from "../../tstorage/struct.ts";
 import { toIsoString } from "../../tstorage/time.ts";
 
@@ -66,25 +67,87 @@ export class AsciiBuffer {
   /** A safe integer in decimal, without making a string. */
   int(n: number): void {
     this.reserve(17);
-    const buf = this.buf;
     if (n < 0) {
-      buf[this.at++] = 45;
+      this.buf[this.at++] = 45;
       n = -n;
     }
-    if (n < 10) {
-      buf[this.at++] = 48 + n;
+    if (n < 1e9) {
+      this.small(n);
       return;
     }
+    // Up to 2^53: a head of up to seven digits, then nine.
+    const head = Math.floor(n / 1e9);
+    this.small(head);
+    this.nine(n - head * 1e9);
+  }
+
+  /** 0 <= n < 1e9, with int32 arithmetic. */
+  private small(n: number): void {
     let digits = 1;
     for (let p = 10; p <= n; p *= 10) digits++;
+    const buf = this.buf;
     let at = this.at + digits;
     this.at = at;
     while (n >= 10) {
-      const q = Math.floor(n / 10);
+      const q = (n / 10) | 0;
       buf[--at] = 48 + (n - q * 10);
       n = q;
     }
     buf[--at] = 48 + n;
+  }
+
+  /** 0 <= n < 1e9 as exactly nine digits, zero-padded. */
+  private nine(n: number): void {
+    const buf = this.buf;
+    for (let i = this.at + 8; i >= this.at; i--) {
+      const q = (n / 10) | 0;
+      buf[i] = 48 + (n - q * 10);
+      n = q;
+    }
+    this.at += 9;
+  }
+
+  /**
+   * The little-endian int64 at `at` in decimal, without a BigInt: the high word and two 16-bit
+   * limbs of the low word divided by 1e9 in turn (every step stays below 2^53), giving the low nine
+   * digits and a quotient below 2^35, itself split at 1e9.
+   */
+  int64(view: DataView, at: number): void {
+    const lo = view.getUint32(at, true);
+    const hi = view.getInt32(at + 4, true);
+    if (hi >= -0x20_0000 && hi < 0x20_0000) {
+      // |v| < 2^53: exact as a number.
+      this.int(hi * 4294967296 + lo);
+      return;
+    }
+    this.reserve(21);
+    let h = hi >>> 0;
+    let l = lo;
+    if (hi < 0) {
+      // Two's complement: the magnitude is ~v + 1.
+      this.buf[this.at++] = 45;
+      l = (~lo >>> 0) + 1;
+      h = ((~hi >>> 0) + (l > 0xffff_ffff ? 1 : 0)) >>> 0;
+      l >>>= 0;
+    }
+    const d1 = Math.floor(h / 1e9);
+    let r = h - d1 * 1e9;
+    let cur = r * 65536 + (l >>> 16);
+    const d2 = Math.floor(cur / 1e9);
+    r = cur - d2 * 1e9;
+    cur = r * 65536 + (l & 0xffff);
+    const d3 = Math.floor(cur / 1e9);
+    r = cur - d3 * 1e9;
+    const q = (d1 * 65536 + d2) * 65536 + d3;
+    // |v| >= 2^53 here, so q >= 9007199.
+    const top = Math.floor(q / 1e9);
+    if (top > 0) {
+      this.small(top);
+      this.nine(q - top * 1e9);
+    } else {
+      this.small(q);
+    }
+    this.nine(r);
   }
 
   /** An int64 in decimal (cap and acq are past 2^53 in practice: no point testing for a number). */
@@ -109,8 +172,11 @@ export interface PayloadWriter {
   readonly layout?: StructLayout;
 }
 
-/** Writes one payload's JSON. */
-export type PayloadJson = (out: AsciiBuffer, payload: Uint8Array) => void;
+/**
+ * Writes the JSON of the payload at [at, at + length) of a buffer, given as bytes and as a view
+ * over the whole of it (records are views into a socket's chunks: no array or view per record).
+ */
+export type PayloadJson = (out: AsciiBuffer, bytes: Uint8Array, view: DataView, at: number, length: number) => void;
 
 interface Item {
   readonly code: string;
@@ -166,25 +232,15 @@ function numericJson(layout: StructLayout, scalar: boolean): PayloadJson | undef
     else if (it.size === 2) out.int(signed ? view.getInt16(at, le) : view.getUint16(at, le));
     else out.int(signed ? view.getInt8(at) : (bytes[at] as number));
   };
-  // Payloads are views into the socket's chunks: one DataView per chunk, not per record.
-  let buffer: ArrayBufferLike | undefined;
-  let view: DataView = new DataView(new ArrayBuffer(0));
-  let whole: Uint8Array = new Uint8Array(0);
-  return (out, bytes) => {
-    if (bytes.buffer !== buffer) {
-      buffer = bytes.buffer;
-      view = new DataView(buffer);
-      whole = new Uint8Array(buffer);
-    }
-    const base = bytes.byteOffset;
+  return (out, bytes, view, base) => {
     if (scalar) {
-      one(out, view, whole, base, items[0] as Item);
+      one(out, view, bytes, base, items[0] as Item);
       return;
     }
     out.byte(OPEN);
     for (let i = 0; i < items.length; i++) {
       if (i > 0) out.byte(COMMA);
-      one(out, view, whole, base, items[i] as Item);
+      one(out, view, bytes, base, items[i] as Item);
     }
     out.byte(CLOSE);
   };
@@ -195,15 +251,15 @@ export function payloadJson(codec: PayloadWriter): PayloadJson {
   if (codec.layout !== undefined) {
     const fast = numericJson(codec.layout, codec.shape === "scalar");
     if (fast) {
-      return (out, bytes) => {
+      return (out, bytes, view, at, length) => {
         // A payload of another size is what cells() refuses: let it say so.
-        if (bytes.length !== codec.layout?.size) codec.cells(bytes);
-        fast(out, bytes);
+        if (length !== codec.layout?.size) codec.cells(bytes.subarray(at, at + length));
+        fast(out, bytes, view, at, length);
       };
     }
   }
-  return (out, bytes) => {
-    const cells = codec.cells(bytes);
+  return (out, bytes, _view, at, length) => {
+    const cells = codec.cells(bytes.subarray(at, at + length));
     if (codec.shape !== "array") {
       jsonValue(out, cells[0] as JsonValue);
       return;
@@ -242,26 +298,64 @@ function time(out: AsciiBuffer, ts: bigint, iso: boolean): void {
   else out.bigint(ts);
 }
 
-/** NDJSON lines `{"cid", "mid", "moid", "cap", "acq", "payload"}`, int64 as decimal strings. */
+/** The last buffer's bytes and view: a window's records lie in a few chunks, one after another. */
+class Views {
+  private buffer: ArrayBufferLike | undefined;
+  bytes: Uint8Array = new Uint8Array(0);
+  view: DataView = new DataView(new ArrayBuffer(0));
+
+  of(buffer: ArrayBufferLike): void {
+    if (buffer === this.buffer) return;
+    this.buffer = buffer;
+    this.bytes = new Uint8Array(buffer);
+    this.view = new DataView(buffer);
+  }
+}
+
+/**
+ * NDJSON lines `{"cid", "mid", "moid", "cap", "acq", "payload"}`, int64 as decimal strings. The
+ * decoder's records are formatted from their bytes, making no key, BigInt or payload array.
+ */
 export function ndjsonRecords(
   out: AsciiBuffer,
   records: readonly GetRecord[],
   payload: PayloadJson,
   iso: boolean,
 ): void {
-  for (const { key, payload: bytes } of records) {
+  const views = new Views();
+  for (const r of records) {
     out.bytes(CID);
-    out.int(key.cid);
-    out.bytes(MID);
-    out.bigint(key.mid);
-    out.bytes(MOID);
-    out.int(key.moid);
-    out.bytes(CAP);
-    time(out, key.cap, iso);
-    out.bytes(ACQ);
-    time(out, key.acq, iso);
-    out.bytes(PAYLOAD);
-    payload(out, bytes);
+    if (r instanceof RecordView) {
+      const v = r.view;
+      const k = r.keyAt;
+      out.int(v.getInt32(k, true));
+      out.bytes(MID);
+      out.int64(v, k + 4);
+      out.bytes(MOID);
+      out.int(v.getInt32(k + 12, true));
+      out.bytes(CAP);
+      if (iso) out.text(toIsoString(v.getBigInt64(k + 16, true)));
+      else out.int64(v, k + 16);
+      out.bytes(ACQ);
+      if (iso) out.text(toIsoString(v.getBigInt64(k + 24, true)));
+      else out.int64(v, k + 24);
+      out.bytes(PAYLOAD);
+      payload(out, r.bytes, v, k + KEY_BYTES, r.end - k - KEY_BYTES);
+    } else {
+      const { key, payload: p } = r;
+      out.int(key.cid);
+      out.bytes(MID);
+      out.bigint(key.mid);
+      out.bytes(MOID);
+      out.int(key.moid);
+      out.bytes(CAP);
+      time(out, key.cap, iso);
+      out.bytes(ACQ);
+      time(out, key.acq, iso);
+      out.bytes(PAYLOAD);
+      views.of(p.buffer);
+      payload(out, views.bytes, views.view, p.byteOffset, p.length);
+    }
     out.bytes(LINE_END);
   }
 }

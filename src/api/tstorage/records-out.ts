@@ -73,46 +73,51 @@ export function getBody(
     o.format === "csv"
       ? `# acq=${timeText(horizon, o.iso)}\n`
       : `${JSON.stringify({ acq: timeText(horizon, o.iso) })}\n`;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!started) {
-        started = true;
-        if (o.format === "csv") out.text(`${["cid", "mid", "moid", "cap", "acq", ...o.codec.columns].join(",")}\n`);
-      }
-      try {
-        // An empty window writes nothing, and a pull that enqueues nothing is not called again.
-        while (out.length === 0) {
-          const r: IteratorResult<GetRecord[], bigint> = next ?? (await windows.next());
-          next = undefined;
-          if (r.done) {
-            out.text(end(r.value));
-            controller.enqueue(out.take());
-            controller.close();
-            return;
-          }
-          write(r.value);
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!started) {
+          started = true;
+          if (o.format === "csv") out.text(`${["cid", "mid", "moid", "cap", "acq", ...o.codec.columns].join(",")}\n`);
         }
-      } catch (err) {
-        o.failed(err);
-        const e = errorLine(err);
-        if (out.length > 0) controller.enqueue(out.take());
-        // The message may hold any text: encoded as such, not as ASCII.
-        controller.enqueue(
-          encoder.encode(
-            o.format === "csv"
-              ? `# error=${e.code} ${e.message.replace(/[\r\n]+/g, " ")}\n`
-              : `${JSON.stringify({ error: e })}\n`,
-          ),
-        );
-        controller.close();
+        try {
+          // An empty window writes nothing, and a pull that enqueues nothing is not called again.
+          while (out.length === 0) {
+            const r: IteratorResult<GetRecord[], bigint> = next ?? (await windows.next());
+            next = undefined;
+            if (r.done) {
+              out.text(end(r.value));
+              controller.enqueue(out.take());
+              controller.close();
+              return;
+            }
+            write(r.value);
+          }
+        } catch (err) {
+          o.failed(err);
+          const e = errorLine(err);
+          if (out.length > 0) controller.enqueue(out.take());
+          // The message may hold any text: encoded as such, not as ASCII.
+          controller.enqueue(
+            encoder.encode(
+              o.format === "csv"
+                ? `# error=${e.code} ${e.message.replace(/[\r\n]+/g, " ")}\n`
+                : `${JSON.stringify({ error: e })}\n`,
+            ),
+          );
+          controller.close();
+          await windows.return(0n).catch(() => undefined);
+          return;
+        }
+        controller.enqueue(out.take());
+      },
+      async cancel() {
+        // The caller went away: stop reading; the client closes the connection on an early return.
         await windows.return(0n).catch(() => undefined);
-        return;
-      }
-      controller.enqueue(out.take());
+      },
     },
-    async cancel() {
-      // The caller went away: stop reading; the client closes the connection on an early return.
-      await windows.return(0n).catch(() => undefined);
-    },
-  });
+    // One window encoded ahead while the last is sent: reading the socket and formatting overlap
+    // the transfer, for the memory of two windows.
+    { highWaterMark: 2 },
+  );
 }
