@@ -394,6 +394,27 @@ describe("faults", () => {
   });
 });
 
+describe("faults on put", () => {
+  it("a connection lost mid-put is 502 DISCONNECTED, never an acknowledgement; what was stored is a prefix", async () => {
+    const mid = freshMids();
+    const records = Array.from({ length: 300 }, (_, i) => rec(mid, i, i, { acq: "1" }));
+    // 12-byte header, 8-byte batch header, then 4 + 28 + 4 bytes a record: cut inside record 139.
+    expect((await control("mock", "cut-after", "read=5000")).status).toBeLessThan(300);
+    const r = await putRecords(P, "mock", records, { puta: true, format: "<i" });
+    expect(r.status).toBe(502);
+    expect(await problemOf(r)).toMatchObject({ code: "DISCONNECTED" });
+    const { lines } = await getLines(P, "mock", { ...box(mid), format: "<i" });
+    const stored = lines
+      .slice(0, -1)
+      .map((l) => Number(l.payload))
+      .sort((a, b) => a - b);
+    expect(stored.length).toBeLessThan(300);
+    expect(stored).toEqual(Array.from({ length: stored.length }, (_, i) => i));
+    // The next put opens a new connection and succeeds.
+    expect((await putRecords(P, "mock", records.slice(0, 5), { puta: true, format: "<i" })).status).toBe(200);
+  });
+});
+
 describe("closing", () => {
   const connections = async () =>
     ((await (await fetch(`${inject("tstorage").mock.control}/stats`)).json()) as { connections: number }).connections;
