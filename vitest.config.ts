@@ -21,7 +21,7 @@ const BINDINGS = {
   TSTORAGE_TARGETS: tstorageTargetsVar(tstorage),
   TSTORAGE_MAX_PUT_RECORDS: "30000",
   TSTORAGE_MAX_PUT_BYTES: String(8 * 1024 * 1024),
-  TSTORAGE_GET_WINDOW_BYTES: "4096",
+  TSTORAGE_GET_MAX_RECORD_BYTES: "4096",
 };
 
 /** *.zinc files as text modules in Node, as wrangler.toml's [[rules]] bundle them for the Worker. */

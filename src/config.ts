@@ -43,8 +43,8 @@ export interface TStorageTarget {
 export interface TStorageLimits {
   readonly maxPutRecords: number;
   readonly maxPutBytes: number;
-  /** The client's memory limit per get window: a record larger than this cannot be read. */
-  readonly getWindowBytes: number;
+  /** The most bytes one record of a get may take (a larger one is 413 NO_MEMORY): it bounds what one record makes the isolate hold. */
+  readonly getMaxRecordBytes: number;
 }
 
 export interface TStorageConfig {
@@ -55,9 +55,9 @@ export interface TStorageConfig {
 export const TSTORAGE_DEFAULTS: TStorageLimits = {
   maxPutRecords: 1_000_000,
   maxPutBytes: 64 * 1024 * 1024,
-  // Above the 32 MiB largest payload would hold a whole huge record; 4 MiB keeps an isolate safe
-  // and reads every record up to about 4 MiB.
-  getWindowBytes: 4 * 1024 * 1024,
+  // A record is held whole and written as JSON (base64 adds a third): up to 32 MiB payloads would
+  // need about 100 MB of a 128 MB isolate; 4 MiB keeps it safe.
+  getMaxRecordBytes: 4 * 1024 * 1024,
 };
 
 export interface Config {
@@ -141,10 +141,10 @@ export function parseConfig(env: Vars): Config {
           TSTORAGE_DEFAULTS.maxPutRecords,
         ),
         maxPutBytes: positiveInt("TSTORAGE_MAX_PUT_BYTES", env.TSTORAGE_MAX_PUT_BYTES, TSTORAGE_DEFAULTS.maxPutBytes),
-        getWindowBytes: positiveInt(
-          "TSTORAGE_GET_WINDOW_BYTES",
-          env.TSTORAGE_GET_WINDOW_BYTES,
-          TSTORAGE_DEFAULTS.getWindowBytes,
+        getMaxRecordBytes: positiveInt(
+          "TSTORAGE_GET_MAX_RECORD_BYTES",
+          env.TSTORAGE_GET_MAX_RECORD_BYTES,
+          TSTORAGE_DEFAULTS.getMaxRecordBytes,
         ),
       },
     },

@@ -58,8 +58,8 @@ export interface Vars {
   TSTORAGE_MAX_PUT_RECORDS?: string | number;
   /** Largest bridge put body in bytes (default 64 MiB); it is streamed, never held whole. */
   TSTORAGE_MAX_PUT_BYTES?: string | number;
-  /** Bytes of a get response the bridge holds at once (the client's memory limit per window, default 4 MiB). */
-  TSTORAGE_GET_WINDOW_BYTES?: string | number;
+  /** The most bytes one record of a get may take (default 4 MiB); a larger record is 413 NO_MEMORY. */
+  TSTORAGE_GET_MAX_RECORD_BYTES?: string | number;
   /** `host:port` of the local WebSocket->TCP stand-in the Neon driver goes through (unset on Neon). */
   PG_WS_PROXY?: string;
 }

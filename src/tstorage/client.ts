@@ -6,7 +6,15 @@
 import { asDisconnected, Connection } from "./connection.ts";
 import type { Key } from "./key.ts";
 import { encodeGet, encodeGetAcq, encodePutStream, MAX_BATCH_SIZE_LIMIT } from "./request.ts";
-import { AcqResponseDecoder, GetDecoder, type GetRecord, iterateGet, PutResponseDecoder } from "./response.ts";
+import {
+  AcqResponseDecoder,
+  checkGetOptions,
+  GetDecoder,
+  type GetOptions,
+  type GetRecord,
+  iterateGet,
+  PutResponseDecoder,
+} from "./response.ts";
 import { TStorageError } from "./status.ts";
 import type {
   Address,
@@ -45,12 +53,6 @@ function timeoutOption(value: number | undefined, fallback: number, name: string
     throw TStorageError.invalidArgument(`${name} ${ms} must be in 1..${0x7fff_ffff} ms`);
   }
   return ms;
-}
-
-function checkMemoryLimit(limit: number | undefined): void {
-  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) {
-    throw TStorageError.invalidArgument(`memoryLimit ${limit} must be a positive integer`);
-  }
 }
 
 /** A put stopped sending because the server answered first. */
@@ -127,7 +129,7 @@ export class TStorageClient implements TStorageSession {
     min: Key,
     max: Key,
     onWindow: (records: GetRecord[]) => void | Promise<void>,
-    options: { readonly memoryLimit?: number } = {},
+    options: GetOptions = {},
   ): Promise<bigint> {
     const windows = this.getIter(min, max, options);
     for (;;) {
@@ -143,13 +145,9 @@ export class TStorageClient implements TStorageSession {
     }
   }
 
-  async *getIter(
-    min: Key,
-    max: Key,
-    options: { readonly memoryLimit?: number } = {},
-  ): AsyncGenerator<GetRecord[], bigint, undefined> {
+  async *getIter(min: Key, max: Key, options: GetOptions = {}): AsyncGenerator<GetRecord[], bigint, undefined> {
     const request = encodeGet(min, max);
-    checkMemoryLimit(options.memoryLimit);
+    checkGetOptions(options);
     const release = await this.lock();
     let conn: Connection | undefined;
     let complete = false;

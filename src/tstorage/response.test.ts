@@ -177,6 +177,26 @@ describe("memory limit (the 356-byte example)", () => {
     expect(d.bufferedBytes).toBe(0);
   });
 
+  it("maxRecordBytes bounds one record without fixing the window: a larger one is NO_MEMORY before it is held", () => {
+    const windows: number[] = [];
+    const d = new GetDecoder({ maxRecordBytes: 4 + 32 + 8, onWindow: (r) => windows.push(r.length) });
+    const small = new Frame().header(0, 0);
+    for (let i = 0; i < 3; i++)
+      small
+        .i32(32 + 8)
+        .key(key(1, i, 0, i, i))
+        .raw(new Uint8Array(8));
+    d.push(small.bytes());
+    expect(windows).toEqual([3]);
+    const big = new Frame()
+      .i32(32 + 9)
+      .key(key(1, 9, 0, 9, 9))
+      .bytes();
+    expect(() => d.push(big)).toThrow(/maxRecordBytes 44/);
+    expect(d.bufferedBytes).toBe(0);
+    expect(() => new GetDecoder({ maxRecordBytes: 35 })).toThrow(TStorageError);
+  });
+
   it("rejects a limit that is not a positive integer", () => {
     expect(() => new GetDecoder({ memoryLimit: 0 })).toThrow(TStorageError);
     expect(() => new GetDecoder({ memoryLimit: 1.5 })).toThrow(TStorageError);

@@ -110,6 +110,33 @@ enum Stage {
   Done,
 }
 
+/** How much of a GET response a reader may hold. */
+export interface GetOptions {
+  /**
+   * Without a window callback: the most response bytes (headers included) a get may take. Streaming:
+   * the window size (TSTORAGE.md "Client-side limits").
+   */
+  readonly memoryLimit?: number;
+  /**
+   * The most bytes one record may take on the wire (size field, key and payload); a larger one is
+   * NO_MEMORY. For streaming without a memory limit, whose windows follow the reads, so a reader
+   * bounds what one record can make it hold without fixing its window size.
+   */
+  readonly maxRecordBytes?: number;
+}
+
+/** Throws INVARG for a memory limit or record bound that is not a usable byte count. */
+export function checkGetOptions(options: GetOptions): void {
+  const limit = options.memoryLimit;
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) {
+    throw TStorageError.invalidArgument(`memoryLimit ${limit} must be a positive integer`);
+  }
+  const most = options.maxRecordBytes;
+  if (most !== undefined && (!Number.isSafeInteger(most) || most < 4 + KEY_BYTES)) {
+    throw TStorageError.invalidArgument(`maxRecordBytes ${most} must be an integer of at least ${4 + KEY_BYTES}`);
+  }
+}
+
 export interface GetDecoderOptions {
   /**
    * Without onWindow: the most response bytes (headers included) a get may take; one byte more is
@@ -122,6 +149,8 @@ export interface GetDecoderOptions {
    * is NO_MEMORY. Without a memory limit it is called after each push that completed records.
    */
   readonly onWindow?: (records: GetRecord[]) => void;
+  /** See GetOptions. */
+  readonly maxRecordBytes?: number;
 }
 
 /**
@@ -145,14 +174,20 @@ export class GetDecoder {
   private failed: unknown;
   private readonly gather = new Gather();
   private readonly limit: number | undefined;
+  /** The most bytes a record may take: the memory limit, maxRecordBytes, or the protocol's bound. */
+  private readonly recordLimit: number;
   private readonly onWindow: ((records: GetRecord[]) => void) | undefined;
 
   constructor(options: GetDecoderOptions = {}) {
+    checkGetOptions(options);
     const limit = options.memoryLimit;
-    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) {
-      throw TStorageError.invalidArgument(`memoryLimit ${limit} must be a positive integer`);
-    }
+    const most = options.maxRecordBytes;
     this.limit = limit;
+    this.recordLimit = Math.min(
+      limit ?? Number.POSITIVE_INFINITY,
+      most ?? Number.POSITIVE_INFINITY,
+      MAX_RECORD_SIZE + 4,
+    );
     this.onWindow = options.onWindow;
   }
 
@@ -280,7 +315,7 @@ export class GetDecoder {
    */
   private wholeRecords(chunk: Uint8Array, v: DataView, from: number, to: number): number {
     let at = from;
-    const limit = this.limit ?? MAX_RECORD_SIZE + 4;
+    const limit = this.recordLimit;
     const sink = this.onWindow !== undefined ? this.window : this.records;
     while (to - at >= 4) {
       const size = v.getInt32(at, true);
@@ -324,11 +359,13 @@ export class GetDecoder {
           return;
         }
         if (size < KEY_BYTES || size > MAX_RECORD_SIZE) throw unparseable(`record size ${size}`);
-        if (this.limit !== undefined && 4 + size > this.limit) {
+        if (4 + size > this.recordLimit) {
           this.flushWindow();
           throw TStorageError.client(
             "NO_MEMORY",
-            `a record of ${size} bytes is over the memory limit of ${this.limit}`,
+            this.recordLimit === this.limit
+              ? `a record of ${size} bytes is over the memory limit of ${this.limit}`
+              : `a record of ${4 + size} bytes is over maxRecordBytes ${this.recordLimit}`,
           );
         }
         this.recSize = size;
@@ -462,7 +499,7 @@ export class AcqResponseDecoder extends FixedDecoder {
  */
 export async function* iterateGet(
   read: () => Promise<Uint8Array | undefined>,
-  options: { readonly memoryLimit?: number } = {},
+  options: GetOptions = {},
 ): AsyncGenerator<GetRecord[], bigint, undefined> {
   const ready: GetRecord[][] = [];
   const decoder = new GetDecoder({ ...options, onWindow: (records) => ready.push(records) });

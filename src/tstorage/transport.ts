@@ -6,7 +6,7 @@
 
 import type { Key } from "./key.ts";
 import type { PutRecord } from "./request.ts";
-import type { GetRecord } from "./response.ts";
+import type { GetOptions, GetRecord } from "./response.ts";
 
 /** One open TCP connection, as a byte stream each way. */
 export interface Transport {
@@ -74,14 +74,14 @@ export interface TStorageSession {
     min: Key,
     max: Key,
     onWindow: (records: GetRecord[]) => void | Promise<void>,
-    options?: { readonly memoryLimit?: number },
+    options?: GetOptions,
   ): Promise<bigint>;
-  /** GET as an async iterator of windows, returning the acq horizon. Breaking out early closes the connection. */
-  getIter(
-    min: Key,
-    max: Key,
-    options?: { readonly memoryLimit?: number },
-  ): AsyncGenerator<GetRecord[], bigint, undefined>;
+  /**
+   * GET as an async iterator of windows (memoryLimit bytes each, or one per read without it; a
+   * record over maxRecordBytes is NO_MEMORY), returning the acq horizon. Breaking out early closes
+   * the connection.
+   */
+  getIter(min: Key, max: Key, options?: GetOptions): AsyncGenerator<GetRecord[], bigint, undefined>;
   /** GETACQ: the committed acq horizon of the range, clamped to max.acq. */
   getAcq(min: Key, max: Key): Promise<bigint>;
 }

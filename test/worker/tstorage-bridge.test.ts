@@ -233,7 +233,7 @@ describe.each(MODES)("round trips (%s)", (mode) => {
     expect((await getLines(P, mode, box(mid))).lines).toHaveLength(1);
   });
 
-  it("a record larger than the get window is 413 NO_MEMORY", async () => {
+  it("a record larger than TSTORAGE_GET_MAX_RECORD_BYTES is 413 NO_MEMORY", async () => {
     const mid = freshMids();
     const big = btoa(String.fromCharCode(...new Uint8Array(5000)));
     expect((await putRecords(P, mode, [rec(mid, 0, big, { acq: "1" })], { puta: true })).status).toBe(200);

@@ -15,6 +15,9 @@ import { type PayloadCodec, timeText } from "./values.ts";
 
 export type GetFormat = "ndjson" | "csv";
 
+/** Output is enqueued in chunks of at least this much (but the last). */
+const OUT_CHUNK_BYTES = 1024 * 1024;
+
 export const GET_CONTENT_TYPES: Readonly<Record<GetFormat, string>> = {
   ndjson: "application/x-ndjson; charset=utf-8",
   csv: "text/csv; charset=utf-8",
@@ -81,8 +84,9 @@ export function getBody(
           if (o.format === "csv") out.text(`${["cid", "mid", "moid", "cap", "acq", ...o.codec.columns].join(",")}\n`);
         }
         try {
-          // An empty window writes nothing, and a pull that enqueues nothing is not called again.
-          while (out.length === 0) {
+          // Windows follow the socket's reads (often a few records): gather lines into chunks of a
+          // useful size. A pull that enqueued nothing would not be called again.
+          while (out.length < OUT_CHUNK_BYTES) {
             const r: IteratorResult<GetRecord[], bigint> = next ?? (await windows.next());
             next = undefined;
             if (r.done) {

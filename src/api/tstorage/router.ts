@@ -179,7 +179,7 @@ function routes(deps: AppDeps): BridgeRoute[] {
             },
           },
           ...PROBLEMS,
-          413: problem("A record larger than the bridge's get window (NO_MEMORY)"),
+          413: problem("A record larger than TSTORAGE_GET_MAX_RECORD_BYTES (NO_MEMORY)"),
         },
       }),
       handler: async (c) => {
@@ -192,7 +192,7 @@ function routes(deps: AppDeps): BridgeRoute[] {
         const session = await open(c, deps);
         const close = () => session.close();
         try {
-          const windows = session.getIter(min, max, { memoryLimit: c.var.config.tstorage.limits.getWindowBytes });
+          const windows = session.getIter(min, max, { maxRecordBytes: c.var.config.tstorage.limits.getMaxRecordBytes });
           const first = await windows.next();
           const failed = (e: unknown) => logFailure(c.var.config, `${c.req.path} stream`, e);
           const body = getBody(first, windows, { format, codec, iso: iso(c), failed });
