@@ -17,6 +17,9 @@ const COMMA = 0x2c;
 const CLOSE = 0x5d;
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
+/** "00" to "99" as character codes, two per number. */
+const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
+
 /** A growable byte buffer of ASCII text; `take` hands out what was written and starts afresh. */
 export class AsciiBuffer {
   private buf: Uint8Array;
@@ -85,26 +88,30 @@ export class AsciiBuffer {
   private small(n: number): void {
     let digits = 1;
     for (let p = 10; p <= n; p *= 10) digits++;
-    const buf = this.buf;
-    let at = this.at + digits;
-    this.at = at;
-    while (n >= 10) {
-      const q = (n / 10) | 0;
-      buf[--at] = 48 + (n - q * 10);
-      n = q;
-    }
-    buf[--at] = 48 + n;
+    this.at += digits;
+    this.digitsBefore(this.at, n, digits);
   }
 
   /** 0 <= n < 1e9 as exactly nine digits, zero-padded. */
   private nine(n: number): void {
-    const buf = this.buf;
-    for (let i = this.at + 8; i >= this.at; i--) {
-      const q = (n / 10) | 0;
-      buf[i] = 48 + (n - q * 10);
-      n = q;
-    }
     this.at += 9;
+    this.digitsBefore(this.at, n, 9);
+  }
+
+  /** Writes n (an int32) as `count` digits ending before `end`, two at a time from a table. */
+  private digitsBefore(end: number, n: number, count: number): void {
+    const buf = this.buf;
+    let at = end;
+    let left = count;
+    while (left >= 2) {
+      const q = (n / 100) | 0;
+      const pair = (n - q * 100) * 2;
+      buf[--at] = PAIRS[pair + 1] as number;
+      buf[--at] = PAIRS[pair] as number;
+      n = q;
+      left -= 2;
+    }
+    if (left === 1) buf[--at] = 48 + n;
   }
 
   /**
