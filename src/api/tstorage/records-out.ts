@@ -1,6 +1,6 @@
 /**
- * Get results as a streamed body: one window of records encoded per pull, so what is held is one
- * window (the client's memory limit) and the socket is read only as fast as the caller reads.
+ * Get results as a streamed body: windows of records (one per socket read) are encoded into 1 MiB
+ * chunks, and the socket is read only as fast as the caller reads, a chunk or two ahead of it.
  *
  * NDJSON: one `{"cid", "mid", "moid", "cap", "acq", "payload"}` per line (int64 as decimal strings),
  * then `{"acq": "<horizon>"}`. CSV: a header row `cid,mid,moid,cap,acq,` then `payload` (base64) or
@@ -9,14 +9,15 @@
  * message`) and no horizon: a body without its horizon line is never a complete answer.
  */
 import type { GetRecord } from "../../tstorage/response.ts";
+import { ByteSink } from "../byte-sink.ts";
 import { errorLine } from "../errors/tstorage.ts";
-import { AsciiBuffer, ndjsonRecords, payloadJson } from "./ascii-lines.ts";
+import { ndjsonRecords, payloadJson } from "./ndjson-records.ts";
 import { type PayloadCodec, timeText } from "./values.ts";
 
 export type GetFormat = "ndjson" | "csv";
 
-/** Output is enqueued in chunks of at least this much (but the last). */
-const OUT_CHUNK_BYTES = 1024 * 1024;
+/** Bytes of output per chunk: the runtime's cost per chunk written is worth sparing. */
+const CHUNK_BYTES = 1024 * 1024;
 
 export const GET_CONTENT_TYPES: Readonly<Record<GetFormat, string>> = {
   ndjson: "application/x-ndjson; charset=utf-8",
@@ -63,13 +64,8 @@ export function getBody(
   windows: AsyncGenerator<GetRecord[], bigint, undefined>,
   o: GetBodyOptions,
 ): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const out = new AsciiBuffer();
+  const out = new ByteSink(CHUNK_BYTES);
   const payload = payloadJson(o.codec);
-  const write = (records: readonly GetRecord[]): void => {
-    if (o.format === "csv") out.text(csvLines(records, o));
-    else ndjsonRecords(out, records, payload, o.iso);
-  };
   let next: IteratorResult<GetRecord[], bigint> | undefined = first;
   let started = false;
   const end = (horizon: bigint): string =>
@@ -79,49 +75,55 @@ export function getBody(
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        let sent = false;
+        const emit = (chunk: Uint8Array): void => {
+          controller.enqueue(chunk);
+          sent = true;
+        };
         if (!started) {
           started = true;
-          if (o.format === "csv") out.text(`${["cid", "mid", "moid", "cap", "acq", ...o.codec.columns].join(",")}\n`);
+          if (o.format === "csv") out.ascii(`${["cid", "mid", "moid", "cap", "acq", ...o.codec.columns].join(",")}\n`);
         }
         try {
-          // Windows follow the socket's reads (often a few records): gather lines into chunks of a
-          // useful size. A pull that enqueued nothing would not be called again.
-          while (out.length < OUT_CHUNK_BYTES) {
+          // Windows follow the socket's reads (often a few records). A pull that enqueued nothing
+          // would not be called again: go on until a chunk has filled.
+          while (!sent) {
             const r: IteratorResult<GetRecord[], bigint> = next ?? (await windows.next());
             next = undefined;
             if (r.done) {
-              out.text(end(r.value));
-              controller.enqueue(out.take());
+              out.ascii(end(r.value));
+              emit(out.take() as Uint8Array);
               controller.close();
               return;
             }
-            write(r.value);
+            if (o.format === "csv") {
+              out.ascii(csvLines(r.value, o));
+              if (out.full) emit(out.take() as Uint8Array);
+            } else {
+              ndjsonRecords(out, r.value, payload, o.iso, emit);
+            }
           }
         } catch (err) {
           o.failed(err);
           const e = errorLine(err);
-          if (out.length > 0) controller.enqueue(out.take());
-          // The message may hold any text: encoded as such, not as ASCII.
-          controller.enqueue(
-            encoder.encode(
-              o.format === "csv"
-                ? `# error=${e.code} ${e.message.replace(/[\r\n]+/g, " ")}\n`
-                : `${JSON.stringify({ error: e })}\n`,
-            ),
+          // The message may hold any text: written as UTF-8.
+          out.text(
+            o.format === "csv"
+              ? `# error=${e.code} ${e.message.replace(/[\r\n]+/g, " ")}\n`
+              : `${JSON.stringify({ error: e })}\n`,
           );
+          controller.enqueue(out.take() as Uint8Array);
           controller.close();
           await windows.return(0n).catch(() => undefined);
-          return;
         }
-        controller.enqueue(out.take());
       },
       async cancel() {
         // The caller went away: stop reading; the client closes the connection on an early return.
         await windows.return(0n).catch(() => undefined);
       },
     },
-    // One window encoded ahead while the last is sent: reading the socket and formatting overlap
-    // the transfer, for the memory of two windows.
+    // One chunk encoded ahead while the last is sent: reading the socket and formatting overlap the
+    // transfer, for the memory of two chunks.
     { highWaterMark: 2 },
   );
 }

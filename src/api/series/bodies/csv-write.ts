@@ -5,7 +5,7 @@
  */
 import type { ZoneClock } from "../../../series/instants.ts";
 import type { KeyDecl, Points } from "../../../series/model.ts";
-import { ByteSink } from "./byte-sink.ts";
+import { ByteSink } from "../../byte-sink.ts";
 import { csvCell, keyText } from "./keys.ts";
 import type { ManyItem } from "./types.ts";
 

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SeriesError } from "../../../series/errors.ts";
 import type { KeyDecl, Points } from "../../../series/model.ts";
-import { ByteSink } from "./byte-sink.ts";
+import { ByteSink } from "../../byte-sink.ts";
 import { readManySeries, readPoints, type SeriesFormat, writeManySeries, writePoints } from "./index.ts";
 import { jsonErrorOffset } from "./text.ts";
 import type { ManyItem } from "./types.ts";

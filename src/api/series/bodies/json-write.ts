@@ -4,7 +4,7 @@
  */
 import type { ZoneClock } from "../../../series/instants.ts";
 import type { KeyDecl, Points } from "../../../series/model.ts";
-import { ByteSink } from "./byte-sink.ts";
+import { ByteSink } from "../../byte-sink.ts";
 import type { JsonShape, ManyItem } from "./types.ts";
 
 const COMMA = 44;
