@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { append, type ChunkBounds, deleteRange, mergeSorted, ON_DUP, type OnDup, planAppend, update } from "./merge.ts";
+import {
+  append,
+  type ChunkBounds,
+  chunksInRange,
+  deleteRange,
+  mergeSorted,
+  ON_DUP,
+  type OnDup,
+  planAppend,
+  update,
+} from "./merge.ts";
 import { type Column, checkFrame, type Frame, isSorted } from "./model.ts";
 import { concatFrames, sliceRows, sortByIndex } from "./rows.ts";
 
@@ -112,6 +122,18 @@ describe("append", () => {
       [2, 3],
     ]);
     expect(rows(append(e, fv([1], [9]), "keep_first"))).toEqual(rows(e));
+  });
+  it("names a timestamp in ISO 8601 when it refuses a repeat", () => {
+    const e = fv([1_500_000_000], [1]);
+    expect(() => append(e, fv([1_500_000_000], [2]), "error")).toThrow(/ts 1970-01-01T00:00:01\.500Z is already/);
+  });
+  it("mergeSorted refuses different schemas and unsorted incoming rows", () => {
+    expect(() => mergeSorted(existing, frame([5], [f64("w", [1])]), "keep_all")).toThrow(
+      expect.objectContaining({ code: "schema_changed" }),
+    );
+    expect(() => mergeSorted(existing, fv([5, 4], [1, 2]), "keep_all")).toThrow(
+      expect.objectContaining({ code: "invalid" }),
+    );
   });
   it("refuses an unsorted existing frame and a malformed incoming one", () => {
     expect(() => append(fv([2, 1], [0, 0]), fv([3], [0]), "keep_all")).toThrow(
@@ -251,6 +273,16 @@ const uniqueSorted = fc.uniqueArray(small, { maxLength: 13 }).map((xs) => {
 });
 
 describe("append properties", () => {
+  it("keep_first equals a map of index -> first row", () => {
+    fc.assert(
+      fc.property(uniqueSorted, anyFrame, (e, inc) => {
+        const model = new Map<number, unknown>();
+        for (const [k, v] of [...rows(e), ...rows(inc)]) if (!model.has(k as number)) model.set(k as number, v);
+        const want = [...model.entries()].sort((a, b) => a[0] - b[0]).map(([k, v]) => [k, v]);
+        expect(rows(append(e, inc, "keep_first"))).toEqual(want);
+      }),
+    );
+  });
   it("keep_last equals a map of index -> last row, and the result is sorted", () => {
     fc.assert(
       fc.property(uniqueSorted, anyFrame, (e, inc) => {
@@ -352,6 +384,42 @@ function appendByChunks(chunks: Frame[], inc: Frame, onDup: OnDup): Frame {
   out.push(...chunks.slice(next));
   return out.length === 0 ? sliceRows(inc, 0, 0) : concatFrames(out);
 }
+
+describe("chunksInRange", () => {
+  const chunks: ChunkBounds[] = [
+    { min: 10n, max: 20n },
+    { min: 20n, max: 30n },
+    { min: 40n, max: 50n },
+  ];
+  it("selects the chunks a range overlaps, none for a gap", () => {
+    expect(chunksInRange(chunks, 0n, 9n)).toEqual([0, 0]);
+    expect(chunksInRange(chunks, 20n, 20n)).toEqual([0, 2]);
+    expect(chunksInRange(chunks, 31n, 39n)).toEqual([2, 2]);
+    expect(chunksInRange(chunks, 25n, 45n)).toEqual([1, 3]);
+    expect(chunksInRange(chunks, 51n, 99n)).toEqual([3, 3]);
+    expect(() => chunksInRange(chunks, 2n, 1n)).toThrow(expect.objectContaining({ code: "invalid" }));
+  });
+  it("deleteRange on the selected chunks equals deleteRange on the whole", () => {
+    fc.assert(
+      fc.property(sortedFrame(0), fc.array(fc.integer({ min: 1, max: 6 })), small, small, (e, cuts, a, b) => {
+        const [start, end] = [BigInt(Math.min(a, b)), BigInt(Math.max(a, b))];
+        const chunks = cutInto(e, cuts);
+        const [from, to] = chunksInRange(
+          chunks.map((c) => ({ min: c.index.values[0] as bigint, max: c.index.values.at(-1) as bigint })),
+          start,
+          end,
+        );
+        const parts = [
+          ...chunks.slice(0, from),
+          ...chunks.slice(from, to).map((c) => deleteRange(c, start, end)),
+          ...chunks.slice(to),
+        ];
+        const got = parts.length === 0 ? [] : rows(concatFrames(parts));
+        expect(got).toEqual(rows(deleteRange(e, start, end)));
+      }),
+    );
+  });
+});
 
 describe("update property", () => {
   it("update then read equals the model: rows outside [min, max] kept, incoming in", () => {

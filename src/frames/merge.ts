@@ -5,7 +5,7 @@
  */
 
 import { checkFrame, type Frame, FrameError, frameLength, isSorted, schemaOf } from "./model.ts";
-import { assertSameSchema, gather, lowerBound, range, sortByIndex } from "./rows.ts";
+import { assertSameSchema, gather, lowerBound, range, showIndexValue, sortByIndex } from "./rows.ts";
 import { conform, type EvolveStrategy, evolve } from "./rules.ts";
 
 /**
@@ -19,7 +19,7 @@ export type OnDup = "keep_last" | "keep_first" | "error" | "keep_all";
 export const ON_DUP: readonly OnDup[] = ["keep_last", "keep_first", "error", "keep_all"];
 
 function duplicate(f: Frame, v: bigint, why: string): FrameError {
-  return new FrameError("duplicate_index", `${f.index.name} ${v} ${why}`, String(v));
+  return new FrameError("duplicate_index", `${f.index.name} ${showIndexValue(f.index.kind, v)} ${why}`, String(v));
 }
 
 function requireSorted(f: Frame, what: string): void {
@@ -160,12 +160,7 @@ export interface AppendGroup {
  * Cost O(incoming rows x log chunks).
  */
 export function planAppend(chunks: readonly ChunkBounds[], incoming: BigInt64Array): AppendGroup[] {
-  chunks.forEach((c, i) => {
-    const next = chunks[i + 1];
-    if (c.min > c.max || (next !== undefined && c.max > next.min)) {
-      throw new FrameError("invalid", `chunk ${i} bounds are out of order`);
-    }
-  });
+  checkChunks(chunks);
   if (!isSorted(incoming)) throw new FrameError("invalid", "the incoming index is not sorted");
   // First chunk whose max >= v, and one past the last chunk whose min <= v: the chunks holding v.
   const firstMaxAtLeast = (v: bigint): number => search(chunks.length, (c) => (chunks[c] as ChunkBounds).max >= v);
@@ -186,6 +181,29 @@ export function planAppend(chunks: readonly ChunkBounds[], incoming: BigInt64Arr
     }
   }
   return groups;
+}
+
+/**
+ * The chunks [from, to) holding any index value in [start, end]: what an update or deleteRange
+ * must rewrite (with `deleteRange` on each; an update then adds its rows as new chunks). Chunks
+ * strictly inside the range can be dropped without reading them.
+ */
+export function chunksInRange(chunks: readonly ChunkBounds[], start: bigint, end: bigint): [number, number] {
+  if (start > end) throw new FrameError("invalid", `range start ${start} is after end ${end}`);
+  checkChunks(chunks);
+  const from = search(chunks.length, (c) => (chunks[c] as ChunkBounds).max >= start);
+  const to = search(chunks.length, (c) => (chunks[c] as ChunkBounds).min > end);
+  return [from, Math.max(from, to)];
+}
+
+/** Binary search over chunks needs them ordered: each min <= max <= the next min. */
+function checkChunks(chunks: readonly ChunkBounds[]): void {
+  chunks.forEach((c, i) => {
+    const next = chunks[i + 1];
+    if (c.min > c.max || (next !== undefined && c.max > next.min)) {
+      throw new FrameError("invalid", `chunk ${i} bounds are out of order`);
+    }
+  });
 }
 
 /** The first c in [0, n) with pred(c) true, for a predicate false then true; n when none. */

@@ -113,6 +113,11 @@ describe("concatFrames", () => {
     const b: Frame = { index: { ...a.index, name: "ts" }, columns: [] };
     expect(() => concatFrames([a, b])).toThrow(expect.objectContaining({ code: "schema_changed" }));
   });
+  it("takes more than 256 frames (16-bit sources)", () => {
+    const parts = Array.from({ length: 300 }, (_, i) => frame([i], [f64("x", [i])]));
+    const all = concatFrames(parts);
+    expect(rows(all).map((r) => r[1])).toEqual(parts.map((_, i) => i));
+  });
   it("slicing the concatenation gives back each part", () => {
     fc.assert(
       fc.property(

@@ -20,7 +20,7 @@ import {
  * Kept as two flat arrays so a merge of millions of rows allocates two typed arrays, not objects.
  */
 export interface Picks {
-  readonly source?: Uint8Array;
+  readonly source?: Uint8Array | Uint16Array;
   readonly row: Int32Array;
 }
 
@@ -205,13 +205,17 @@ export function sliceRows(f: Frame, start: number, end: number = frameLength(f))
   return gather([f], { row: range(lo, hi) });
 }
 
+/** The most frames one concat takes: a source number per row fits 16 bits. */
+export const MAX_CONCAT = 65_536;
+
 /** The frames' rows one after another. Frames must share a schema (else "schema_changed"). */
 export function concatFrames(frames: readonly Frame[]): Frame {
   if (frames.length === 0) throw new FrameError("invalid", "concat needs at least one frame");
-  if (frames.length > 255) throw new FrameError("too_large", "concat takes at most 255 frames at once");
+  if (frames.length > MAX_CONCAT)
+    throw new FrameError("too_large", `concat takes at most ${MAX_CONCAT} frames at once`);
   assertSameSchema(frames);
   const total = frames.reduce((s, f) => s + frameLength(f), 0);
-  const source = new Uint8Array(total);
+  const source = frames.length > 256 ? new Uint16Array(total) : new Uint8Array(total);
   const row = new Int32Array(total);
   let k = 0;
   frames.forEach((f, s) => {
@@ -251,6 +255,13 @@ export function lowerBound(index: BigInt64Array, v: bigint, after = false): numb
     else hi = mid;
   }
   return lo;
+}
+
+/** An index value as messages show it: ISO 8601 for timestamps, the integer otherwise. */
+export function showIndexValue(kind: "timestamp" | "int64", v: bigint): string {
+  if (kind === "int64") return String(v);
+  const d = new Date(Number(v / 1_000_000n));
+  return Number.isNaN(d.getTime()) ? `${v} ns` : d.toISOString();
 }
 
 export function range(lo: number, hi: number): Int32Array {

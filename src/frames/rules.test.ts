@@ -256,6 +256,15 @@ describe("checkRules", () => {
     expect(() => checkRules(f, [{ id: "b", kind: "range", column: "q", min: "soon" }])).toThrow(code("invalid", "b"));
     expect(() => checkRules(f, [{ id: "b", kind: "range", column: "q", min: 0.5 }])).toThrow(code("invalid", "b"));
     expect(() => checkRules(f, [{ id: "b", kind: "range", column: "p", min: "x" }])).toThrow(code("invalid", "b"));
+    // A date-time without a zone would be read in the host's zone: refused, not guessed.
+    expect(() => checkRules(f, [{ id: "z", kind: "range", column: "t", min: "1970-01-01T00:00:00" }])).toThrow(
+      code("invalid", "z"),
+    );
+    checkRules(f, [{ id: "d", kind: "range", column: "t", min: "1970-01-01", max: "1970-01-01T02:00:00+01:00" }]);
+    // The offset counts: 00:30+01:00 is before the epoch, so row 0 (t = 0) is already too late.
+    expect(() => checkRules(f, [{ id: "o", kind: "range", column: "t", max: "1970-01-01T00:30:00+01:00" }])).toThrow(
+      /row 0 /,
+    );
   });
   it("changes nothing, and agrees with a direct check of max on random data", () => {
     fc.assert(

@@ -15,7 +15,7 @@ import {
   isValid,
   type Schema,
 } from "./model.ts";
-import { withValid } from "./rows.ts";
+import { showIndexValue, withValid } from "./rows.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Schema evolution
@@ -273,16 +273,11 @@ function failed(rule: Rule, why: string): FrameError {
 }
 
 function atRow(frame: Frame, i: number): string {
-  const v = frame.index.values[i] as bigint;
-  const at = frame.index.kind === "timestamp" ? nsToIso(v) : String(v);
-  return `row ${i} (${frame.index.name} ${at})`;
+  return `row ${i} (${frame.index.name} ${showIndexValue(frame.index.kind, frame.index.values[i] as bigint)})`;
 }
 
-function nsToIso(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  const d = new Date(Number(ms));
-  return Number.isNaN(d.getTime()) ? `${ns} ns` : d.toISOString();
-}
+/** A date, or a date-time with Z or an offset: without one, Date.parse would use the host's zone. */
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/;
 
 /** A bound on the column's scale: numbers for float / int32, bigint for int64 and timestamp (ns). */
 function boundFor(rule: Rule, b: Bound, c: Column): number | bigint {
@@ -307,8 +302,8 @@ function boundFor(rule: Rule, b: Bound, c: Column): number | bigint {
         return BigInt(b);
       }
       if (/^-?\d+$/.test(b)) return BigInt(b);
-      // An ISO date-time (ms precision, as Date parses it); only meaningful for timestamps.
-      const ms = c.dtype === "timestamp" ? Date.parse(b) : Number.NaN;
+      // An ISO date or zoned date-time (ms precision, as Date parses it); only for timestamps.
+      const ms = c.dtype === "timestamp" && ISO_WITH_ZONE.test(b) ? Date.parse(b) : Number.NaN;
       if (Number.isNaN(ms)) throw invalid();
       return BigInt(ms) * 1_000_000n;
     }
