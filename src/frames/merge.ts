@@ -2,6 +2,12 @@
  * Append, update and delete-range on frames, ArcticDB's semantics plus PyStore's dedup policies.
  * Each works on any sorted existing slice, so the storage layer can merge only the chunks an append
  * touches (`planAppend` says which) instead of rewriting the item, PyStore's defect.
+ *
+ * The storage layer's append: schema = evolve(stored, schemaOf(incoming), strategy); rows =
+ * sortByIndex(conform(incoming, schema)); for each group of planAppend(chunk stats, rows' index),
+ * mergeSorted(conform(concatFrames(its chunks), schema), its rows, onDup) replaces those chunks (or
+ * is a new chunk); only when every group succeeded is the new version written, so "error" changes
+ * nothing. Update and deleteRange rewrite only the chunks chunksInRange names.
  */
 
 import { checkFrame, type Frame, FrameError, frameLength, isSorted, schemaOf } from "./model.ts";
