@@ -95,15 +95,20 @@ const ARRAY_TYPES: Record<Exclude<DType, "string" | "category">, abstract new (.
   timestamp: BigInt64Array,
 };
 
+function allStrings(a: unknown): boolean {
+  return Array.isArray(a) && a.every((s) => typeof s === "string");
+}
+
 /** Throws FrameError("invalid") unless the values have the dtype's runtime type. */
 function checkShape(c: Chunk): void {
+  if (!Object.hasOwn(DTYPE_CODES, c.dtype)) throw bad(`unknown dtype ${String(c.dtype)}`);
   const ok =
     c.dtype === "string"
-      ? Array.isArray(c.values)
+      ? allStrings(c.values)
       : c.dtype === "category"
-        ? c.values.codes instanceof Int32Array && Array.isArray(c.values.dictionary)
+        ? c.values.codes instanceof Int32Array && allStrings(c.values.dictionary)
         : c.values instanceof ARRAY_TYPES[c.dtype];
-  if (!DTYPE_OF.has(DTYPE_CODES[c.dtype] ?? -1) || !ok) throw bad(`values do not match dtype ${c.dtype}`);
+  if (!ok) throw bad(`values do not match dtype ${c.dtype}`);
   if (c.valid !== undefined && (!(c.valid instanceof Uint8Array) || c.valid.length !== rowsOf(c))) {
     throw bad("validity length differs from the rows");
   }
