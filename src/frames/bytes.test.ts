@@ -1,6 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ByteReader, ByteWriter, bigUvarintSize, unzigzag32, unzigzag64, uvarintSize, zigzag32, zigzag64 } from "./bytes.ts";
+import {
+  ByteReader,
+  ByteWriter,
+  bigUvarintSize,
+  unzigzag32,
+  unzigzag64,
+  uvarintSize,
+  zigzag32,
+  zigzag64,
+} from "./bytes.ts";
 import { FrameError } from "./model.ts";
 
 function invalid(f: () => unknown): void {
@@ -28,18 +37,22 @@ describe("zigzag", () => {
 describe("varints", () => {
   it("round-trip with the sizes uvarintSize and bigUvarintSize predict", () => {
     fc.assert(
-      fc.property(fc.array(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })), fc.array(fc.nat({ max: 0xffffffff })), (bigs, nums) => {
-        const w = new ByteWriter(1);
-        for (const b of bigs) w.bigUvarint(b);
-        for (const n of nums) w.uvarint(n);
-        const bytes = w.finish();
-        const size = bigs.reduce((a, b) => a + bigUvarintSize(b), 0) + nums.reduce((a, n) => a + uvarintSize(n), 0);
-        expect(bytes.length).toBe(size);
-        const r = new ByteReader(bytes);
-        expect(bigs.map(() => r.bigUvarint())).toEqual(bigs);
-        expect(nums.map(() => r.uvarint())).toEqual(nums);
-        r.end();
-      }),
+      fc.property(
+        fc.array(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })),
+        fc.array(fc.nat({ max: 0xffffffff })),
+        (bigs, nums) => {
+          const w = new ByteWriter(1);
+          for (const b of bigs) w.bigUvarint(b);
+          for (const n of nums) w.uvarint(n);
+          const bytes = w.finish();
+          const size = bigs.reduce((a, b) => a + bigUvarintSize(b), 0) + nums.reduce((a, n) => a + uvarintSize(n), 0);
+          expect(bytes.length).toBe(size);
+          const r = new ByteReader(bytes);
+          expect(bigs.map(() => r.bigUvarint())).toEqual(bigs);
+          expect(nums.map(() => r.uvarint())).toEqual(nums);
+          r.end();
+        },
+      ),
     );
   });
   it("rejects truncated, overlong, too long and too large varints", () => {
@@ -47,7 +60,9 @@ describe("varints", () => {
     invalid(() => new ByteReader(Uint8Array.of(0x80, 0x00)).uvarint());
     invalid(() => new ByteReader(Uint8Array.of(0x81, 0x00)).bigUvarint());
     invalid(() => new ByteReader(new Uint8Array(11).fill(0x80)).bigUvarint());
-    invalid(() => new ByteReader(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02)).bigUvarint());
+    invalid(() =>
+      new ByteReader(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02)).bigUvarint(),
+    );
     invalid(() => new ByteReader(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x10)).uvarint());
     invalid(() => new ByteReader(Uint8Array.of(0x0b)).uvarint(10));
     expect(new ByteReader(Uint8Array.of(0x0a)).uvarint(10)).toBe(10);

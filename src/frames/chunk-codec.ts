@@ -17,7 +17,7 @@
  * under a null unspecified, so only valid rows round-trip. A `valid` array with no zero encodes
  * as no bitmap and decodes as `valid` absent.
  */
-import { lz4FrameDecode, lz4FrameEncode, LZ4_MAX_BYTES } from "../series/lz4.ts";
+import { LZ4_MAX_BYTES, lz4FrameDecode, lz4FrameEncode } from "../series/lz4.ts";
 import { countBits, packBits, packedSize, unpackBits } from "./bitmap.ts";
 import { ByteReader, ByteWriter } from "./bytes.ts";
 import {
@@ -63,7 +63,7 @@ const FLAG_LZ4 = 2;
 const MIN_COMPRESS = 64;
 
 export interface EncodeOptions {
-  /** Float layout; "shuffled" by default (see the size test in chunk-codec.test.ts). */
+  /** Float layout; "auto" by default (decimal when exact, else shuffled: see chunk-codec.test.ts). */
   readonly floats?: FloatLayout;
   /** Try LZ4 on the body (default true). */
   readonly compress?: boolean;
@@ -127,18 +127,24 @@ function writeValues(w: ByteWriter, c: Chunk, valid: Uint8Array | undefined, k: 
   switch (c.dtype) {
     case "float64":
     case "float32":
-      return writeFloats(w, compact(c.values, valid, k), c.dtype === "float64" ? 8 : 4, floats);
+      writeFloats(w, compact(c.values, valid, k), c.dtype === "float64" ? 8 : 4, floats);
+      return;
     case "int32":
-      return writeInt32s(w, compact(c.values, valid, k));
+      writeInt32s(w, compact(c.values, valid, k));
+      return;
     case "int64":
     case "timestamp":
-      return writeInt64s(w, compact(c.values, valid, k));
+      writeInt64s(w, compact(c.values, valid, k));
+      return;
     case "bool":
-      return writeBools(w, Uint8Array.from(compact(c.values, valid, k)));
+      writeBools(w, Uint8Array.from(compact(c.values, valid, k)));
+      return;
     case "string":
-      return writeStrings(w, Array.from(compact(c.values, valid, k)));
+      writeStrings(w, Array.from(compact(c.values, valid, k)));
+      return;
     case "category":
-      return writeCategory(w, c.values.dictionary, compact(c.values.codes, valid, k));
+      writeCategory(w, c.values.dictionary, compact(c.values.codes, valid, k));
+      return;
   }
 }
 
@@ -156,7 +162,7 @@ export function encodeChunk(c: Chunk, opts?: EncodeOptions): Uint8Array {
   const valid = k === rows ? undefined : c.valid;
   const body = new ByteWriter(64 + rows * 2);
   if (valid !== undefined && bitmap !== undefined) body.bytes(bitmap);
-  writeValues(body, c, valid, k, opts?.floats ?? "shuffled");
+  writeValues(body, c, valid, k, opts?.floats ?? "auto");
   const raw = body.finish();
   let payload = raw;
   if (opts?.compress !== false && raw.length >= MIN_COMPRESS) {
@@ -233,7 +239,8 @@ function readValues(r: ByteReader, dtype: DType, rows: number, pos: Int32Array |
     case "float64":
     case "float32": {
       const width = dtype === "float64" ? 8 : 4;
-      if (r.remaining < 1 + k * width) throw bad(`${k} floats declared, ${r.remaining} bytes left`);
+      // At least a byte per value in every layout (the decimal one holds varints).
+      if (r.remaining < 1 + k) throw bad(`${k} floats declared, ${r.remaining} bytes left`);
       const out = dtype === "float64" ? new Float64Array(rows) : new Float32Array(rows);
       readFloats(r, k, width, (i, v) => {
         out[at(i)] = v;

@@ -6,7 +6,13 @@
  *
  * Layouts (tag: bytes):
  * - floats    0: raw little-endian;  1: byte-shuffled (byte j of every value, then byte j+1), which
- *             groups the slowly changing sign/exponent bytes of a reading so LZ4 finds runs.
+ *             groups the slowly changing sign/exponent bytes of a reading so LZ4 finds runs;
+ *             2: decimal (a byte e; uvarint count of -0 values and their positions as uvarint gaps;
+ *             then the integers v * 10^e as an int64 section below), used only when every v is
+ *             exactly m / 10^e again (so not for NaN or ±Infinity). A meter reading with one decimal
+ *             then costs about 1 byte instead of 8 (chunk-codec.test.ts). The -0 list is there
+ *             because rounding a small negative reading gives -0, and one must not cost the chunk
+ *             its layout.
  * - int32     0: raw little-endian;  1: zigzag varint deltas (first from 0, wrapping at 32 bits).
  * - int64/ts  0: raw little-endian;  1: zigzag varint deltas;  2: zigzag varint delta-of-deltas
  *             (first value, first delta, then the change of delta; wrapping at 64 bits). A
@@ -30,7 +36,11 @@ import {
 import { FrameError } from "./model.ts";
 import { wtf8Decode, wtf8Size, wtf8Write } from "./wtf8.ts";
 
-export type FloatLayout = "raw" | "shuffled";
+/** "auto": decimal when every value is exactly a decimal of at most MAX_DECIMALS places, else shuffled. */
+export type FloatLayout = "auto" | "raw" | "shuffled";
+
+/** Readings carry a few decimals; past 6 the scaled integers stop being small. */
+const MAX_DECIMALS = 6;
 
 function bad(message: string): FrameError {
   return new FrameError("invalid", `chunk: ${message}`);
@@ -44,6 +54,19 @@ function fits(r: ByteReader, count: number, width: number, what: string): void {
 // ---- floats
 
 export function writeFloats(w: ByteWriter, vals: ArrayLike<number>, width: 4 | 8, layout: FloatLayout): void {
+  const decimals = layout === "auto" ? decimalScale(vals, width) : undefined;
+  if (decimals !== undefined) {
+    w.u8(2);
+    w.u8(decimals.e);
+    w.uvarint(decimals.negZeros.length);
+    let prev = 0;
+    for (const i of decimals.negZeros) {
+      w.uvarint(i - prev);
+      prev = i;
+    }
+    writeInt64s(w, decimals.ints);
+    return;
+  }
   const bytes = new Uint8Array(vals.length * width);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < vals.length; i++) {
@@ -57,6 +80,42 @@ export function writeFloats(w: ByteWriter, vals: ArrayLike<number>, width: 4 | 8
   }
   w.u8(1);
   w.bytes(shuffle(bytes, width, vals.length));
+}
+
+interface Decimals {
+  readonly e: number;
+  readonly ints: BigInt64Array;
+  readonly negZeros: number[];
+}
+
+/** The fewest decimals e with every value exactly round(v * 10^e) / 10^e, if there is one. */
+function decimalScale(vals: ArrayLike<number>, width: 4 | 8): Decimals | undefined {
+  if (vals.length === 0) return undefined;
+  for (let e = 0; e <= MAX_DECIMALS; e++) {
+    const d = { e, ints: new BigInt64Array(vals.length), negZeros: [] };
+    if (fillDecimals(vals, width, 10 ** e, d)) return d;
+  }
+  return undefined;
+}
+
+function fillDecimals(vals: ArrayLike<number>, width: 4 | 8, p: number, d: Decimals): boolean {
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i] as number;
+    if (Object.is(v, -0)) {
+      d.negZeros.push(i);
+      continue;
+    }
+    // + 0 turns a -0 from rounding into the 0 a bigint stores; the check below then sees the loss.
+    const m = Math.round(v * p) + 0;
+    if (!Number.isSafeInteger(m) || !Object.is(fromDecimal(m, p, width), v)) return false;
+    d.ints[i] = BigInt(m);
+  }
+  return true;
+}
+
+/** Division by an exact power of ten is correctly rounded, so every platform gets the same float. */
+function fromDecimal(m: number, p: number, width: 4 | 8): number {
+  return width === 8 ? m / p : Math.fround(m / p);
 }
 
 function shuffle(bytes: Uint8Array, width: number, n: number): Uint8Array {
@@ -74,12 +133,38 @@ function unshuffle(bytes: Uint8Array, width: number, n: number): Uint8Array {
 /** Reads k floats; `put(i, v)` stores the i-th valid value. */
 export function readFloats(r: ByteReader, k: number, width: 4 | 8, put: (i: number, v: number) => void): void {
   const tag = r.u8();
+  if (tag === 2) {
+    const e = r.u8();
+    if (e > MAX_DECIMALS) throw bad(`float decimals ${e} above ${MAX_DECIMALS}`);
+    const p = 10 ** e;
+    const negZeros = readPositions(r, k);
+    readInt64s(r, k, (i, m) => put(i, fromDecimal(Number(m), p, width)));
+    for (const i of negZeros) put(i, -0);
+    return;
+  }
   if (tag !== 0 && tag !== 1) throw bad(`unknown float layout ${tag}`);
   fits(r, k, width, "floats");
   let bytes = r.take(k * width, "floats");
   if (tag === 1) bytes = unshuffle(bytes, width, k);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < k; i++) put(i, width === 8 ? view.getFloat64(i * 8, true) : view.getFloat32(i * 4, true));
+}
+
+/** Ascending positions below k, written as gaps (the first from 0); each at least one byte. */
+function readPositions(r: ByteReader, k: number): number[] {
+  const count = r.uvarint();
+  if (count > k) throw bad(`${count} positions among ${k} values`);
+  fits(r, count, 1, "positions");
+  const out = new Array<number>(count);
+  let at = 0;
+  for (let j = 0; j < count; j++) {
+    const gap = r.uvarint();
+    if (j > 0 && gap === 0) throw bad("positions not ascending");
+    at += gap;
+    if (at >= k) throw bad(`position ${at} past ${k} values`);
+    out[j] = at;
+  }
+  return out;
 }
 
 // ---- int32
@@ -295,4 +380,3 @@ export function readCategory(r: ByteReader, k: number): { dictionary: string[]; 
   for (let i = 0; i < k; i++) codes[i] = r.uvarint(dictionary.length - 1);
   return { dictionary, codes };
 }
-
