@@ -136,6 +136,22 @@ describe("mayMatch prunes", () => {
     expect(may([["price", "in", ["nan"]]])).toBe(false);
   });
 
+  it("cannot prune on stats of another kind (a column since widened)", () => {
+    const int32Stats = new Map([["q", { rows: 2, nullCount: 0, min: 1, max: 2 }]]);
+    const widened: Schema = {
+      index: { kind: "int64", name: "i" },
+      fields: [{ name: "q", dtype: "int64", nullable: false }],
+    };
+    expect(mayMatch(parseFilters([["q", "==", 1]], widened), int32Stats)).toBe(true);
+    expect(mayMatch(parseFilters([["q", "in", [1]]], widened), int32Stats)).toBe(true);
+    expect(
+      mayMatch(parseFilters([["q", "==", 1]], widened), new Map([["q", { rows: 2, nullCount: 0, min: 1n, max: 2n }]])),
+    ).toBe(true);
+    expect(
+      mayMatch(parseFilters([["q", "==", 3]], widened), new Map([["q", { rows: 2, nullCount: 0, min: 1n, max: 2n }]])),
+    ).toBe(false);
+  });
+
   it("cannot prune on a column without stats", () => {
     expect(may([["price", ">", 100]], new Map())).toBe(true);
   });

@@ -106,6 +106,10 @@ function termMayMatch(t: Term, s: ColumnStats): boolean {
   const nans = s.nanCount ?? 0;
   if (t.kind === "null") return t.negated ? s.nullCount < s.rows : s.nullCount > 0;
   const { min, max } = s;
+  // Stats written under an older dtype (a column since widened, int32 to int64 say) do not order
+  // against this term's values; they cannot prune, only a wrong answer could come of it.
+  const literals = t.kind === "in" ? t.values : [t.value];
+  if (min !== undefined && literals.some((v) => typeof v !== typeof min)) return true;
   // Every non-null, non-NaN row equals `min` when min == max: what `!=` and `not in` can rule out.
   const single = min !== undefined && max !== undefined && compareScalars(min, max) === 0;
   const within = (v: Scalar): boolean =>
