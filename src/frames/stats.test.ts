@@ -2,7 +2,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Column, type DType, type Frame, FrameError, type Schema, schemaOf } from "./model.ts";
 import { evaluate, parseFilters } from "./predicates.ts";
-import { type ColumnStats, columnStats, frameStats, indexStats, mayMatch } from "./stats.ts";
+import {
+  type ColumnStats,
+  columnStats,
+  frameStats,
+  indexStats,
+  mayMatch,
+  statsFromJson,
+  statsToJson,
+} from "./stats.ts";
 
 const NAN = Number.NaN;
 
@@ -352,5 +360,50 @@ describe("mayMatch soundness (property)", () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("stats as JSON", () => {
+  it("round-trips every dtype through JSON text, infinities and bigints included", () => {
+    fc.assert(
+      fc.property(frameArb, (frame) => {
+        for (const c of frame.columns) {
+          const s = columnStats(c);
+          const text = JSON.stringify(statsToJson(s));
+          expect(statsFromJson(JSON.parse(text), c.dtype)).toEqual(s);
+        }
+        const s = indexStats(frame.index);
+        expect(statsFromJson(JSON.parse(JSON.stringify(statsToJson(s))), "timestamp")).toEqual(s);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("keeps -0 out of min and max", () => {
+    const s = columnStats({ name: "x", dtype: "float64", values: Float64Array.from([-0, 0]) });
+    expect(Object.is(s.min, 0) && Object.is(s.max, 0)).toBe(true);
+    expect(statsToJson({ rows: 1, nullCount: 0, min: Number.NEGATIVE_INFINITY, max: 2n ** 63n - 1n })).toEqual({
+      rows: 1,
+      nullCount: 0,
+      min: "-Infinity",
+      max: "9223372036854775807",
+    });
+  });
+
+  it.each([
+    [null, "float64"],
+    [{ rows: -1, nullCount: 0 }, "float64"],
+    [{ rows: 1.5, nullCount: 0 }, "float64"],
+    [{ rows: 2, nullCount: 2, nanCount: 1 }, "float64"],
+    [{ rows: 2, nullCount: 0, min: 1 }, "float64"],
+    [{ rows: 2, nullCount: 0, min: 3, max: 1 }, "float64"],
+    [{ rows: 2, nullCount: 0, min: "NaN", max: 1 }, "float64"],
+    [{ rows: 2, nullCount: 0, min: 1, max: 2 }, "int64"],
+    [{ rows: 2, nullCount: 0, min: "1", max: "9223372036854775808" }, "timestamp"],
+    [{ rows: 2, nullCount: 0, min: 0.5, max: 2 }, "int32"],
+    [{ rows: 2, nullCount: 0, min: 0, max: 1 }, "bool"],
+    [{ rows: 2, nullCount: 0, min: 1, max: 2 }, "string"],
+  ] as const)("refuses %j as %s stats", (j, dtype) => {
+    expect(() => statsFromJson(j, dtype)).toThrow(FrameError);
   });
 });

@@ -4,7 +4,7 @@
  * mayMatch must never say false for a chunk holding a matching row; it may say true needlessly.
  */
 
-import { type Column, columnLength, type Frame, FrameError, type FrameIndex } from "./model.ts";
+import { type Column, columnLength, type DType, type Frame, FrameError, type FrameIndex } from "./model.ts";
 import { compareScalars, type Predicate, type Scalar, type Term } from "./predicates.ts";
 
 /**
@@ -47,7 +47,7 @@ export function columnStats(c: Column, start = 0, end = columnLength(c)): Column
     }
     const v = valueAt(c, i);
     if (typeof v === "number" && Number.isNaN(v)) nanCount++;
-    else see(v);
+    else see(v === 0 ? 0 : v); // -0 as 0: they compare equal, and JSON cannot tell them apart
   }
   const stats: ColumnStats = { rows: end - start, nullCount, ...(min === undefined ? {} : { min, max }) };
   return isFloat ? { ...stats, nanCount } : stats;
@@ -136,4 +136,81 @@ function termMayMatch(t: Term, s: ColumnStats): boolean {
     case ">=":
       return max !== undefined && compareScalars(max, v) >= 0;
   }
+}
+
+/** ColumnStats as plain JSON (for version manifests): bigints as decimal strings, infinities as strings. */
+export interface ColumnStatsJson {
+  readonly rows: number;
+  readonly nullCount: number;
+  readonly nanCount?: number;
+  readonly min?: number | string | boolean;
+  readonly max?: number | string | boolean;
+}
+
+function scalarToJson(v: Scalar): number | string | boolean {
+  if (typeof v === "bigint") return v.toString();
+  // JSON.stringify would turn an infinity into null; min/max are never NaN.
+  if (typeof v === "number" && !Number.isFinite(v)) return v > 0 ? "Infinity" : "-Infinity";
+  return v;
+}
+
+export function statsToJson(s: ColumnStats): ColumnStatsJson {
+  return {
+    rows: s.rows,
+    nullCount: s.nullCount,
+    ...(s.nanCount === undefined ? {} : { nanCount: s.nanCount }),
+    ...(s.min === undefined || s.max === undefined ? {} : { min: scalarToJson(s.min), max: scalarToJson(s.max) }),
+  };
+}
+
+function badStats(dtype: DType, why: string): FrameError {
+  return new FrameError("invalid", `stored ${dtype} column stats: ${why}`);
+}
+
+function scalarFromJson(v: unknown, dtype: DType): Scalar {
+  switch (dtype) {
+    case "float64":
+    case "float32":
+      if (typeof v === "number") return v;
+      if (v === "Infinity" || v === "-Infinity") return v === "Infinity" ? Number.POSITIVE_INFINITY : -Infinity;
+      break;
+    case "int32":
+      if (typeof v === "number" && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31) return v;
+      break;
+    case "int64":
+    case "timestamp":
+      if (typeof v === "string" && /^-?\d{1,19}$/.test(v)) {
+        const b = BigInt(v);
+        if (b >= -(2n ** 63n) && b < 2n ** 63n) return b;
+      }
+      break;
+    case "bool":
+      if (typeof v === "boolean") return v;
+      break;
+    case "string":
+    case "category":
+      if (typeof v === "string") return v;
+      break;
+  }
+  throw badStats(dtype, "a min or max of the wrong kind");
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+}
+
+/** Reads stats written by statsToJson for a column of `dtype`, checking them (FrameError "invalid"). */
+export function statsFromJson(j: unknown, dtype: DType): ColumnStats {
+  if (typeof j !== "object" || j === null) throw badStats(dtype, "not an object");
+  const { rows, nullCount, nanCount, min, max } = j as Record<string, unknown>;
+  if (!isCount(rows) || !isCount(nullCount) || (nanCount !== undefined && !isCount(nanCount))) {
+    throw badStats(dtype, "counts must be non-negative integers");
+  }
+  if (nullCount + (nanCount ?? 0) > rows) throw badStats(dtype, "more nulls and NaNs than rows");
+  const base: ColumnStats = { rows, nullCount, ...(nanCount === undefined ? {} : { nanCount }) };
+  if (min === undefined && max === undefined) return base;
+  const lo = scalarFromJson(min, dtype);
+  const hi = scalarFromJson(max, dtype);
+  if (!(compareScalars(lo, hi) <= 0)) throw badStats(dtype, "min above max");
+  return { ...base, min: lo, max: hi };
 }
