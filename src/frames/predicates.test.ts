@@ -100,6 +100,17 @@ describe("parseFilters shapes", () => {
     expect(code(() => parseFilters([["price", "is null", 1]], schema))).toBe("invalid");
   });
 
+  it("keeps error messages short for huge bad input", () => {
+    const huge = [["price", ">", 1, ...Array.from({ length: 100_000 }, () => "x".repeat(1000))]];
+    try {
+      parseFilters(huge, schema);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as FrameError).code).toBe("invalid");
+      expect((e as FrameError).message.length).toBeLessThan(200);
+    }
+  });
+
   it("names an unknown column", () => {
     const err = (() => {
       try {

@@ -76,6 +76,9 @@ const OPS: Readonly<Record<string, CompareOp | "in" | "not in" | "is null" | "is
  * Parses PyStore / pyarrow DNF filters: `[[col, op, value], ...]` is an AND of terms and
  * `[[[col, op, value], ...], ...]` an OR of such ANDs. `null`, `undefined` and `[]` mean no filter.
  * `is null` / `is not null` take no value (`["x", "is null"]`). The index may be filtered by name.
+ * Values by dtype: floats a number or "nan" / "inf" / "-inf"; int32 an integer; int64 a safe integer
+ * or a decimal string; timestamp an ISO 8601 string (no offset = UTC), a decimal string of epoch
+ * ns or a safe integer of epoch ns; bool true / false; string and category a string.
  *
  * @example parseFilters([["price", ">", 100], ["sym", "in", ["A", "B"]]], schema)
  */
@@ -138,8 +141,18 @@ function parseTerm(t: unknown, fields: ReadonlyMap<string, DType>, limits: Filte
   return { kind: "compare", column, dtype, op, value: toScalar(raw, dtype, column, limits) };
 }
 
+/** A bounded rendering of bad input for an error message: long lists and strings are cut. */
 function shown(v: unknown): string {
-  const s = JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x)) ?? String(v);
+  const s =
+    JSON.stringify(v, (_k, x: unknown) =>
+      typeof x === "bigint"
+        ? x.toString()
+        : Array.isArray(x) && x.length > 4
+          ? [...x.slice(0, 4), "..."]
+          : typeof x === "string" && x.length > 80
+            ? `${x.slice(0, 80)}...`
+            : x,
+    ) ?? String(v);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
