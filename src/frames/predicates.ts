@@ -16,6 +16,7 @@
  *   rule), so `x == 0.1` finds the rows written as 0.1.
  */
 
+import { daysFromCivil, daysInMonth } from "../haystack/kinds/calendar.ts";
 import { type Column, type DType, type Frame, FrameError, type Schema } from "./model.ts";
 
 /** A filter value after validation: number (floats, int32), bigint (int64, timestamp), string, boolean. */
@@ -249,21 +250,6 @@ export function parseIsoNs(text: string): bigint | undefined {
   const seconds = BigInt(daysFromCivil(y, mo, d)) * 86_400n + BigInt(h * 3600 + (mi - offsetMin) * 60 + s);
   const ns = seconds * 1_000_000_000n + BigInt((m[7] ?? "").padEnd(9, "0") || "0");
   return ns >= INT64_MIN && ns <= INT64_MAX ? ns : undefined;
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
-  return [4, 6, 9, 11].includes(m) ? 30 : 31;
-}
-
-/** Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
 }
 
 /** The columns a predicate reads (the index by its name too), sorted: what a read must fetch. */
