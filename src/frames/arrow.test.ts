@@ -268,6 +268,40 @@ describe("frameToArrow / framesFromArrow", () => {
     expect(days.index.values).toEqual(BigInt64Array.of(86_400_000_000_000n));
   });
 
+  it("unifies category dictionaries that differ between batches, a null entry reading as null", async () => {
+    const dict = new Dictionary(new Utf8(), new Int32(), 7);
+    const part = (xs: (string | null)[]) =>
+      new RecordBatch({ k: vectorFromArray(xs, dict).data[0] as Data, index: ts(xs.map((_, i) => i)).data[0] as Data });
+    const bytes = RecordBatchStreamWriter.writeAll([part(["a", "b"]), part(["c", "a", null])]).toUint8Array(true);
+    expect(cells(framesFromArrow(bytes))).toMatchObject({
+      columns: [{ name: "k", cells: ["a", "b", "c", "a", null] }],
+    });
+    const frames = await collect(framesFromArrowStream(chunked(bytes, [5, 11])));
+    expect(frames.map((f) => (cells(f) as { columns: { cells: unknown[] }[] }).columns[0]?.cells)).toEqual([
+      ["a", "b"],
+      ["c", "a", null],
+    ]);
+    const withNullEntry = makeData({
+      type: new Dictionary(new Utf8(), new Int32()),
+      length: 2,
+      nullCount: 0,
+      data: Int32Array.of(0, 1),
+      dictionary: vectorFromArray(["x", null], new Utf8()),
+    });
+    const f = framesFromArrow(ipc({ index: ts([1, 2]), k: makeVector(withNullEntry) }));
+    expect(cells(f)).toMatchObject({ columns: [{ name: "k", cells: ["x", null] }] });
+  });
+
+  it("reads a stream ending in the pre-0.15 end marker", async () => {
+    const f: Frame = { index: { kind: "int64", name: "index", values: BigInt64Array.of(4n) }, columns: [] };
+    const modern = frameToArrow(f);
+    const legacy = new Uint8Array(modern.length - 4);
+    legacy.set(modern.subarray(0, modern.length - 8));
+    expect(framesFromArrow(legacy).index.values).toEqual(BigInt64Array.of(4n));
+    const frames = await collect(framesFromArrowStream(chunked(legacy, [9])));
+    expect(frames.map((x) => x.index.values)).toEqual([BigInt64Array.of(4n)]);
+  });
+
   it("reads the Arrow file format too, and several batches as one frame", () => {
     const f: Frame = {
       index: { kind: "int64", name: "index", values: BigInt64Array.of(1n, 2n) },
