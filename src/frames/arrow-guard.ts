@@ -1,6 +1,6 @@
 /**
- * Checks the framing and metadata of Arrow IPC bytes before apache-arrow decodes them (the frames
- * face's copy of src/api/series/bodies/arrow-guard.ts: a pure core cannot import src/api).
+ * Checks the framing and metadata of Arrow IPC bytes before apache-arrow decodes them, for every
+ * face that reads Arrow (frames here; the series bodies map its FrameError to their own errors).
  * apache-arrow trusts the FlatBuffers metadata: a damaged vector length (say, a schema claiming two
  * billion fields) makes it loop and allocate until the isolate runs out of memory. So every
  * message's metadata is walked here with bounds checks first: tables and vectors must lie inside

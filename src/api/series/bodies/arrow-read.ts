@@ -21,11 +21,12 @@ import {
   tableFromIPC,
   type Vector,
 } from "apache-arrow";
+import { checkArrowIpc } from "../../../frames/arrow-guard.ts";
+import { FrameError } from "../../../frames/model.ts";
 import { MS_PER_DAY } from "../../../haystack/kinds/calendar.ts";
 import { SeriesError } from "../../../series/errors.ts";
 import { invalidInstant, quote, type ZoneClock } from "../../../series/instants.ts";
 import type { KeyDecl, KeyValue, Points } from "../../../series/model.ts";
-import { checkArrowIpc } from "./arrow-guard.ts";
 import { keyFromArrow } from "./keys.ts";
 import { type Budget, ManyCollector } from "./points.ts";
 import type { ManyItem } from "./types.ts";
@@ -39,7 +40,14 @@ function bad(msg: string): SeriesError {
 }
 
 function readTable(body: Uint8Array, budget: Budget): Table {
-  checkArrowIpc(body, budget.limits.maxPoints);
+  try {
+    checkArrowIpc(body, budget.limits.maxPoints);
+  } catch (e) {
+    if (!(e instanceof FrameError)) throw e;
+    if (e.code === "too_large")
+      throw new SeriesError("too_large", `body has more than ${budget.limits.maxPoints} points`);
+    throw bad(e.message);
+  }
   let table: Table;
   try {
     table = tableFromIPC(body);
