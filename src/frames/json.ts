@@ -13,6 +13,9 @@
  * fraction are written `1.0`, but JSON.parse cannot tell 1.0 from 1, so a float64 column of whole
  * numbers reads back as int64 unless a schema declares it.
  *
+ * Records name columns only through their keys, so zero records read back with no columns; use
+ * split or columnar to carry an empty frame's columns.
+ *
  * NDJSON (one record per line) streams: see readNdjsonStream.
  */
 import { Batcher, byteBudget, type ReadOptions } from "./batch.ts";
