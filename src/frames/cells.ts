@@ -6,7 +6,8 @@
  * - all booleans (JSON) or true/false in any case (CSV) -> bool;
  * - all integers (JSON numbers or decimal strings) -> int64; some with fractions -> float64;
  *   a JSON number beyond 2^53 is refused: JSON.parse has already rounded it, so such values must
- *   come as decimal strings;
+ *   come as decimal strings: JSON strings of digits are int64 mixed with numbers, or in the index,
+ *   and strings when the column holds nothing else;
  * - all ISO 8601 date-times with a zone (Z or an offset), or without one when a zone is given ->
  *   timestamp; zoneless times with no zone stay strings (a declared timestamp refuses them);
  * - anything else -> string (JSON: a mix of strings with numbers or booleans is dtype_mismatch);
@@ -25,7 +26,10 @@ export type Cell = null | boolean | number | string;
 export interface TextLimits {
   readonly maxRows?: number;
   readonly maxColumns?: number;
-  /** Bytes of input (for the streaming readers: in total, and so also per line or record). */
+  /**
+   * Bytes of input (UTF-16 units for a string body); for the streaming readers in total, so also
+   * per line or record, which is what bounds a line that never ends.
+   */
   readonly maxBytes?: number;
 }
 
@@ -176,12 +180,13 @@ export function inferDType(cells: readonly Cell[], opts: TypingOptions, name: st
   }
   if (n === 0) return "float64";
   if (bools === n) return "bool";
-  if (ints + floats === n) return floats > 0 ? "float64" : "int64";
-  const times = zoned + (opts.zone !== undefined ? naive : 0);
-  if (times === n) return "timestamp";
-  if (opts.text || strings === n) return "string";
-  // JSON digit strings mixed with numbers: int64 sent as decimal strings past 2^53.
-  if (ints === n) return "int64";
+  if (zoned + (opts.zone !== undefined ? naive : 0) === n) return "timestamp";
+  const numeric = ints + floats === n ? (floats > 0 ? "float64" : "int64") : undefined;
+  if (opts.text) return numeric ?? "string";
+  // JSON strings of digits alone stay strings (zip codes); mixed with numbers they are int64
+  // past 2^53, which must come as decimal strings.
+  if (strings === n) return "string";
+  if (numeric !== undefined) return numeric;
   throw new FrameError("dtype_mismatch", `column ${quoted(name)} mixes strings with numbers or booleans`, name);
 }
 
@@ -190,17 +195,16 @@ function bad(name: string, where: string, what: string, cell: Cell): FrameError 
   return new FrameError("dtype_mismatch", `${where}: column ${quoted(name)} wants ${what}, got ${shown}`, name);
 }
 
-function toBig(c: Cell, opts: TypingOptions): bigint | undefined {
+function toBig(c: Cell): bigint | undefined {
   if (typeof c === "number") return Number.isSafeInteger(c) ? BigInt(c) : undefined;
   if (typeof c === "string" && INT.test(c)) {
     const v = BigInt(c);
     return v < MIN_NS || v > MAX_NS ? undefined : v;
   }
-  void opts;
   return undefined;
 }
 
-function toFloat(c: Cell, opts: TypingOptions): number | undefined {
+function toFloat(c: Cell): number | undefined {
   if (typeof c === "number") return c;
   if (typeof c !== "string") return undefined;
   // JSON carries non-finite floats as strings (pandas writes null; we accept both).
@@ -211,7 +215,6 @@ function toFloat(c: Cell, opts: TypingOptions): number | undefined {
     if (l === "-inf" || l === "-infinity") return Number.NEGATIVE_INFINITY;
     return Number(c);
   }
-  void opts;
   return undefined;
 }
 
@@ -255,7 +258,7 @@ export function buildColumn(
     case "float32": {
       const values = dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
       each(
-        (c) => toFloat(c, opts),
+        (c) => toFloat(c),
         "a number",
         (i, v) => {
           values[i] = v;
@@ -268,7 +271,7 @@ export function buildColumn(
     case "int64": {
       const values = new BigInt64Array(n);
       each(
-        (c) => toBig(c, opts),
+        (c) => toBig(c),
         "an int64 (past 2^53 as a decimal string)",
         (i, v) => {
           values[i] = v;
@@ -279,7 +282,7 @@ export function buildColumn(
     case "int32": {
       const values = new Int32Array(n);
       const int32 = (c: Cell): number | undefined => {
-        const v = toBig(c, opts);
+        const v = toBig(c);
         return v !== undefined && v >= -(2n ** 31n) && v < 2n ** 31n ? Number(v) : undefined;
       };
       each(int32, "an int32", (i, v) => {
@@ -352,7 +355,9 @@ export function buildIndex(
   }
   let k = kind;
   if (k === undefined) {
-    const d = inferDType(cells, opts, name);
+    const digits = (c: Cell): boolean =>
+      typeof c === "number" ? Number.isInteger(c) : typeof c === "string" && INT.test(c);
+    const d = cells.every(digits) ? "int64" : inferDType(cells, opts, name);
     if (d !== "int64" && d !== "timestamp" && cells.length > 0) {
       throw new FrameError(
         "dtype_mismatch",

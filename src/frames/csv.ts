@@ -148,7 +148,12 @@ class CsvRows implements Sink {
   private rowNumber = 0;
 
   constructor(opts: CsvReadOptions) {
-    this.batcher = new Batcher(opts, true, "line");
+    // Without an index column the rows are numbered, whatever index a schema declares.
+    const schema =
+      opts.index === false && opts.schema
+        ? { ...opts.schema, index: { ...opts.schema.index, kind: "int64" as const } }
+        : opts.schema;
+    this.batcher = new Batcher({ ...opts, schema }, true, "line");
     this.hasIndex = opts.index !== false;
     this.namedByCaller = opts.indexName !== undefined;
   }

@@ -78,6 +78,14 @@ describe("readJson", () => {
     });
   });
 
+  it("reads digit strings as an int64 index, and as strings in a column of nothing else", () => {
+    const f = readJson('[{"index":"9223372036854775807","zip":"02134"}]');
+    expect(plain(f)).toMatchObject({
+      index: { kind: "int64", values: [9223372036854775807n] },
+      cols: [{ dtype: "string", values: ["02134"] }],
+    });
+  });
+
   it("mixes integers and fractions as float64, reads a missing key as null and all-null as float64", () => {
     const f = readJson('[{"index":1,"a":1,"b":null},{"index":2,"a":0.5,"c":"x"}]');
     expect(plain(f)).toMatchObject({
