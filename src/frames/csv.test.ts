@@ -242,3 +242,33 @@ describe("readCsvStream", () => {
     );
   });
 });
+
+describe("readCsv on arbitrary input", () => {
+  it("returns a frame or throws FrameError, never anything else", () => {
+    const piece = fc.constantFrom(",", '"', "\n", "\r", "1", "2.5", "x", "", "True", "2024-01-01T00:00:00Z", " ");
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "binary" }),
+          fc.array(piece).map((xs) => xs.join("")),
+        ),
+        (body) => {
+          try {
+            readCsv(body);
+          } catch (e) {
+            expect(e).toBeInstanceOf(FrameError);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("numbers the rows when there is no index column, whatever index the schema declares", () => {
+    const f = readCsv("a\n1\n", {
+      index: false,
+      schema: { index: { kind: "timestamp", name: "index" }, fields: [] },
+    });
+    expect(f.index).toMatchObject({ kind: "int64", values: BigInt64Array.of(0n) });
+  });
+});

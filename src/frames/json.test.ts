@@ -265,3 +265,37 @@ describe("readNdjsonStream", () => {
     );
   });
 });
+
+describe("readJson on arbitrary input", () => {
+  it("returns a frame or throws FrameError, never anything else", () => {
+    const body = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc
+        .array(fc.dictionary(fc.constantFrom("index", "a", "b", "__proto__"), fc.jsonValue()))
+        .map((r) => JSON.stringify(r)),
+      fc
+        .record({ columns: fc.jsonValue(), index: fc.jsonValue(), data: fc.jsonValue() }, { requiredKeys: [] })
+        .map((r) => JSON.stringify(r)),
+    );
+    fc.assert(
+      fc.property(body, (text) => {
+        try {
+          readJson(text);
+        } catch (e) {
+          expect(e).toBeInstanceOf(FrameError);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("keeps the first batch's dtypes in a stream and names the line that breaks them", async () => {
+    const parts = [enc.encode('{"index":1,"a":1}\n'), enc.encode('{"index":2,"a":2.5}\n')];
+    await failsAsync(
+      () => collect(readNdjsonStream(stream(parts), { batchRows: 1 })),
+      "dtype_mismatch",
+      /line 2: column "a" wants an int64/,
+    );
+  });
+});
