@@ -1,33 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { chunks, collect, fails, failsAsync, frameArb, plain, stream } from "../../test/support/frames-arb.ts";
 import { type CsvReadOptions, readCsv, readCsvStream, toCsv, writeCsv } from "./csv.ts";
-import { type Frame, FrameError, type FrameErrorCode, schemaOf } from "./model.ts";
+import { type Frame, FrameError, schemaOf } from "./model.ts";
 import { concatFrames } from "./rows.ts";
-import { chunks, collect, frameArb, plain, stream } from "./text.arb.ts";
 
 const enc = new TextEncoder();
-
-function fails(f: () => unknown, code: FrameErrorCode, message?: RegExp): void {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FrameError);
-    expect((e as FrameError).code).toBe(code);
-    if (message) expect((e as FrameError).message).toMatch(message);
-    return;
-  }
-  expect.fail(`expected FrameError ${code}`);
-}
-
-async function failsAsync(f: () => Promise<unknown>, code: FrameErrorCode, message?: RegExp): Promise<void> {
-  const e = await f().then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(FrameError);
-  expect((e as FrameError).code).toBe(code);
-  if (message) expect((e as FrameError).message).toMatch(message);
-}
 
 async function streamed(body: string, cuts: number[], opts: CsvReadOptions & { batchRows: number }): Promise<Frame[]> {
   return collect(readCsvStream(stream(chunks(enc.encode(body), cuts)), opts));

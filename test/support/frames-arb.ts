@@ -3,7 +3,16 @@
  * frame to compare with, and bodies split into chunks for the streaming readers.
  */
 import fc from "fast-check";
-import { type Column, DTYPES, type DType, type Frame, frameLength } from "./model.ts";
+import { expect } from "vitest";
+import {
+  type Column,
+  DTYPES,
+  type DType,
+  type Frame,
+  FrameError,
+  type FrameErrorCode,
+  frameLength,
+} from "../../src/frames/model.ts";
 
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
@@ -97,4 +106,27 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
   return out;
+}
+
+/** Runs f and expects a FrameError with `code` (and a message matching `message`). */
+export function fails(f: () => unknown, code: FrameErrorCode, message?: RegExp): void {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(FrameError);
+    expect((e as FrameError).code).toBe(code);
+    if (message) expect((e as FrameError).message).toMatch(message);
+    return;
+  }
+  expect.fail(`expected FrameError ${code}`);
+}
+
+export async function failsAsync(f: () => Promise<unknown>, code: FrameErrorCode, message?: RegExp): Promise<void> {
+  const e = await f().then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(FrameError);
+  expect((e as FrameError).code).toBe(code);
+  if (message) expect((e as FrameError).message).toMatch(message);
 }
