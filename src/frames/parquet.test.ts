@@ -120,6 +120,28 @@ describe("frameToParquet / parquetToFrame", () => {
     expect(rows.map((r) => r.ts ?? null)).toEqual(rowsOf(f.columns[6] as Column));
   });
 
+  it("reads dictionary-encoded timestamps, ints and strings the writer chose for repeated values", async () => {
+    const n = 5_000;
+    const valid = Uint8Array.from({ length: n }, (_, i) => (i % 11 === 0 ? 0 : 1));
+    const f: Frame = {
+      index: { kind: "int64", name: "i", values: BigInt64Array.from({ length: n }, (_, i) => BigInt(i)) },
+      columns: [
+        {
+          name: "t",
+          dtype: "timestamp",
+          values: BigInt64Array.from({ length: n }, (_, i) => T0 + BigInt(i % 3)),
+          valid,
+        },
+        { name: "k", dtype: "int64", values: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 4) - 2n) },
+        { name: "s", dtype: "string", values: Array.from({ length: n }, (_, i) => ["x", "y"][i % 2] as string), valid },
+      ],
+    };
+    const bytes = frameToParquet(f, { rowGroupRows: 2_000 });
+    const chunks = parquetMetadata(bytes.slice().buffer).row_groups[0]?.columns ?? [];
+    expect(chunks.filter((c) => c.meta_data?.encodings.includes("RLE_DICTIONARY")).length).toBeGreaterThanOrEqual(3);
+    expectSameFrame(f, await parquetToFrame(bytes));
+  });
+
   it("round-trips random frames (property)", async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -21,8 +21,9 @@
  * missing from it are appended), else the distinct values in order of first appearance. Any other string column reads
  * back as string.
  */
-import { type FileMetaData, parquetMetadata, parquetScan, type SchemaElement } from "hyparquet";
-import { type ColumnSource, parquetWriteBuffer } from "hyparquet-writer";
+// The packages' runtime-neutral entry points: their Node entries also pull in `fs`.
+import { type FileMetaData, parquetMetadata, parquetScan, type SchemaElement } from "hyparquet/src/index.js";
+import { type ColumnSource, parquetWriteBuffer } from "hyparquet-writer/src/index.js";
 import {
   type Column,
   checkFrame,
