@@ -142,6 +142,13 @@ describe("frameToParquet / parquetToFrame", () => {
     expectSameFrame(f, await parquetToFrame(bytes));
   });
 
+  it("round-trips an empty frame and a frame without columns", async () => {
+    const empty = sample(0);
+    expectSameFrame(empty, await parquetToFrame(frameToParquet(empty)));
+    const bare: Frame = { index: { kind: "int64", name: "k", values: BigInt64Array.from([3n, 1n, 2n]) }, columns: [] };
+    expectSameFrame(bare, await parquetToFrame(frameToParquet(bare)));
+  });
+
   it("round-trips random frames (property)", async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -286,6 +293,22 @@ describe("malformed input", () => {
     expect(await code(parquetToFrame(json))).toBe("dtype_mismatch");
     const bin = foreign([{ name: "u", data: ["0f0e0d0c-0b0a-0908-0706-050403020100"], type: "UUID" }]);
     expect(await code(parquetToFrame(bin))).toBe("dtype_mismatch");
+    const unsigned = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [{ name: "u", data: BigInt64Array.from([1n]) }],
+        schema: [
+          { name: "root", num_children: 1 },
+          { name: "u", type: "INT64", repetition_type: "REQUIRED", converted_type: "UINT_64" },
+        ],
+      }),
+    );
+    expect(await code(parquetToFrame(unsigned))).toBe("dtype_mismatch");
+    // Skipping the bad column reads the rest.
+    const mixed = foreign([
+      { name: "j", data: [{ a: 1 }], type: "JSON" },
+      { name: "x", data: [7], type: "INT32" },
+    ]);
+    expect((await parquetToFrame(mixed, { columns: ["x"] })).columns[0]?.dtype).toBe("int32");
   });
 
   it("enforces bounds and request checks", async () => {
