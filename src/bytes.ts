@@ -1,4 +1,16 @@
-/** Reading a body whole, but never past a limit: the one bounded reader of requests and responses. */
+/** Byte helpers: reading a body whole but never past a limit (the one bounded reader), and joining parts. */
+
+/** The parts joined into one array (the part itself when there is one). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
 
 /**
  * The stream's bytes, throwing `tooLarge()` as soon as `declaredLength` (a Content-Length) or the
@@ -28,12 +40,5 @@ export async function readCapped(
     }
     parts.push(value);
   }
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return concatBytes(parts);
 }

@@ -6,6 +6,7 @@
  * platform imports. One request per connection (`Connection: close`); the response body is read
  * whole, up to a limit, then handed back as a standard Response.
  */
+import { concatBytes } from "../bytes.ts";
 
 /** A byte stream connection, the shape `cloudflare:sockets` `connect()` returns. */
 export interface RawSocket {
@@ -58,7 +59,7 @@ export function http1Fetch(connect: Connect, opts: Http1Options = {}): typeof fe
       signal?.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      return await Promise.race([exchange(socket, concat([utf8.encode(head), body]), maxHead, maxBody), aborted]);
+      return await Promise.race([exchange(socket, concatBytes([utf8.encode(head), body]), maxHead, maxBody), aborted]);
     } catch (e) {
       signal?.throwIfAborted();
       throw e instanceof TypeError
@@ -97,16 +98,6 @@ function requestHead(method: string, url: URL, headers: Headers, length: number)
   return lines.join(CRLF) + CRLF + CRLF;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Buffered reads of lines and byte runs from a stream. */
 class ByteReader {
   private buf: Uint8Array = new Uint8Array(0);
@@ -116,7 +107,7 @@ class ByteReader {
   private async more(): Promise<boolean> {
     const { done, value } = await this.reader.read();
     if (done) return false;
-    this.buf = this.buf.length === 0 ? value : concat([this.buf, value]);
+    this.buf = this.buf.length === 0 ? value : concatBytes([this.buf, value]);
     return true;
   }
 
@@ -220,5 +211,5 @@ async function dechunk(reader: ByteReader, maxHead: number, maxBody: number): Pr
   while ((await reader.line(maxHead)) !== "") {
     // Trailer fields: not used.
   }
-  return concat(parts);
+  return concatBytes(parts);
 }

@@ -2,6 +2,7 @@
  * Request encoders: GET and GETACQ as one 76-byte frame, PUT and PUTA as a stream of chunks so a
  * large or streamed put is never held whole (at most one open batch plus one chunk's worth).
  */
+import { concatBytes } from "../bytes.ts";
 import { assertEncodable, KEY_BYTES, type Key, PUT_KEY_BYTES, PUTA_KEY_BYTES, putKeyProblem, writeKey } from "./key.ts";
 import { TStorageError } from "./status.ts";
 
@@ -218,13 +219,5 @@ export async function* encodePutStream(
 
 /** The whole PUT/PUTA request in one array: for small puts and tests. */
 export function encodePutWhole(records: Iterable<PutRecord>, withAcq: boolean, options: PutOptions = {}): Uint8Array {
-  const parts = [...encodePut(records, withAcq, options)];
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes([...encodePut(records, withAcq, options)]);
 }

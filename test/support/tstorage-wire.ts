@@ -1,5 +1,7 @@
 /** A raw node:net client for talking to the TStorage double byte by byte in tests. */
+
 import { connect, type Socket } from "node:net";
+import { concatBytes } from "../../src/bytes.ts";
 import { GetDecoder, type GetRecord } from "../../src/tstorage/response.ts";
 import { TStorageError } from "../../src/tstorage/status.ts";
 
@@ -118,24 +120,14 @@ export class RawClient {
       }
     } catch (e) {
       if (!(e instanceof TStorageError)) throw e;
-      return { records: decoder.records, error: e, raw: join(raw) };
+      return { records: decoder.records, error: e, raw: concatBytes(raw) };
     }
-    return { records: decoder.records, acq: decoder.acq as bigint, raw: join(raw) };
+    return { records: decoder.records, acq: decoder.acq as bigint, raw: concatBytes(raw) };
   }
 
   destroy(): void {
     this.socket.destroy();
   }
-}
-
-export function join(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Polls `check` until it holds (the server acts on its own schedule); throws after `ms`. */

@@ -1,10 +1,10 @@
 /** The double's incremental request decoder, fed requests split at every offset. */
 import { describe, expect, it } from "vitest";
 import { RequestDecoder, type RequestEvent } from "../../scripts/tstorage/request-decoder.ts";
+import { concatBytes as join } from "../../src/bytes.ts";
 import { KEY_MAX, KEY_MIN } from "../../src/tstorage/key.ts";
 import { encodeGet, encodeGetAcq, encodePutWhole, MAX_PAYLOAD_BYTES } from "../../src/tstorage/request.ts";
 import { Frame, key } from "../support/tstorage-frames.ts";
-import { join } from "../support/tstorage-wire.ts";
 
 function decode(chunks: readonly Uint8Array[]): RequestEvent[] {
   const d = new RequestDecoder();
