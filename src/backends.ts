@@ -5,11 +5,22 @@
  */
 import { loadConfig, type StorageConfig, type StorageKind } from "./config.ts";
 import type { Env } from "./env.ts";
-import type { Backend, OpenStore } from "./storage/backend.ts";
+import type { Backend, FramesBackend, OpenStore } from "./storage/backend.ts";
 import { remoteStore } from "./storage/do/client.ts";
+import { StoreError } from "./storage/errors.ts";
 import { openPg } from "./storage/postgres/connect.ts";
 import { pgStore } from "./storage/postgres/project.ts";
 import { pgSeriesPort } from "./storage/postgres/series.ts";
+
+// TEMPORARY while issue 14's backends are built on their branches (h/fr-do, h/fr-pg): replaced there.
+const framesPending: FramesBackend = {
+  open: () => {
+    throw new StoreError("unavailable", "frames storage is not wired yet");
+  },
+  collections: async () => {
+    throw new StoreError("unavailable", "frames storage is not wired yet");
+  },
+};
 
 type BackendOf<K extends StorageKind> = (s: Extract<StorageConfig, { kind: K }>, env: Env) => Backend;
 
@@ -22,6 +33,7 @@ const BACKENDS: { readonly [K in StorageKind]: BackendOf<K> } = {
       inObject: (_project, local) => ({ store: local() }),
     },
     series: { direct: () => null },
+    frames: framesPending,
   }),
   // Postgres through the Neon driver: a pool per piece of work, ended when it is over.
   postgres: (s) => {
@@ -33,7 +45,12 @@ const BACKENDS: { readonly [K in StorageKind]: BackendOf<K> } = {
       const { pool } = openPg(s);
       return { port: pgSeriesPort(pool, project, store), close: () => pool.end() };
     };
-    return { kind: "postgres", haystack: { inWorker: open, inObject: open }, series: { direct: series } };
+    return {
+      kind: "postgres",
+      haystack: { inWorker: open, inObject: open },
+      series: { direct: series },
+      frames: framesPending,
+    };
   },
 };
 

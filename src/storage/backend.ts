@@ -3,6 +3,7 @@
  * the configured kind and hands it down; nothing below it asks which kind is in use.
  */
 
+import type { FramesPort } from "./frames-port.ts";
 import type { ProjectStore } from "./ports.ts";
 import type { SeriesPort } from "./series-port.ts";
 
@@ -28,8 +29,16 @@ export interface SeriesBackend {
   direct(project: string, store: string): { readonly port: SeriesPort; readonly close?: () => Promise<void> } | null;
 }
 
+export interface FramesBackend {
+  /** One collection's port, and how to let go of it once the work (a stream included) is over. */
+  open(project: string, collection: string): { readonly port: FramesPort; readonly close?: () => Promise<void> };
+  /** Names of the project's existing collections after `after`, in name order, at most `limit`. */
+  collections(project: string, after: string, limit: number): Promise<string[]>;
+}
+
 export interface Backend {
   readonly kind: string;
   readonly haystack: HaystackBackend;
   readonly series: SeriesBackend;
+  readonly frames: FramesBackend;
 }

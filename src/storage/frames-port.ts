@@ -11,8 +11,10 @@
  *   Versions share segments (copy on write), so a version costs its new segments and one link per
  *   segment it lists, never a copy of the data.
  * - A snapshot names one version of each of some items.
- * - A segment is freed when no version lists it; a version is kept while it is the item's latest,
- *   within what the item retains, or named by a snapshot.
+ * - Pruning a version (`dropVersions`, `deleteItems`) removes it, unless a snapshot names it: then
+ *   it is kept for the snapshot (still returned by `version`) but no longer listed by `versions`
+ *   nor found by `versionAt`, and it goes when its last snapshot is dropped. A segment is freed
+ *   (in the same commit) when no remaining version lists it.
  *
  * How a write goes (optimistic, so the heavy encoding runs in the Worker, not in a single-threaded
  * object): the writer reads what it needs, uploads new segments with `putSegments` (staged: no
@@ -171,9 +173,9 @@ export interface CommitPlan {
   readonly versions?: readonly VersionWrite[];
   /** Item strategy changes (the item must exist or be created by `versions`). */
   readonly strategies?: readonly { readonly item: string; readonly strategy: Strategy }[];
-  /** Items deleted: latest becomes null; versions not named by a snapshot go. */
+  /** Items deleted: latest becomes null and every version is pruned (see the module comment). */
   readonly deleteItems?: readonly string[];
-  /** Versions removed outright (those named by a snapshot are kept, silently; the latest is refused). */
+  /** Versions pruned (see the module comment); pruning an item's latest is `invalid`. */
   readonly dropVersions?: readonly { readonly item: string; readonly versions: readonly number[] }[];
   readonly createSnapshot?: SnapshotRecord;
   readonly dropSnapshot?: string;
@@ -206,7 +208,7 @@ export interface FramesPort {
   item(name: string): Promise<ItemRecord | null>;
   /** The item's retained versions, newest first. */
   versions(item: string): Promise<VersionHead[]>;
-  /** One version with its segments, or null when not retained. */
+  /** One version with its segments (a pruned one a snapshot keeps too), or null when gone. */
   version(item: string, version: number): Promise<VersionRecord | null>;
   /** The newest retained version made at or before `atMs`, or null. */
   versionAt(item: string, atMs: number): Promise<VersionRecord | null>;
