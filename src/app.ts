@@ -4,6 +4,7 @@ import { authenticate } from "./api/auth/middleware.ts";
 import { createPolicy } from "./api/auth/policy.ts";
 import type { AppDeps, AppEnv } from "./api/context.ts";
 import { failureResponse, HttpError } from "./api/errors/index.ts";
+import { framesFace } from "./api/frames/router.ts";
 import { haystackFace } from "./api/haystack/router.ts";
 import { logFailure } from "./api/log.ts";
 import { openApiDocument } from "./api/openapi.ts";
@@ -27,13 +28,13 @@ export interface Face {
 export const FACES: readonly Face[] = [
   { id: "haystack", title: "Project Haystack 4 HTTP API", root: "/api/{project}/{op}", live: true },
   { id: "series", title: "Chunked series store and sync", root: "/ts/{project}/{store}/", live: true },
-  { id: "frames", title: "Dataframe collections", root: "/frames/{project}/{collection}/", live: false },
+  { id: "frames", title: "Dataframe collections", root: "/frames/{project}/{collection}/", live: true },
   { id: "tstorage", title: "TStorage bridge", root: "/tstorage/{project}/{target}/", live: true },
 ];
 
 /** The faces whose routers are mounted, each with the route declarations the auth policy reads. */
 export function mountedFaces(deps: AppDeps) {
-  return [haystackFace(deps), adminFace(deps.clock), seriesFace(deps), tstorageFace(deps)] as const;
+  return [haystackFace(deps), adminFace(deps.clock), seriesFace(deps), tstorageFace(deps), framesFace(deps)] as const;
 }
 
 /**
@@ -43,9 +44,9 @@ export function mountedFaces(deps: AppDeps) {
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const [haystack, admin, series, tstorage] = mountedFaces(deps);
-  const policy = createPolicy([haystack.face, admin.face, series.face, tstorage.face]);
-  const openapi = openApiDocument(series.router, [haystack.face, admin.face], [tstorage.router]);
+  const [haystack, admin, series, tstorage, frames] = mountedFaces(deps);
+  const policy = createPolicy([haystack.face, admin.face, series.face, tstorage.face, frames.face]);
+  const openapi = openApiDocument(series.router, [haystack.face, admin.face], [tstorage.router, frames.router]);
 
   // A bad deployment fails every request loudly instead of serving with a guessed setting.
   app.use(async (c, next) => {
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/admin", admin.router);
   app.route("/", series.router);
   app.route("/", tstorage.router);
+  app.route("/", frames.router);
 
   const answer = (err: unknown, c: Context<AppEnv>) =>
     failureResponse(err, policy.styleFor(c.req.path), {

@@ -73,6 +73,9 @@ export interface Config {
   /** Most `->` hops in one filter path. */
   readonly maxFilterHops: number;
   readonly maxReadRows: number;
+  /** Streamed frame appends (NDJSON, CSV, Arrow streams): bytes and rows of one body. */
+  readonly framesMaxStreamBytes: number;
+  readonly framesMaxStreamRows: number;
   readonly tz: string;
   readonly errTrace: boolean;
   readonly demoProject?: string;
@@ -82,6 +85,8 @@ export interface Config {
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_MAX_REQUEST_ROWS = 1_000_000;
 export const DEFAULT_MAX_READ_ROWS = 100_000;
+export const DEFAULT_FRAMES_MAX_STREAM_BYTES = 1024 * 1024 * 1024;
+export const DEFAULT_FRAMES_MAX_STREAM_ROWS = 20_000_000;
 export const DEFAULT_MAX_REQUEST_COLS = 1_000;
 export const DEFAULT_MAX_REQUEST_DEPTH = 32;
 export const DEFAULT_MAX_FILTER_LENGTH = 16 * 1024;
@@ -129,6 +134,16 @@ export function parseConfig(env: Vars): Config {
     maxFilterDepth: positiveInt("MAX_FILTER_DEPTH", env.MAX_FILTER_DEPTH, DEFAULT_MAX_FILTER_DEPTH),
     maxFilterHops: positiveInt("MAX_FILTER_HOPS", env.MAX_FILTER_HOPS, DEFAULT_MAX_FILTER_HOPS),
     maxReadRows: positiveInt("MAX_READ_ROWS", env.MAX_READ_ROWS, DEFAULT_MAX_READ_ROWS),
+    framesMaxStreamBytes: positiveInt(
+      "FRAMES_MAX_STREAM_BYTES",
+      env.FRAMES_MAX_STREAM_BYTES,
+      DEFAULT_FRAMES_MAX_STREAM_BYTES,
+    ),
+    framesMaxStreamRows: positiveInt(
+      "FRAMES_MAX_STREAM_ROWS",
+      env.FRAMES_MAX_STREAM_ROWS,
+      DEFAULT_FRAMES_MAX_STREAM_ROWS,
+    ),
     tz,
     errTrace: env.ERR_TRACE === true || env.ERR_TRACE === "true",
     ...(demo === undefined ? {} : { demoProject: demo }),

@@ -42,6 +42,8 @@ export interface Vars {
   MAX_REQUEST_ROWS?: string | number;
   /** Most records one read answers before marking the result incomplete. */
   MAX_READ_ROWS?: string | number;
+  FRAMES_MAX_STREAM_BYTES?: string | number;
+  FRAMES_MAX_STREAM_ROWS?: string | number;
   /** Haystack zone name of the server (about's tz, points without a tz tag). */
   TZ?: string;
   /** "true" adds errTrace (stack traces) to error grids: development only. */

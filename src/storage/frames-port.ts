@@ -218,11 +218,13 @@ export interface FramesPort {
 
   /** Stages segments (see the module comment); ids must be new within their item. */
   putSegments(segments: readonly SegmentPut[], nowMs: number): Promise<void>;
-  /** The blobs asked for, in the order asked (each ref's ordinals in order). */
+  /** The blobs asked for, in the order asked (each ref's ordinals in order); staged segments too. */
   blobs(refs: readonly BlobRef[]): Promise<Uint8Array[][]>;
 
   /** Applies a plan atomically (see CommitPlan); `conflict` when an expectation fails. */
   commit(plan: CommitPlan, nowMs: number): Promise<CommitResult>;
+  /** Frees these staged segments now unless a version lists them (a write that failed). */
+  discard(segments: readonly { readonly item: string; readonly id: string }[]): Promise<void>;
   /** Frees staged segments older than `graceMs` that no version lists; returns how many. */
   sweep(nowMs: number, graceMs: number): Promise<number>;
 }

@@ -6,6 +6,7 @@
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ConfigError } from "../../config.ts";
+import { FrameError, type FrameErrorCode } from "../../frames/model.ts";
 import { HaystackError, ParseError } from "../../haystack/errors.ts";
 import { SeriesError, type SeriesErrorCode } from "../../series/errors.ts";
 import { StoreError, type StoreErrorCode } from "../../storage/errors.ts";
@@ -19,6 +20,19 @@ const STORE_STATUS: Readonly<Record<StoreErrorCode, ContentfulStatusCode>> = {
   invalid: 400,
   unavailable: 503,
   timeout: 504,
+};
+
+const FRAME_STATUS: Readonly<Record<FrameErrorCode, ContentfulStatusCode>> = {
+  invalid: 400,
+  duplicate_column: 400,
+  unknown_column: 400,
+  dtype_mismatch: 400,
+  duplicate_index: 409,
+  rule_failed: 422,
+  schema_changed: 409,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
 };
 
 const SERIES_STATUS: Readonly<Record<SeriesErrorCode, ContentfulStatusCode>> = {
@@ -35,6 +49,8 @@ export interface Problem {
     readonly message: string;
     readonly line?: number;
     readonly column?: number;
+    /** The rule, column or item the error names (frames face). */
+    readonly subject?: string;
   };
 }
 
@@ -76,6 +92,10 @@ export function toProblem(err: unknown): ProblemResponse {
   if (err instanceof HaystackError) return of(400, problem(err.code, err.message));
   if (err instanceof HttpError) return of(err.status, problem(err.code, err.message), err.headers, err.status >= 500);
   if (err instanceof SeriesError) return of(SERIES_STATUS[err.code], problem(err.code, err.message));
+  if (err instanceof FrameError) {
+    const subject = err.subject === undefined ? {} : { subject: err.subject };
+    return of(FRAME_STATUS[err.code], { error: { code: err.code, message: err.message, ...subject } });
+  }
   if (err instanceof StoreError) {
     const status = STORE_STATUS[err.code];
     return of(status, problem(err.code, err.message), {}, status >= 500);
