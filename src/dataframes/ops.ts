@@ -70,7 +70,7 @@ export async function write(tx: Txn, item: string, frame: Frame, opts: WriteOpti
     d.strategyChanged = true;
   }
   const version = d.next;
-  const segs = toSegments(item, rows, version);
+  const segs = toSegments(item, rows, version, 0, tx.segmentRows);
   await tx.stage(segs);
   const zone = rows.index.zone;
   const v = tx.addVersion(d, "write", {
@@ -120,7 +120,7 @@ export async function append(tx: Txn, item: string, frame: Frame, onDup: OnDup, 
       touched.length === 0 ? emptyOf(schema, c.zone) : await tx.readSegments(item, touched, schema, c.zone);
     const merged = mergeSorted(existing, sliceRows(rows, g.rows[0], g.rows[1]), onDup);
     checkRules(merged, rules);
-    const segs = toSegments(item, merged, version, k);
+    const segs = toSegments(item, merged, version, k, tx.segmentRows);
     k += segs.length;
     await tx.stage(segs);
     out.push(...segs.map((s) => s.segment));
@@ -162,7 +162,7 @@ async function rewriteRange(
     merged = middle === null ? deleteRange(existing, start, end) : update(existing, middle, "strict");
   }
   if (merged !== null) checkRules(merged, rulesOf(tx));
-  const segs = merged === null ? [] : toSegments(d.name, merged, version);
+  const segs = merged === null ? [] : toSegments(d.name, merged, version, 0, tx.segmentRows);
   await tx.stage(segs);
   const out = [...c.segments.slice(0, from), ...segs.map((s) => s.segment), ...c.segments.slice(to)];
   const zone = c.zone;

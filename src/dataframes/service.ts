@@ -33,6 +33,7 @@ import type {
 import { checkMetadata, checkName } from "./names.ts";
 import { applyOp } from "./ops.ts";
 import { readVersion } from "./read.ts";
+import { SEGMENT_ROWS } from "./segments.ts";
 import { Txn } from "./txn.ts";
 
 /** Staged segments older than this that no version lists are freed by the next sweep. */
@@ -62,6 +63,8 @@ export class FramesService {
     readonly name: string,
     readonly port: FramesPort,
     readonly clock: Clock,
+    /** Rows per written segment; tests use small ones to see segment-level behaviour. */
+    readonly segmentRows: number = SEGMENT_ROWS,
   ) {
     checkName("collection", name);
   }
@@ -206,7 +209,7 @@ export class FramesService {
   /** Runs steps as one transaction: all commit together or none does. */
   async transact(ops: readonly Op[]): Promise<OpResult[]> {
     if (ops.length > MAX_OPS) throw new FrameError("too_large", `at most ${MAX_OPS} steps per request`);
-    const tx = new Txn(this.port, await this.#collection(), this.clock.now());
+    const tx = new Txn(this.port, await this.#collection(), this.clock.now(), this.segmentRows);
     const results: OpResult[] = [];
     try {
       for (const op of ops) {
@@ -233,7 +236,7 @@ export class FramesService {
    * failure anywhere changes nothing.
    */
   async stream(steps: AsyncIterable<Op>): Promise<OpResult | null> {
-    const tx = new Txn(this.port, await this.#collection(), this.clock.now());
+    const tx = new Txn(this.port, await this.#collection(), this.clock.now(), this.segmentRows);
     let last: OpResult | null = null;
     let n = 0;
     try {

@@ -26,7 +26,7 @@ import type {
   VersionWrite,
 } from "../storage/frames-port.ts";
 import type { Meta } from "./api.ts";
-import { ordinalsOf, segmentFrame } from "./segments.ts";
+import { ordinalsOf, SEGMENT_ROWS, segmentFrame } from "./segments.ts";
 
 /** What an item holds at a point of a transaction. */
 export interface Content {
