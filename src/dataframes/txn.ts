@@ -74,6 +74,8 @@ export class Txn {
     port: FramesPort,
     collection: CollectionRecord,
     readonly nowMs: number,
+    /** Rows per segment written (segments.ts SEGMENT_ROWS unless a test wants small ones). */
+    readonly segmentRows: number = SEGMENT_ROWS,
   ) {
     this.#port = port;
     this.collection = collection;

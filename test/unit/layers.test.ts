@@ -15,7 +15,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../../src");
 const LAYERS: readonly (readonly [string, readonly string[]])[] = [
   ["pure", ["haystack/", "series/", "frames/", "tstorage/", "auth/", "clock.ts", "version.ts", "bytes.ts"]],
   ["storage", ["storage/"]],
-  ["services", ["demo/", "watch/", "timeseries/", "sync/"]],
+  ["services", ["demo/", "watch/", "timeseries/", "sync/", "dataframes/"]],
   ["config", ["env.ts", "config.ts", "objects.ts"]],
   ["durable", ["durable/"]],
   ["api", ["api/", "app.ts"]],

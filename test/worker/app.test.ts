@@ -25,7 +25,7 @@ describe("GET /", () => {
     expect(body.faces).toEqual([
       expect.objectContaining({ id: "haystack", root: "/api/{project}/{op}", live: true }),
       expect.objectContaining({ id: "series", root: "/ts/{project}/{store}/", live: true }),
-      expect.objectContaining({ id: "frames", root: "/frames/{project}/{collection}/", live: false }),
+      expect.objectContaining({ id: "frames", root: "/frames/{project}/{collection}/", live: true }),
       expect.objectContaining({ id: "tstorage", root: "/tstorage/{project}/{target}/", live: true }),
     ]);
   });

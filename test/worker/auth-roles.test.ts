@@ -160,6 +160,7 @@ describe("every mounted face", () => {
       ),
       ...SERIES_ROUTES.map(([method, path, role]) => `ts ${method} /:project${path} ${role}`),
       ...TSTORAGE_ROUTES.map(([method, path, role]) => `tstorage ${method} /:project${path} ${role}`),
+      ...FRAMES_ROUTES.map(([method, path, role]) => `frames ${method} /:project${path} ${role}`),
     ];
     expect(declared.sort()).toEqual(tabled.sort());
   });
@@ -193,6 +194,38 @@ const SERIES_ROUTES: readonly (readonly [string, string, Role])[] = [
   ["GET", "/:store/sources/:name", "viewer"],
   ["DELETE", "/:store/sources/:name", "admin"],
   ["POST", "/:store/sources/:name/pull", "admin"],
+];
+
+/**
+ * The frames face's routes and least roles: reading (batch reads too) is a viewer's, changing items
+ * and snapshots an operator's, creating, configuring and deleting collections an admin's.
+ */
+const FRAMES_ROUTES: readonly (readonly [string, string, Role])[] = [
+  ["GET", "", "viewer"],
+  ["PUT", "/:collection", "admin"],
+  ["GET", "/:collection", "viewer"],
+  ["PATCH", "/:collection", "admin"],
+  ["DELETE", "/:collection", "admin"],
+  ["GET", "/:collection/items", "viewer"],
+  ["PUT", "/:collection/items/:item", "operator"],
+  ["POST", "/:collection/items/:item/append", "operator"],
+  ["POST", "/:collection/items/:item/update", "operator"],
+  ["DELETE", "/:collection/items/:item/rows", "operator"],
+  ["DELETE", "/:collection/items/:item", "operator"],
+  ["GET", "/:collection/items/:item", "viewer"],
+  ["GET", "/:collection/items/:item/info", "viewer"],
+  ["GET", "/:collection/items/:item/metadata", "viewer"],
+  ["PUT", "/:collection/items/:item/metadata", "operator"],
+  ["PUT", "/:collection/items/:item/strategy", "operator"],
+  ["GET", "/:collection/items/:item/versions", "viewer"],
+  ["POST", "/:collection/items/:item/versions/prune", "operator"],
+  ["GET", "/:collection/snapshots", "viewer"],
+  ["PUT", "/:collection/snapshots/:snapshot", "operator"],
+  ["GET", "/:collection/snapshots/:snapshot", "viewer"],
+  ["DELETE", "/:collection/snapshots/:snapshot", "operator"],
+  ["POST", "/:collection/batch", "operator"],
+  ["POST", "/:collection/transaction", "operator"],
+  ["POST", "/:collection/batch/read", "viewer"],
 ];
 
 /** The TStorage bridge's routes and least roles: reading is a viewer's, putting an operator's. */

@@ -12,6 +12,7 @@ import type { Role } from "../../auth/roles.ts";
 import { concatBytes } from "../../bytes.ts";
 import type { AsOf, Meta, Op, ReadRequest } from "../../dataframes/api.ts";
 import { FramesService } from "../../dataframes/service.ts";
+import { DEMO_COLLECTION, DEMO_ITEMS, seedFramesDemo } from "../../demo/frames.ts";
 import type { JsonShape } from "../../frames/json.ts";
 import { readJson } from "../../frames/json.ts";
 import { ON_DUP, type OnDup } from "../../frames/merge.ts";
@@ -872,6 +873,30 @@ async function batchRead(svc: FramesService, specs: z.infer<typeof BatchReadBody
   return out;
 }
 
+let demoSeeded: Promise<unknown> | undefined;
+
+/** Seeds the demo collection once per isolate (after that a no-op). */
+async function ensureDemo(c: Ctx, deps: AppDeps, next: () => Promise<void>): Promise<void> {
+  const demo = c.var.config.demoProject;
+  if (demo !== undefined && c.req.param("project") === demo) {
+    demoSeeded ??= (async () => {
+      const opened = deps.backend(c.env).frames.open(demo, DEMO_COLLECTION);
+      try {
+        if (await seedFramesDemo(new FramesService(DEMO_COLLECTION, opened.port, deps.clock))) {
+          console.log(`seeded frames demo: ${DEMO_COLLECTION} (${Object.keys(DEMO_ITEMS).join(", ")})`);
+        }
+      } finally {
+        await opened.close?.();
+      }
+    })().catch((err) => {
+      demoSeeded = undefined;
+      throw err;
+    });
+    await demoSeeded;
+  }
+  await next();
+}
+
 /** The face: its router and the route table the auth policy reads. */
 export function framesFace(deps: AppDeps): { readonly face: FaceRoutes; readonly router: OpenAPIHono<AppEnv> } {
   const router = new OpenAPIHono<AppEnv>({
@@ -893,6 +918,8 @@ export function framesFace(deps: AppDeps): { readonly face: FaceRoutes; readonly
       },
     })(c, next);
   });
+  router.use("/frames/:project/*", (c, next) => ensureDemo(c, deps, next));
+  router.use("/frames/:project", (c, next) => ensureDemo(c, deps, next));
   const all = [...collectionRoutes(deps), ...itemRoutes(deps), ...collectionWideRoutes(deps)];
   const decls: RouteDecl[] = [];
   for (const r of all) {

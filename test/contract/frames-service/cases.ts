@@ -5,6 +5,7 @@
  * append touches, what a read prunes) shows with small frames.
  */
 import { expect } from "vitest";
+import type { WriteResult } from "../../../src/dataframes/api.ts";
 import type { Frame } from "../../../src/frames/model.ts";
 import {
   type CountingPort,
@@ -209,7 +210,7 @@ export function appendCases(test: ServiceCase): void {
     const v0 = (await svc.item("x")).segments;
     port.counts.blobs = 0;
     port.counts.putSegments = 0;
-    const w = await svc.apply({ op: "append", item: "x", frame: prices([20, 21], (d) => d) });
+    const w = (await svc.apply({ op: "append", item: "x", frame: prices([20, 21], (d) => d) })) as WriteResult;
     // After the last segment: nothing read, one new segment, the 5 old ones shared.
     expect(port.counts.blobs).toBe(0);
     expect(w.segmentsWritten).toBe(1);
@@ -217,7 +218,7 @@ export function appendCases(test: ServiceCase): void {
     expect((await svc.item("x")).segments).toBe(v0 + 1);
     // Into the middle: only the segment holding day 9 (days 8..11) is read and rewritten.
     port.counts.blobs = 0;
-    const w2 = await svc.apply({ op: "append", item: "x", frame: prices([9], () => -1) });
+    const w2 = (await svc.apply({ op: "append", item: "x", frame: prices([9], () => -1) })) as WriteResult;
     expect(w2.segmentsWritten).toBe(1);
     expect(port.counts.blobs).toBe(2); // that segment's index and price
     const back = await readAll(svc, "x");
