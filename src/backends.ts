@@ -6,13 +6,14 @@
 import { loadConfig, type StorageConfig, type StorageKind } from "./config.ts";
 import type { Env } from "./env.ts";
 import type { Backend, FramesBackend, OpenStore } from "./storage/backend.ts";
+import { doFramesBackend } from "./durable/frames-client.ts";
 import { remoteStore } from "./storage/do/client.ts";
 import { StoreError } from "./storage/errors.ts";
 import { openPg } from "./storage/postgres/connect.ts";
 import { pgStore } from "./storage/postgres/project.ts";
 import { pgSeriesPort } from "./storage/postgres/series.ts";
 
-// TEMPORARY while issue 14's backends are built on their branches (h/fr-do, h/fr-pg): replaced there.
+// TEMPORARY while issue 14's Postgres backend is built on its branch (h/fr-pg): replaced there.
 const framesPending: FramesBackend = {
   open: () => {
     throw new StoreError("unavailable", "frames storage is not wired yet");
@@ -33,7 +34,7 @@ const BACKENDS: { readonly [K in StorageKind]: BackendOf<K> } = {
       inObject: (_project, local) => ({ store: local() }),
     },
     series: { direct: () => null },
-    frames: framesPending,
+    frames: doFramesBackend(env),
   }),
   // Postgres through the Neon driver: a pool per piece of work, ended when it is over.
   postgres: (s) => {
