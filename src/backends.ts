@@ -4,9 +4,9 @@
  * hands the choice down to the app and the Durable Objects.
  */
 import { loadConfig, type StorageConfig, type StorageKind } from "./config.ts";
+import { doFramesBackend } from "./durable/frames-client.ts";
 import type { Env } from "./env.ts";
 import type { Backend, FramesBackend, OpenStore } from "./storage/backend.ts";
-import { doFramesBackend } from "./durable/frames-client.ts";
 import { remoteStore } from "./storage/do/client.ts";
 import { StoreError } from "./storage/errors.ts";
 import { openPg } from "./storage/postgres/connect.ts";

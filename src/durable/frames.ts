@@ -6,10 +6,10 @@
 import type { Clock } from "../clock.ts";
 import type { Env } from "../env.ts";
 import type { FramesObjectRpc } from "../objects.ts";
-import type { FramesPort } from "../storage/frames-port.ts";
 import { doFramesPort } from "../storage/do/frames.ts";
 import { dispatchFrames, type FramesMethod, type FramesWire } from "../storage/do/frames-rpc.ts";
 import { FRAMES_SCHEMA } from "../storage/do/frames-schema.ts";
+import type { FramesPort } from "../storage/frames-port.ts";
 import { SqlObject } from "./shell.ts";
 
 export class FramesObject extends SqlObject implements FramesObjectRpc {

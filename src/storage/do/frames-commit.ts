@@ -6,8 +6,8 @@
 import { StoreError } from "../errors.ts";
 import type { CommitPlan, CommitResult, SnapshotRecord, VersionWrite } from "../frames-port.ts";
 import { dropBlobs } from "./frames-blobs.ts";
-import { FRAMES_TABLES } from "./frames-schema.ts";
 import { collectionOf, indexMetadata, itemRow } from "./frames-rows.ts";
+import { FRAMES_TABLES } from "./frames-schema.ts";
 import type { DoSql } from "./sql.ts";
 
 /** Ids per `IN (...)` list, with the item bound beside them. */
@@ -31,7 +31,8 @@ export function applyCommit(sql: DoSql, plan: CommitPlan, nowMs: number): Commit
   return sql.transaction(() => {
     const unlinked: Candidates = new Map();
     openCollection(sql, plan);
-    if (plan.collectionRules) sql.run("UPDATE fr_collection SET rules = ? WHERE one = 1", JSON.stringify(plan.collectionRules));
+    if (plan.collectionRules)
+      sql.run("UPDATE fr_collection SET rules = ? WHERE one = 1", JSON.stringify(plan.collectionRules));
     if (plan.collectionMetadata) {
       sql.run("UPDATE fr_collection SET metadata = ? WHERE one = 1", JSON.stringify(plan.collectionMetadata));
     }
@@ -85,9 +86,16 @@ function writeVersion(sql: DoSql, v: VersionWrite, nowMs: number): void {
     if (found.length !== ids.length) {
       const have = new Set(found.map((f) => f.id));
       const missing = ids.find((id) => !have.has(id));
-      throw new StoreError("invalid", `${v.item} v${v.version} lists segment ${missing}, which is neither staged nor kept`);
+      throw new StoreError(
+        "invalid",
+        `${v.item} v${v.version} lists segment ${missing}, which is neither staged nor kept`,
+      );
     }
-    sql.run(`UPDATE fr_segments SET listed = 1 WHERE item = ? AND listed = 0 AND id IN (${marks(ids.length)})`, v.item, ...ids);
+    sql.run(
+      `UPDATE fr_segments SET listed = 1 WHERE item = ? AND listed = 0 AND id IN (${marks(ids.length)})`,
+      v.item,
+      ...ids,
+    );
   }
   sql.run(
     "INSERT INTO fr_versions (item, version, created_ms, op, rows, schema, zone, metadata, pruned) " +
@@ -135,8 +143,8 @@ function prune(sql: DoSql, item: string, version: number, unlinked: Candidates):
     item,
     version,
   );
-  let set = unlinked.get(item);
-  if (!set) unlinked.set(item, (set = new Set()));
+  const set = unlinked.get(item) ?? new Set<string>();
+  unlinked.set(item, set);
   for (const s of segs) set.add(s.segment);
   sql.run("DELETE FROM fr_version_segments WHERE item = ? AND version = ?", item, version);
   sql.run("DELETE FROM fr_versions WHERE item = ? AND version = ?", item, version);
@@ -154,7 +162,8 @@ function dropVersions(sql: DoSql, item: string, versions: readonly number[], unl
   const head = itemRow(sql, item);
   if (!head) throw new StoreError("not_found", `No item ${item}`);
   for (const v of versions) {
-    if (v === head.latest) throw new StoreError("invalid", `Version ${v} is the latest of ${item}: it cannot be dropped`);
+    if (v === head.latest)
+      throw new StoreError("invalid", `Version ${v} is the latest of ${item}: it cannot be dropped`);
     const row = sql.first<{ pruned: number }>("SELECT pruned FROM fr_versions WHERE item = ? AND version = ?", item, v);
     if (!row || row.pruned === 1) throw new StoreError("not_found", `No retained version ${v} of ${item}`);
     prune(sql, item, v, unlinked);
@@ -207,7 +216,8 @@ function freeUnlisted(sql: DoSql, unlinked: Candidates): number {
   let freed = 0;
   for (const [item, ids] of unlinked) {
     for (const id of ids) {
-      if (sql.first("SELECT 1 AS one FROM fr_version_segments WHERE item = ? AND segment = ? LIMIT 1", item, id)) continue;
+      if (sql.first("SELECT 1 AS one FROM fr_version_segments WHERE item = ? AND segment = ? LIMIT 1", item, id))
+        continue;
       sql.run("DELETE FROM fr_segments WHERE item = ? AND id = ?", item, id);
       dropBlobs(sql, item, id);
       freed++;

@@ -19,7 +19,7 @@ import type {
   VersionRecord,
 } from "../frames-port.ts";
 import { canonicalJson } from "../rules/frames-plan.ts";
-import type { DoSql } from "./sql.ts";
+import type { DoSql, SqlValue } from "./sql.ts";
 
 /** Most metadata keys one listing may match on: two bound values each, under the 100 allowed. */
 export const MAX_WHERE_KEYS = 40;
@@ -55,7 +55,11 @@ export function collectionOf(sql: DoSql): CollectionRecord | null {
     "SELECT created_ms, rules, metadata FROM fr_collection WHERE one = 1",
   );
   if (!r) return null;
-  return { createdMs: r.created_ms, rules: JSON.parse(r.rules) as Json[], metadata: JSON.parse(r.metadata) as JsonObject };
+  return {
+    createdMs: r.created_ms,
+    rules: JSON.parse(r.rules) as Json[],
+    metadata: JSON.parse(r.metadata) as JsonObject,
+  };
 }
 
 export function itemRow(sql: DoSql, name: string): ItemRow | undefined {
@@ -74,11 +78,11 @@ export function itemOf(r: ItemRow): ItemRecord {
 }
 
 /**
- * Items in name order (SQLite's BINARY collation: UTF-8 bytes, i.e. code points). With `where`,
- * the first equality walks the (key, value, item) index in item order and the rest are probes of
- * the same index, so no item outside the first key's matches is read.
+ * The statement listing items in name order (SQLite's BINARY collation: UTF-8 bytes, i.e. code
+ * points). With `where`, the first equality walks the (key, value, item) index in item order and
+ * the rest are probes of the same index, so no item outside the first key's matches is read.
  */
-export function listItems(sql: DoSql, q: ItemQuery): ItemRow[] {
+export function itemsStatement(q: ItemQuery): { readonly query: string; readonly params: SqlValue[] } {
   const where = Object.entries(q.where ?? {});
   if (where.length > MAX_WHERE_KEYS) {
     throw new StoreError("invalid", `A listing may match at most ${MAX_WHERE_KEYS} metadata keys`);
@@ -93,23 +97,27 @@ export function listItems(sql: DoSql, q: ItemQuery): ItemRow[] {
     .map((c) => `i.${c}`)
     .join(", ");
   if (where.length === 0) {
-    return sql.all<ItemRow>(
-      `SELECT ${cols} FROM fr_items i WHERE i.name > ? AND ${live} ORDER BY i.name LIMIT ?`,
-      after,
-      q.limit,
-    );
+    return {
+      query: `SELECT ${cols} FROM fr_items i WHERE i.name > ? AND ${live} ORDER BY i.name LIMIT ?`,
+      params: [after, q.limit],
+    };
   }
   const [first, ...rest] = where as [[string, Json], ...[string, Json][]];
-  const probes = rest.map(
-    (_, n) => ` AND EXISTS (SELECT 1 FROM fr_item_meta m${n + 1} WHERE m${n + 1}.key = ? AND m${n + 1}.value = ? AND m${n + 1}.item = m0.item)`,
-  );
-  const params = [first[0], canonicalJson(first[1]), after, ...rest.flatMap(([k, v]) => [k, canonicalJson(v)])];
-  return sql.all<ItemRow>(
-    `SELECT ${cols} FROM fr_item_meta m0 JOIN fr_items i ON i.name = m0.item ` +
+  const probes = rest.map((_, n) => {
+    const m = `m${n + 1}`;
+    return ` AND EXISTS (SELECT 1 FROM fr_item_meta ${m} WHERE ${m}.key = ? AND ${m}.value = ? AND ${m}.item = m0.item)`;
+  });
+  return {
+    query:
+      `SELECT ${cols} FROM fr_item_meta m0 JOIN fr_items i ON i.name = m0.item ` +
       `WHERE m0.key = ? AND m0.value = ? AND m0.item > ?${probes.join("")} AND ${live} ORDER BY m0.item LIMIT ?`,
-    ...params,
-    q.limit,
-  );
+    params: [first[0], canonicalJson(first[1]), after, ...rest.flatMap(([k, v]) => [k, canonicalJson(v)]), q.limit],
+  };
+}
+
+export function listItems(sql: DoSql, q: ItemQuery): ItemRow[] {
+  const { query, params } = itemsStatement(q);
+  return sql.all<ItemRow>(query, ...params);
 }
 
 /** Replaces an item's indexed metadata with `metadata` (none for a deleted item); call in a transaction. */
@@ -188,7 +196,11 @@ function recordOf(sql: DoSql, r: VersionRow): VersionRecord {
 
 /** One stored version (a pruned one a snapshot keeps included), or null. */
 export function versionOf(sql: DoSql, item: string, version: number): VersionRecord | null {
-  const r = sql.first<VersionRow>(`SELECT ${VERSION_COLS} FROM fr_versions WHERE item = ? AND version = ?`, item, version);
+  const r = sql.first<VersionRow>(
+    `SELECT ${VERSION_COLS} FROM fr_versions WHERE item = ? AND version = ?`,
+    item,
+    version,
+  );
   return r ? recordOf(sql, r) : null;
 }
 
@@ -210,7 +222,9 @@ function snapshotHead(r: SnapshotRow): SnapshotHead {
 }
 
 export function snapshotHeads(sql: DoSql): SnapshotHead[] {
-  return sql.all<SnapshotRow>("SELECT name, created_ms, metadata, items FROM fr_snapshots ORDER BY name").map(snapshotHead);
+  return sql
+    .all<SnapshotRow>("SELECT name, created_ms, metadata, items FROM fr_snapshots ORDER BY name")
+    .map(snapshotHead);
 }
 
 export function snapshotOf(sql: DoSql, name: string): SnapshotRecord | null {

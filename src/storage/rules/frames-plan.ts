@@ -16,7 +16,14 @@ import {
 } from "../frames-port.ts";
 
 const STRATEGIES: ReadonlySet<string> = new Set<Strategy>(["strict", "add_only", "compatible"]);
-const OPS: ReadonlySet<string> = new Set<VersionOp>(["write", "append", "update", "delete_range", "metadata", "evolve"]);
+const OPS: ReadonlySet<string> = new Set<VersionOp>([
+  "write",
+  "append",
+  "update",
+  "delete_range",
+  "metadata",
+  "evolve",
+]);
 
 function bad(message: string): StoreError {
   return new StoreError("invalid", message);
@@ -58,7 +65,8 @@ export function checkQuery(q: ItemQuery): void {
 export function checkPuts(puts: readonly SegmentPut[]): void {
   for (const p of puts) {
     checkItem(p.item);
-    if (typeof p.segment?.id !== "string" || p.segment.id.length === 0) throw bad("A segment id must be a non-empty string");
+    if (typeof p.segment?.id !== "string" || p.segment.id.length === 0)
+      throw bad("A segment id must be a non-empty string");
     if (!Array.isArray(p.blobs)) throw bad(`Segment ${p.segment.id} has no blobs`);
     for (const b of p.blobs) {
       if (!(b instanceof Uint8Array)) throw bad(`A blob of segment ${p.segment.id} is not bytes`);

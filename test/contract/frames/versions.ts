@@ -197,6 +197,25 @@ export function versionsCases(test: FramesCase): void {
     expect((await p.version("a", 2))?.segments).toEqual([segment("0.1")]);
   });
 
+  test("a version may list hundreds of segments: order kept, shared, and all freed together", async (p) => {
+    await created(p);
+    const ids = Array.from({ length: 260 }, (_, i) => `0.${(i * 7919) % 260}`);
+    await p.putSegments(
+      ids.slice(0, 130).map((id) => segPut("a", id)),
+      NOW,
+    );
+    await p.putSegments(
+      ids.slice(130).map((id) => segPut("a", id)),
+      NOW,
+    );
+    await p.commit({ versions: [vw("a", 0, ids)] }, NOW);
+    expect((await p.version("a", 0))?.segments.map((s) => s.id)).toEqual(ids);
+    await p.commit({ versions: [vw("a", 1, [...ids].reverse())] }, NOW + 1);
+    expect((await p.version("a", 1))?.segments.map((s) => s.id)).toEqual([...ids].reverse());
+    expect((await p.commit({ dropVersions: [{ item: "a", versions: [0] }] }, NOW + 2)).freedSegments).toBe(0);
+    expect((await p.commit({ deleteItems: ["a"] }, NOW + 3)).freedSegments).toBe(260);
+  });
+
   test("strategies: strict by default, changed by a plan, kept across versions", async (p) => {
     await created(p);
     await p.commit({ versions: [vw("a", 0, [])], strategies: [{ item: "a", strategy: "add_only" }] }, NOW);
