@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { doFramesBackend } from "../../src/durable/frames-client.ts";
 import { itemsStatement } from "../../src/storage/do/frames-rows.ts";
 import { remoteFrames } from "../../src/storage/do/frames-rpc.ts";
-import type { FramesPort } from "../../src/storage/frames-port.ts";
+import { type FramesPort, MAX_BLOB_BYTES } from "../../src/storage/frames-port.ts";
 import { runFramesPortContract } from "../contract/frames/index.ts";
-import { bytes, codeOf, created, NOW, RECORD, segment, vw, write } from "../contract/frames/support.ts";
+import { bytes, codeOf, created, NOW, RECORD, sameBytes, segment, vw, write } from "../contract/frames/support.ts";
 
 /** The port of a fresh FramesObject, reached over RPC as the Worker reaches it. */
 function freshObject(): FramesPort {
@@ -39,6 +39,28 @@ describe("do: how the object stores a collection", () => {
       { ordinal: 1, size: 7 },
     ]);
   });
+
+  it("moves blobs of any size up to MAX_BLOB_BYTES across RPC's 32 MiB limit, both ways", async () => {
+    const p = freshObject();
+    await created(p);
+    const huge = bytes(MAX_BLOB_BYTES, 5);
+    const mid = bytes(20 * 1024 * 1024 + 3, 6);
+    const a = { item: "a", segment: segment("0.0"), blobs: [new Uint8Array(0), mid, bytes(1, 7)] };
+    const b = { item: "a", segment: segment("0.1"), blobs: [huge] };
+    await p.putSegments([a, b], NOW);
+    // A streamed batch is still all or nothing.
+    const c = { item: "a", segment: segment("0.2"), blobs: [mid] };
+    expect(await codeOf(p.putSegments([c, b], NOW))).toBe("conflict");
+    expect(await codeOf(p.blobs([{ item: "a", segment: "0.2", ordinals: [0] }]))).toBe("not_found");
+    const [ga, gb] = await p.blobs([
+      { item: "a", segment: "0.0", ordinals: [0, 1, 2] },
+      { item: "a", segment: "0.1", ordinals: [0] },
+    ]);
+    expect(ga?.map((x) => x.byteLength)).toEqual([0, mid.byteLength, 1]);
+    expect(sameBytes(ga?.[1], mid)).toBe(true);
+    expect(sameBytes(ga?.[2], bytes(1, 7))).toBe(true);
+    expect(sameBytes(gb?.[0], huge)).toBe(true);
+  }, 120_000);
 
   it("answers items(where) from the (key, value) index, not a scan of the items", async () => {
     const name = `p/${crypto.randomUUID()}`;

@@ -24,19 +24,29 @@ export function putBlobs(sql: DoSql, item: string, segment: string, blobs: reado
   });
 }
 
-/** One blob joined from its parts; `not_found` when the segment has no such ordinal. */
+/**
+ * One blob joined from its parts; `not_found` when the segment has no such ordinal. Parts are
+ * stepped through one at a time into an array of the blob's size, so a 64 MiB blob costs 64 MiB
+ * and one part, not twice its size.
+ */
 export function readBlob(sql: DoSql, item: string, segment: string, ordinal: number): Uint8Array {
-  const parts = sql.all<{ bytes: ArrayBuffer }>(
-    "SELECT bytes FROM fr_blobs WHERE item = ? AND segment = ? AND ordinal = ? ORDER BY part",
+  const size = sql.first<{ parts: number; size: number | null }>(
+    "SELECT COUNT(*) AS parts, SUM(length(bytes)) AS size FROM fr_blobs WHERE item = ? AND segment = ? AND ordinal = ?",
     item,
     segment,
     ordinal,
   );
-  if (parts.length === 0) throw new StoreError("not_found", `No blob ${ordinal} of segment ${segment} of item ${item}`);
-  if (parts.length === 1) return new Uint8Array((parts[0] as { bytes: ArrayBuffer }).bytes);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.bytes.byteLength, 0));
+  if (!size || size.parts === 0) {
+    throw new StoreError("not_found", `No blob ${ordinal} of segment ${segment} of item ${item}`);
+  }
+  const out = new Uint8Array(size.size ?? 0);
   let at = 0;
-  for (const p of parts) {
+  for (const p of sql.iterate<{ bytes: ArrayBuffer }>(
+    "SELECT bytes FROM fr_blobs WHERE item = ? AND segment = ? AND ordinal = ? ORDER BY part",
+    item,
+    segment,
+    ordinal,
+  )) {
     out.set(new Uint8Array(p.bytes), at);
     at += p.bytes.byteLength;
   }
