@@ -13,7 +13,7 @@ import { openPg } from "./storage/postgres/connect.ts";
 import { pgStore } from "./storage/postgres/project.ts";
 import { pgSeriesPort } from "./storage/postgres/series.ts";
 
-// TEMPORARY while issue 14's Postgres backend is built on its branch (h/fr-pg): replaced there.
+// TEMPORARY while issue 14's backends are built on their branches (h/fr-do, h/fr-pg): replaced there.
 const framesPending: FramesBackend = {
   open: () => {
     throw new StoreError("unavailable", "frames storage is not wired yet");

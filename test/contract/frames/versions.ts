@@ -165,6 +165,27 @@ export function versionsCases(test: FramesCase): void {
     expect(await dump(p, ["a", "b", "c", "d"], segs)).toEqual(await withNoItem(before, "d"));
   });
 
+  test("concurrent commits on the same expectation: exactly one wins, the other is a conflict", async (p) => {
+    await created(p);
+    await write(p, "a", 0, ["0.0"]);
+    await p.putSegments([segPut("a", "1.0"), segPut("a", "1.1")], NOW);
+    const plan = (id: string) => ({ expect: [{ item: "a", latest: 0 }], versions: [vw("a", 1, ["0.0", id])] });
+    const outcomes = await Promise.all([
+      codeOf(p.commit(plan("1.0"), NOW + 1)),
+      codeOf(p.commit(plan("1.1"), NOW + 1)),
+    ]);
+    expect([...outcomes].sort()).toEqual(["conflict", "no error"]);
+    const won = outcomes[0] === "no error" ? "1.0" : "1.1";
+    expect((await p.version("a", 1))?.segments.map((s) => s.id)).toEqual(["0.0", won]);
+    expect((await p.versions("a")).map((v) => v.version)).toEqual([1, 0]);
+    // Two writers staging the same new id: one gets it, the other a conflict.
+    const staged = await Promise.all([
+      codeOf(p.putSegments([segPut("a", "2.0")], NOW)),
+      codeOf(p.putSegments([segPut("a", "2.0")], NOW)),
+    ]);
+    expect([...staged].sort()).toEqual(["conflict", "no error"]);
+  });
+
   test("a version number other than the item's nextVersion is invalid", async (p) => {
     await created(p);
     expect(await codeOf(p.commit({ versions: [vw("a", 1, [])] }, NOW))).toBe("invalid");
