@@ -13,21 +13,43 @@ export function framesObjectName(project: string, collection: string): string {
   return `${project}/${collection}`;
 }
 
+/** Collections this isolate has seen listed, so a commit costs a catalog call once per isolate at most. */
+const listed = new Set<string>();
+const MAX_REMEMBERED = 10_000;
+
 /**
- * The collection's port, keeping the catalog in step: a commit that created the collection
- * registers it once it succeeded, a drop unregisters it once done. Project names hold no "/"
- * (config.ts PROJECT_NAME), so a project's entries are exactly those under `project/`.
+ * Makes sure the catalog lists a collection a commit just succeeded on. A commit that created it
+ * always registers (another isolate may have seen it dropped since); any other commit does once per
+ * isolate, which mends a registration that failed. The commit has happened either way, so a
+ * catalog failure is logged, not thrown: the caller must hear that its write succeeded.
+ */
+async function ensureListed(env: Env, name: string, created: boolean, nowMs: number): Promise<void> {
+  if (!created && listed.has(name)) return;
+  try {
+    await catalogOf(env).register("frames", name, nowMs);
+    if (listed.size >= MAX_REMEMBERED) listed.clear();
+    listed.add(name);
+  } catch (err) {
+    console.error(`catalog: could not list frames collection ${name}: ${String(err)}`);
+  }
+}
+
+/**
+ * The collection's port, keeping the catalog in step: commits register it (ensureListed), a drop
+ * unregisters it once done (a failure there is thrown: the drop is safe to retry). Project names
+ * hold no "/" (config.ts PROJECT_NAME), so a project's entries are exactly those under `project/`.
  */
 function catalogued(env: Env, name: string, port: FramesPort): FramesPort {
   return {
     ...port,
     commit: async (plan, nowMs) => {
       const r = await port.commit(plan, nowMs);
-      if (plan.createCollection) await catalogOf(env).register("frames", name, r.atMs);
+      await ensureListed(env, name, plan.createCollection !== undefined, r.atMs);
       return r;
     },
     drop: async () => {
       await port.drop();
+      listed.delete(name);
       await catalogOf(env).unregister("frames", name);
     },
   };

@@ -130,6 +130,8 @@ describe("do: the frames backend lists a project's collections through the catal
     expect(await backend.collections(alpha, "", 10)).toEqual(["c1", "c3", "c4"]);
     expect(await backend.open(alpha, "c2").port.collection()).toBeNull();
     expect(await backend.collections(alphaB, "", 10)).toEqual(["a0", "c1", "z9"]);
+    await create(alpha, "c2");
+    expect(await backend.collections(alpha, "c1", 10)).toEqual(["c2", "c3", "c4"]);
   });
 
   it("a collection's port reaches the same object each time it is opened", async () => {
