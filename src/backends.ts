@@ -4,6 +4,7 @@
  * hands the choice down to the app and the Durable Objects.
  */
 import { loadConfig, type StorageConfig, type StorageKind } from "./config.ts";
+import { doFramesBackend } from "./durable/frames-client.ts";
 import type { Env } from "./env.ts";
 import type { Backend, FramesBackend, OpenStore } from "./storage/backend.ts";
 import { remoteStore } from "./storage/do/client.ts";
@@ -33,7 +34,7 @@ const BACKENDS: { readonly [K in StorageKind]: BackendOf<K> } = {
       inObject: (_project, local) => ({ store: local() }),
     },
     series: { direct: () => null },
-    frames: framesPending,
+    frames: doFramesBackend(env),
   }),
   // Postgres through the Neon driver: a pool per piece of work, ended when it is over.
   postgres: (s) => {

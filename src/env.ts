@@ -2,7 +2,7 @@
  * The Worker's environment as types, in a module every layer may import: it names the Durable
  * Object bindings by their RPC interfaces (src/objects.ts), never by their classes.
  */
-import type { AuthObjectRpc, CatalogRpc, ProjectObjectRpc, SeriesObjectRpc } from "./objects.ts";
+import type { AuthObjectRpc, CatalogRpc, FramesObjectRpc, ProjectObjectRpc, SeriesObjectRpc } from "./objects.ts";
 
 /** Vars and secrets as wrangler hands them over (wrangler.toml [vars], .dev.vars, `wrangler secret`). */
 export interface Vars {
@@ -72,6 +72,7 @@ export interface Env extends Vars {
   AUTH: DurableObjectNamespace<AuthObjectRpc>;
   CATALOG: DurableObjectNamespace<CatalogRpc>;
   SERIES: DurableObjectNamespace<SeriesObjectRpc>;
+  FRAMES: DurableObjectNamespace<FramesObjectRpc>;
 }
 
 type HayloftEnv = Env;

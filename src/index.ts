@@ -5,6 +5,7 @@
 import { systemClock } from "./clock.ts";
 import { AuthObject as AuthObjectImpl } from "./durable/auth.ts";
 import { CatalogObject as CatalogObjectImpl } from "./durable/catalog.ts";
+import { FramesObject as FramesObjectImpl } from "./durable/frames.ts";
 import { ProjectObject as ProjectObjectImpl } from "./durable/project.ts";
 import { SeriesObject as SeriesObjectImpl } from "./durable/series.ts";
 import type { Env } from "./env.ts";
@@ -29,6 +30,12 @@ export class CatalogObject extends CatalogObjectImpl {
 }
 
 export class SeriesObject extends SeriesObjectImpl {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, systemClock);
+  }
+}
+
+export class FramesObject extends FramesObjectImpl {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, systemClock);
   }

@@ -11,6 +11,7 @@ import type {
   UserChange,
   UserRecord,
 } from "./storage/do/accounts.ts";
+import type { FramesRpc } from "./storage/do/frames-rpc.ts";
 import type { ProjectStorageRpc } from "./storage/do/rpc.ts";
 import type { PollResult, SubRequest, SubResult } from "./storage/watches.ts";
 import type { Wire } from "./storage/wire.ts";
@@ -53,8 +54,14 @@ export interface AuthObjectRpc extends Rpc.DurableObjectBranded {
 /** One series store of a project: its data on the embedded default. */
 export interface SeriesObjectRpc extends SeriesRpc {}
 
-/** What the catalog lists: Haystack projects, and series stores (`project/store`, due when a source is). */
-export type CatalogKind = "project" | "series";
+/** One frames collection of a project (`project/collection`): its data on the embedded default. */
+export interface FramesObjectRpc extends FramesRpc {}
+
+/**
+ * What the catalog lists: Haystack projects, series stores (`project/store`, due when a source is)
+ * and frames collections (`project/collection`, never due: listed so a project's can be listed).
+ */
+export type CatalogKind = "project" | "series" | "frames";
 
 export interface CatalogEntry {
   readonly kind: CatalogKind;
@@ -71,6 +78,8 @@ export interface CatalogRpc extends Rpc.DurableObjectBranded {
   setDue(kind: CatalogKind, name: string, due: number | null): Promise<void>;
   /** Entries with work due at `nowMs`, soonest first, at most `limit`. */
   dueBy(nowMs: number, limit: number): Promise<CatalogEntry[]>;
+  /** Removes an entry, if there is one. */
+  unregister(kind: CatalogKind, name: string): Promise<void>;
   /** Entries of a kind in name order after `after`, at most `limit`. */
   list(kind: CatalogKind, after: string, limit: number): Promise<CatalogEntry[]>;
 }

@@ -9,7 +9,7 @@ import { createApp } from "./app.ts";
 import { backendFor } from "./backends.ts";
 import type { Clock } from "./clock.ts";
 import { loadConfig } from "./config.ts";
-import { runCron, runProjectJobs } from "./durable/cron.ts";
+import { nothingDue, runCron, runProjectJobs } from "./durable/cron.ts";
 import type { ProjectObjectDeps } from "./durable/project.ts";
 import { seriesPullRunner } from "./durable/series-pulls.ts";
 import type { Env } from "./env.ts";
@@ -54,7 +54,7 @@ export interface WorkerHandlers {
 export function composeWorker(clock: Clock, outbound?: Outbound): WorkerHandlers {
   const deps = appDeps(clock, outbound);
   const app = createApp(deps);
-  const runners = { project: runProjectJobs, series: seriesPullRunner(deps) };
+  const runners = { project: runProjectJobs, series: seriesPullRunner(deps), frames: nothingDue };
   return {
     fetch: (request, env, ctx) => app.fetch(request, env, ctx),
     async scheduled(controller, env) {

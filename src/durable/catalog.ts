@@ -1,6 +1,6 @@
 /**
- * The catalog: one object that knows every project (and, as their faces land, every series store
- * and sync source) and when each next has work due, so the cron has something to iterate. Entries
+ * The catalog: one object that knows every project, series store and frames collection, and when
+ * each next has work due, so the cron has something to iterate. Entries
  * are added by the Worker when it first sees a name and their due times are kept by their owners.
  */
 import type { Clock } from "../clock.ts";
@@ -62,6 +62,11 @@ export class CatalogObject extends SqlObject implements CatalogRpc {
         pageSize(limit),
       )
       .map(entryOf);
+  }
+
+  async unregister(kind: CatalogKind, name: string): Promise<void> {
+    await this.ready();
+    this.sql.run("DELETE FROM entries WHERE kind = ? AND name = ?", kind, name);
   }
 
   async list(kind: CatalogKind, after: string, limit: number): Promise<CatalogEntry[]> {

@@ -26,6 +26,9 @@ export type Runners = Readonly<Record<CatalogKind, Runner>>;
 /** A project's due jobs run in its object. */
 export const runProjectJobs: Runner = (env, name) => env.PROJECT.getByName(name).runDue();
 
+/** Frames collections are listed for their project's listing only: they never have due work. */
+export const nothingDue: Runner = async () => ({ ran: 0, failed: 0 });
+
 /** Entries visited at once. */
 const PARALLEL = 8;
 

@@ -17,7 +17,7 @@ export const COL_INDEX = 1;
 export const COL_VALUES = 2;
 
 /** The bytes as an ArrayBuffer of exactly their length (what DO SQLite binds as a BLOB). */
-function own(b: Uint8Array): ArrayBuffer {
+export function own(b: Uint8Array): ArrayBuffer {
   if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer;
   return b.slice().buffer as ArrayBuffer;
 }
