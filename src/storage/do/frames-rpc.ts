@@ -45,6 +45,7 @@ const METHODS = {
   putSegments: 1,
   blobs: 1,
   commit: 1,
+  discard: 1,
   sweep: 1,
 } as const satisfies Record<FramesMethod, 1>;
 

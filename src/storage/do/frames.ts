@@ -119,6 +119,22 @@ class DoFrames implements FramesPort {
     return applyCommit(this.#sql, plan, nowMs);
   }
 
+  async discard(segments: readonly { readonly item: string; readonly id: string }[]): Promise<void> {
+    const sql = this.#sql;
+    sql.transaction(() => {
+      for (const s of segments) {
+        const staged = sql.first<{ n: number }>(
+          "SELECT 1 AS n FROM fr_segments WHERE item = ? AND id = ? AND listed = 0",
+          s.item,
+          s.id,
+        );
+        if (staged === undefined) continue;
+        sql.run("DELETE FROM fr_segments WHERE item = ? AND id = ?", s.item, s.id);
+        dropBlobs(sql, s.item, s.id);
+      }
+    });
+  }
+
   async sweep(nowMs: number, graceMs: number): Promise<number> {
     const sql = this.#sql;
     return sql.transaction(() => {

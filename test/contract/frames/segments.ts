@@ -114,6 +114,27 @@ export function segmentsCases(test: FramesCase): void {
     expect((await p.version("a", 1))?.segments).toEqual([segment("1.2")]);
   });
 
+  test("discard frees the named staged segments at once, never a listed one", async (p) => {
+    await created(p);
+    await write(p, "a", 0, ["0.0"], { nowMs: NOW });
+    await p.putSegments([segPut("a", "1.0"), segPut("a", "1.1"), segPut("b", "0.0")], NOW);
+    await p.discard([
+      { item: "a", id: "0.0" },
+      { item: "a", id: "1.0" },
+      { item: "b", id: "0.0" },
+      { item: "zz", id: "9.9" },
+    ]);
+    expect(await codeOf(p.blobs([{ item: "a", segment: "1.0", ordinals: [0] }]))).toBe("not_found");
+    expect(await codeOf(p.blobs([{ item: "b", segment: "0.0", ordinals: [0] }]))).toBe("not_found");
+    const kept = await p.blobs([
+      { item: "a", segment: "0.0", ordinals: [0] },
+      { item: "a", segment: "1.1", ordinals: [0] },
+    ]);
+    expect(kept.map((k) => k.length)).toEqual([1, 1]);
+    expect(await codeOf(p.commit({ versions: [vw("a", 1, ["1.0"])] }, NOW + 1))).toBe("invalid");
+    expect((await p.version("a", 0))?.segments).toEqual([segment("0.0")]);
+  });
+
   test("sweep with nothing to free returns 0", async (p) => {
     await created(p);
     expect(await p.sweep(NOW, 0)).toBe(0);
