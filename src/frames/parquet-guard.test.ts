@@ -312,6 +312,28 @@ function plainInt32(): { type: number; optional: boolean; rows: number; pages: C
   return { type: INT32, optional: false, rows: 2, pages: [{ header: v1(2, PLAIN, body.length), body }] };
 }
 
+describe("column projection", () => {
+  it("decodes only the columns asked for: a damaged page elsewhere is never read", async () => {
+    const file = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: "a", data: Int32Array.from([1, 2, 3]), type: "INT32" },
+          { name: "b", data: [4, null, 6], type: "INT32" },
+        ],
+        codec: "UNCOMPRESSED",
+      }),
+    );
+    const page = guardParquet(file).groups[0]?.chunks[1]?.pages.at(-1);
+    expect(page?.kind).toBe("v2");
+    const bad = file.slice();
+    // b's definition levels become a varint that never ends.
+    bad.fill(0xff, page?.offset, (page?.offset ?? 0) + (page?.defBytes ?? 0));
+    const a = await parquetToFrame(bad, { columns: ["a"] });
+    expect(Array.from(a.columns[0]?.values as Int32Array)).toEqual([1, 2, 3]);
+    expect(await code(parquetToFrame(bad))).toBe("invalid");
+  });
+});
+
 describe("every encoding hyparquet-writer writes passes the page checks", () => {
   it("round-trips delta, byte-stream-split, RLE and dictionary columns with nulls", async () => {
     const n = 700;

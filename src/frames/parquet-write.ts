@@ -3,8 +3,12 @@
  * written is described in src/frames/parquet.ts, the module to import.
  */
 // The package's runtime-neutral entry point: its Node entry also pulls in `fs`.
-import { type ColumnSource, parquetWriteBuffer } from "hyparquet-writer/src/index.js";
-import { type Column, checkFrame, type DType, type Frame, FrameError, isValid } from "./model.ts";
+import type { KeyValue } from "hyparquet/src/index.js";
+import { ByteWriter } from "hyparquet-writer/src/bytewriter.js";
+import type { ColumnSource } from "hyparquet-writer/src/index.js";
+import { ParquetWriter } from "hyparquet-writer/src/parquet-writer.js";
+import { concatBytes } from "../bytes.ts";
+import { type Column, checkFrame, type DType, type Frame, FrameError, frameLength, isValid } from "./model.ts";
 
 export interface ParquetWriteOptions {
   /** Rows per row group (default 100,000): the unit a reader can select or skip, and stream. */
@@ -22,8 +26,8 @@ export interface HayloftMeta {
   readonly categories: Record<string, readonly string[]>;
 }
 
-/** The writer's SchemaElement, as its entry point types it. */
-type WriterElement = NonNullable<Parameters<typeof parquetWriteBuffer>[0]["schema"]>[number];
+/** The writer's SchemaElement, as its constructor types it. */
+type WriterElement = ConstructorParameters<typeof ParquetWriter>[0]["schema"][number];
 
 const TS_NANOS: WriterElement["logical_type"] = { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "NANOS" };
 
@@ -89,13 +93,8 @@ function pandasColumn(name: string, dtype: DType, zone?: string): Record<string,
   }
 }
 
-/** Encodes a frame as one Parquet file (SNAPPY, row groups of `rowGroupRows`). */
-export function frameToParquet(frame: Frame, options: ParquetWriteOptions = {}): Uint8Array {
-  checkFrame(frame);
-  const rowGroupRows = options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
-  if (!Number.isSafeInteger(rowGroupRows) || rowGroupRows < 1) {
-    throw new FrameError("invalid", "rowGroupRows must be a positive integer");
-  }
+/** The writer's schema, column sources and key-value metadata for a frame. */
+function layout(frame: Frame): { schema: WriterElement[]; columnData: ColumnSource[]; kv: KeyValue[] } {
   const { index } = frame;
   const idxDtype = index.kind === "timestamp" ? "timestamp-index" : "int64-index";
   const schema: WriterElement[] = [
@@ -106,6 +105,7 @@ export function frameToParquet(frame: Frame, options: ParquetWriteOptions = {}):
   const categories: Record<string, readonly string[]> = {};
   for (const c of frame.columns) {
     schema.push(element(c.name, c.dtype, c.valid !== undefined));
+    // Dictionaries are forced for categories only; elsewhere the writer chooses when it pays.
     columnData.push(
       c.dtype === "category"
         ? { name: c.name, data: writerData(c), encoding: "RLE_DICTIONARY" }
@@ -124,21 +124,67 @@ export function frameToParquet(frame: Frame, options: ParquetWriteOptions = {}):
     pandas_version: "2.2.0",
   };
   const hayloft: HayloftMeta = { categories };
-  try {
-    const buffer = parquetWriteBuffer({
-      columnData,
-      schema,
-      codec: options.compression === "none" ? "UNCOMPRESSED" : "SNAPPY",
-      rowGroupSize: rowGroupRows,
-      // Dictionaries are forced for categories only; elsewhere the writer chooses when it pays.
-      kvMetadata: [
-        { key: "pandas", value: JSON.stringify(pandas) },
-        { key: HAYLOFT_KEY, value: JSON.stringify(hayloft) },
-      ],
-      createdBy: "hayloft (hyparquet-writer)",
-    });
-    return new Uint8Array(buffer);
-  } catch (e) {
-    throw new FrameError("invalid", `parquet write failed: ${(e as Error).message}`);
+  const kv = [
+    { key: "pandas", value: JSON.stringify(pandas) },
+    { key: HAYLOFT_KEY, value: JSON.stringify(hayloft) },
+  ];
+  return { schema, columnData, kv };
+}
+
+/** Rows [start, end) of a column source: a view for typed arrays. */
+function rowsOf(data: ColumnSource["data"], start: number, end: number): ColumnSource["data"] {
+  return Array.isArray(data) ? data.slice(start, end) : (data as Int32Array).subarray(start, end);
+}
+
+/** A ByteWriter whose bytes are handed out after each row group, so no more than one is held. */
+class DrainingWriter extends ByteWriter {
+  drain(): Uint8Array {
+    const out = this.getBytes().slice();
+    this.index = 0;
+    return out;
   }
+}
+
+/**
+ * Encodes a frame as a Parquet file in pieces: the leading magic, then one piece per row group of
+ * `rowGroupRows` (SNAPPY unless `compression: "none"`), then the footer. Concatenated they are
+ * exactly `frameToParquet`'s bytes; only one row group's encoding is held at a time, so a
+ * response body can stream them.
+ *
+ * @example new ReadableStream({ start(c) { for (const b of frameToParquetChunks(f)) c.enqueue(b); c.close(); } })
+ */
+export function* frameToParquetChunks(frame: Frame, options: ParquetWriteOptions = {}): Generator<Uint8Array> {
+  checkFrame(frame);
+  const rowGroupRows = options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
+  if (!Number.isSafeInteger(rowGroupRows) || rowGroupRows < 1) {
+    throw new FrameError("invalid", "rowGroupRows must be a positive integer");
+  }
+  const { schema, columnData, kv } = layout(frame);
+  const codec = options.compression === "none" ? "UNCOMPRESSED" : "SNAPPY";
+  const writer = new DrainingWriter();
+  const guarded = <T>(step: () => T): T => {
+    try {
+      return step();
+    } catch (e) {
+      throw new FrameError("invalid", `parquet write failed: ${(e as Error).message}`);
+    }
+  };
+  const pq = guarded(
+    () => new ParquetWriter({ writer, schema, codec, kvMetadata: kv, createdBy: "hayloft (hyparquet-writer)" }),
+  );
+  yield writer.drain();
+  const n = frameLength(frame);
+  for (let start = 0; start < n; start += rowGroupRows) {
+    const end = Math.min(n, start + rowGroupRows);
+    const part = columnData.map((c) => ({ ...c, data: rowsOf(c.data, start, end) }));
+    guarded(() => pq.write({ columnData: part, rowGroupSize: rowGroupRows }));
+    yield writer.drain();
+  }
+  guarded(() => pq.finish());
+  yield writer.drain();
+}
+
+/** Encodes a frame as one Parquet file (SNAPPY, row groups of `rowGroupRows`). */
+export function frameToParquet(frame: Frame, options: ParquetWriteOptions = {}): Uint8Array {
+  return concatBytes([...frameToParquetChunks(frame, options)]);
 }

@@ -3,7 +3,7 @@ import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
 import { type Column, type Frame, FrameError } from "./model.ts";
-import { frameToParquet, parquetToFrame } from "./parquet.ts";
+import { frameToParquet, frameToParquetChunks, parquetToFrame } from "./parquet.ts";
 
 const T0 = 1_700_000_000_123_456_789n;
 
@@ -101,6 +101,17 @@ describe("frameToParquet / parquetToFrame", () => {
     const s = part.columns[0];
     const all = rowsOf(f.columns[5] as Column);
     expect(s?.dtype === "string" && s.values).toEqual([...all.slice(20, 25), ...all.slice(0, 10)]);
+  });
+
+  it("streams the file in pieces: magic, one per row group, footer; together the same bytes", async () => {
+    const f = sample(25);
+    const pieces = [...frameToParquetChunks(f, { rowGroupRows: 10 })];
+    expect(pieces).toHaveLength(5);
+    expect(new TextDecoder().decode(pieces[0])).toBe("PAR1");
+    const whole = frameToParquet(f, { rowGroupRows: 10 });
+    expect(Uint8Array.from(pieces.flatMap((p) => Array.from(p)))).toEqual(whole);
+    expectSameFrame(f, await parquetToFrame(whole));
+    expect([...frameToParquetChunks(sample(0))]).toHaveLength(2);
   });
 
   it("plain hyparquet reads the written file to the same values", async () => {

@@ -60,6 +60,26 @@ describe("frames parquet codec in workerd", () => {
     expect(rows.map((r) => r.n)).toEqual([-6_000n, -6_003n]);
   });
 
+  it("reads chosen columns, and ends every damaged copy in a frame or a FrameError (the guard in workerd)", async () => {
+    const bytes = frameToParquet(frame, { rowGroupRows: 1_000 });
+    const only = await parquetToFrame(bytes, { columns: ["n"] });
+    expect(only.columns.map((c) => c.name)).toEqual(["n"]);
+    expect(only.columns[0]?.values).toEqual(frame.columns[1]?.values);
+    let refused = 0;
+    for (let k = 0; k < 60; k++) {
+      const bad = bytes.slice();
+      // Deterministic spread of damage across the file, headers and footer included.
+      for (let j = 0; j < 3; j++) bad[(k * 7919 + j * 104_729) % bad.length] = (k * 37 + j * 101) & 0xff;
+      try {
+        await parquetToFrame(bad);
+      } catch (e) {
+        expect(e).toBeInstanceOf(FrameError);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+
   it("rejects garbage with a FrameError", async () => {
     await expect(parquetToFrame(new TextEncoder().encode("PAR1 not really PAR1"))).rejects.toBeInstanceOf(FrameError);
   });
