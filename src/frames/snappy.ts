@@ -6,6 +6,16 @@
  * whose size the caller knows in advance, and anything else is an error.
  */
 
+/** The unsigned little-endian integer of `n` (1..4) bytes at `at`; the caller checked they exist. */
+function le(b: Uint8Array, at: number, n: number): number {
+  let v = b[at] as number;
+  if (n > 1) v |= (b[at + 1] as number) << 8;
+  if (n > 2) v |= (b[at + 2] as number) << 16;
+  if (n > 3) v |= (b[at + 3] as number) << 24;
+  // Unsigned: a length or offset with the top bit set must not turn negative.
+  return v >>> 0;
+}
+
 export class SnappyError extends Error {
   override readonly name = "SnappyError";
 }
@@ -33,13 +43,13 @@ export function snappyDecompress(input: Uint8Array, size: number): Uint8Array {
       if (len > 60) {
         const extra = len - 60;
         if (pos + extra > input.length) throw new SnappyError("snappy: literal length past the end");
-        len = 0;
-        for (let i = 0; i < extra; i++) len += (input[pos + i] as number) * 2 ** (8 * i);
-        len += 1;
+        len = le(input, pos, extra) + 1;
         pos += extra;
       }
       if (len > input.length - pos || len > size - at) throw new SnappyError("snappy: literal overruns");
-      out.set(input.subarray(pos, pos + len), at);
+      // Short literals dominate: a loop beats creating a subarray for each.
+      if (len < 32) for (let i = 0; i < len; i++) out[at + i] = input[pos + i] as number;
+      else out.set(input.subarray(pos, pos + len), at);
       pos += len;
       at += len;
       continue;
@@ -55,8 +65,7 @@ export function snappyDecompress(input: Uint8Array, size: number): Uint8Array {
       const n = (tag & 3) === 2 ? 2 : 4;
       if (pos + n > input.length) throw new SnappyError("snappy: copy past the end");
       len = (tag >>> 2) + 1;
-      offset = 0;
-      for (let i = 0; i < n; i++) offset += (input[pos + i] as number) * 2 ** (8 * i);
+      offset = le(input, pos, n);
       pos += n;
     }
     if (offset === 0 || offset > at) throw new SnappyError("snappy: copy from before the start");
