@@ -271,7 +271,16 @@ function walkPages(bytes: Uint8Array, base: number, codec: Codec, leaf: Leaf, ro
     const uncompressed = int(h, 2, "uncompressed page size");
     if (compressed < 0 || compressed > bytes.length - pos) throw bad("page runs past its chunk");
     if (uncompressed < 0) throw bad("negative page size");
-    const page = pageRef(h, base + pos, compressed, uncompressed, codec, leaf, rows - seen, pages.length === 0);
+    const at = {
+      offset: base + pos,
+      compressed,
+      uncompressed,
+      codec,
+      leaf,
+      rowsLeft: rows - seen,
+      first: pages.length === 0,
+    };
+    const page = pageRef(h, at);
     if (page.kind !== "dictionary") seen += page.values;
     pages.push(page);
     pos += compressed;
@@ -287,84 +296,85 @@ function encoding(n: number, what: string): Encoding {
   return e;
 }
 
-function pageRef(
-  h: TStruct,
-  offset: number,
-  compressed: number,
-  uncompressed: number,
-  codec: Codec,
-  leaf: Leaf,
-  rowsLeft: number,
-  first: boolean,
-): PageRef {
+/** Where a page sits and what the chunk around it allows. */
+interface PageAt {
+  readonly offset: number;
+  readonly compressed: number;
+  readonly uncompressed: number;
+  readonly codec: Codec;
+  readonly leaf: Leaf;
+  readonly rowsLeft: number;
+  readonly first: boolean;
+}
+
+/** A page body of `body` bytes may decompress to `raw` bytes: exactly, or within snappy's ratio. */
+function sized(body: number, raw: number, compressedBody: boolean): void {
+  const ok = compressedBody ? raw <= body * SNAPPY_MAX_RATIO + 64 : raw === body;
+  if (!ok) throw bad(`page claims ${raw} bytes from ${body}`);
+}
+
+function pageRef(h: TStruct, at: PageAt): PageRef {
   const type = int(h, 1, "page type");
-  const sized = (body: number, raw: number, compressedBody: boolean): void => {
-    const ok = compressedBody ? raw <= body * SNAPPY_MAX_RATIO + 64 : raw === body;
-    if (!ok) throw bad(`page claims ${raw} bytes from ${body}`);
-  };
-  if (type === 2) {
-    // Dictionary page: only as the chunk's first page, never larger than the rows it serves.
-    const d = struct(h, 7, "dictionary page header");
-    const values = int(d, 1, "dictionary size");
-    const enc = encoding(int(d, 2, "dictionary encoding"), "dictionary");
-    if (!first) throw bad("a dictionary page after the first page");
-    if (values < 0 || values > rowsLeft) throw bad(`dictionary of ${values} entries for ${rowsLeft} rows`);
-    if (enc !== "PLAIN" && enc !== "PLAIN_DICTIONARY") throw bad(`dictionary page encoded ${enc}`);
-    sized(compressed, uncompressed, codec !== "UNCOMPRESSED");
-    const compressedBody = codec !== "UNCOMPRESSED";
-    return {
-      kind: "dictionary",
-      offset,
-      compressed,
-      uncompressed,
-      values,
-      nulls: 0,
-      encoding: enc,
-      defBytes: 0,
-      compressedBody,
-    };
-  }
-  if (type === 0) {
-    const d = struct(h, 5, "data page header");
-    const values = int(d, 1, "page values");
-    const enc = valueEncoding(int(d, 2, "page encoding"), leaf);
-    if (values < 0 || values > rowsLeft) throw bad(`page of ${values} values with ${rowsLeft} rows left`);
-    // Levels must be RLE/bit-packed hybrid (BIT_PACKED is deprecated; hyparquet reads only the hybrid).
-    if (leaf.optional && int(d, 3, "definition level encoding") !== 3) throw bad("definition levels not RLE");
-    sized(compressed, uncompressed, codec !== "UNCOMPRESSED");
-    const compressedBody = codec !== "UNCOMPRESSED";
-    return {
-      kind: "v1",
-      offset,
-      compressed,
-      uncompressed,
-      values,
-      nulls: 0,
-      encoding: enc,
-      defBytes: 0,
-      compressedBody,
-    };
-  }
-  if (type === 3) {
-    const d = struct(h, 8, "data page v2 header");
-    const values = int(d, 1, "page values");
-    const nulls = int(d, 2, "page nulls");
-    const enc = valueEncoding(int(d, 4, "page encoding"), leaf);
-    const defBytes = int(d, 5, "definition levels length");
-    const repBytes = int(d, 6, "repetition levels length");
-    const compressedBody = codec !== "UNCOMPRESSED" && d.get(7) !== false;
-    if (values < 0 || values > rowsLeft) throw bad(`page of ${values} values with ${rowsLeft} rows left`);
-    if (int(d, 3, "page rows") !== values) throw bad("flat page rows differ from its values");
-    if (nulls < 0 || nulls > values || (!leaf.optional && nulls !== 0)) {
-      throw bad(`page of ${values} claims ${nulls} nulls`);
-    }
-    if (repBytes !== 0) throw bad("repetition levels in a flat column");
-    if (defBytes < 0 || defBytes > compressed || defBytes > uncompressed) throw bad("definition levels past the page");
-    if (!leaf.optional && defBytes !== 0) throw bad("definition levels in a required column");
-    sized(compressed - defBytes, uncompressed - defBytes, compressedBody);
-    return { kind: "v2", offset, compressed, uncompressed, values, nulls, encoding: enc, defBytes, compressedBody };
-  }
+  if (type === 2) return dictionaryPage(struct(h, 7, "dictionary page header"), at);
+  if (type === 0) return dataPageV1(struct(h, 5, "data page header"), at);
+  if (type === 3) return dataPageV2(struct(h, 8, "data page v2 header"), at);
   throw bad(`page type ${type} is not supported`);
+}
+
+/** Only as the chunk's first page, PLAIN, never more entries than the rows it serves. */
+function dictionaryPage(d: TStruct, at: PageAt): PageRef {
+  const values = int(d, 1, "dictionary size");
+  const enc = encoding(int(d, 2, "dictionary encoding"), "dictionary");
+  if (!at.first) throw bad("a dictionary page after the first page");
+  if (values < 0 || values > at.rowsLeft) throw bad(`dictionary of ${values} entries for ${at.rowsLeft} rows`);
+  if (enc !== "PLAIN" && enc !== "PLAIN_DICTIONARY") throw bad(`dictionary page encoded ${enc}`);
+  const compressedBody = at.codec !== "UNCOMPRESSED";
+  sized(at.compressed, at.uncompressed, compressedBody);
+  const { offset, compressed, uncompressed } = at;
+  return {
+    kind: "dictionary",
+    offset,
+    compressed,
+    uncompressed,
+    values,
+    nulls: 0,
+    encoding: enc,
+    defBytes: 0,
+    compressedBody,
+  };
+}
+
+function dataPageV1(d: TStruct, at: PageAt): PageRef {
+  const values = int(d, 1, "page values");
+  const enc = valueEncoding(int(d, 2, "page encoding"), at.leaf);
+  if (values < 0 || values > at.rowsLeft) throw bad(`page of ${values} values with ${at.rowsLeft} rows left`);
+  // Levels must be the RLE/bit-packed hybrid (BIT_PACKED is deprecated; hyparquet reads only the hybrid).
+  if (at.leaf.optional && int(d, 3, "definition level encoding") !== 3) throw bad("definition levels not RLE");
+  const compressedBody = at.codec !== "UNCOMPRESSED";
+  sized(at.compressed, at.uncompressed, compressedBody);
+  const { offset, compressed, uncompressed } = at;
+  return { kind: "v1", offset, compressed, uncompressed, values, nulls: 0, encoding: enc, defBytes: 0, compressedBody };
+}
+
+/** Levels uncompressed ahead of the values; in a flat column, definition levels only. */
+function dataPageV2(d: TStruct, at: PageAt): PageRef {
+  const { offset, compressed, uncompressed, leaf } = at;
+  const values = int(d, 1, "page values");
+  const nulls = int(d, 2, "page nulls");
+  const enc = valueEncoding(int(d, 4, "page encoding"), leaf);
+  const defBytes = int(d, 5, "definition levels length");
+  const repBytes = int(d, 6, "repetition levels length");
+  const compressedBody = at.codec !== "UNCOMPRESSED" && d.get(7) !== false;
+  if (values < 0 || values > at.rowsLeft) throw bad(`page of ${values} values with ${at.rowsLeft} rows left`);
+  if (int(d, 3, "page rows") !== values) throw bad("flat page rows differ from its values");
+  if (nulls < 0 || nulls > values || (!leaf.optional && nulls !== 0)) {
+    throw bad(`page of ${values} claims ${nulls} nulls`);
+  }
+  if (repBytes !== 0) throw bad("repetition levels in a flat column");
+  if (defBytes < 0 || defBytes > compressed || defBytes > uncompressed) throw bad("definition levels past the page");
+  if (!leaf.optional && defBytes !== 0) throw bad("definition levels in a required column");
+  sized(compressed - defBytes, uncompressed - defBytes, compressedBody);
+  return { kind: "v2", offset, compressed, uncompressed, values, nulls, encoding: enc, defBytes, compressedBody };
 }
 
 function valueEncoding(n: number, leaf: Leaf): Encoding {
