@@ -66,6 +66,8 @@ function craft(opts: {
   pages: readonly CraftPage[];
   codec?: number;
   footer?: (meta: Thrift) => Thrift;
+  chunk?: (chunk: Thrift) => Thrift;
+  schema?: (leaf: Thrift) => Thrift[];
 }): Uint8Array {
   const w = new ByteWriter();
   w.appendBytes(PAR1);
@@ -76,7 +78,7 @@ function craft(opts: {
   }
   const size = BigInt(w.offset - start);
   const utf8 = opts.type === BYTE_ARRAY ? { field_6: 0 } : {};
-  const chunk = {
+  const chunk: Thrift = {
     field_1: opts.type,
     field_2: [PLAIN, RLE],
     field_3: ["x"],
@@ -90,10 +92,16 @@ function craft(opts: {
     field_1: 2,
     field_2: [
       { field_4: "root", field_5: 1 },
-      { field_1: opts.type, field_3: opts.optional ? 1 : 0, field_4: "x", ...utf8 },
+      ...(opts.schema ?? ((l) => [l]))({ field_1: opts.type, field_3: opts.optional ? 1 : 0, field_4: "x", ...utf8 }),
     ],
     field_3: BigInt(opts.rows),
-    field_4: [{ field_1: [{ field_2: BigInt(start), field_3: chunk }], field_2: size, field_3: BigInt(opts.rows) }],
+    field_4: [
+      {
+        field_1: [{ field_2: BigInt(start), field_3: opts.chunk ? opts.chunk(chunk) : chunk }],
+        field_2: size,
+        field_3: BigInt(opts.rows),
+      },
+    ],
   };
   const m0 = w.offset;
   serializeTCompactProtocol(w, opts.footer ? opts.footer(meta) : meta);
@@ -311,6 +319,69 @@ function plainInt32(): { type: number; optional: boolean; rows: number; pages: C
   const body = int32s([1, 2]);
   return { type: INT32, optional: false, rows: 2, pages: [{ header: v1(2, PLAIN, body.length), body }] };
 }
+
+describe("structure the guard refuses", () => {
+  const refuse = (file: Uint8Array, code: string, message: RegExp): void => {
+    let error: unknown;
+    try {
+      guardParquet(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(FrameError);
+    expect((error as FrameError).code).toBe(code);
+    expect((error as FrameError).message).toMatch(message);
+  };
+
+  it("accepts the hand-made file it is varied from", () => {
+    expect(guardParquet(craft(plainInt32())).groups[0]?.chunks[0]?.pages).toHaveLength(1);
+  });
+
+  it("codecs other than UNCOMPRESSED and SNAPPY, chunks elsewhere, counts that disagree", () => {
+    refuse(craft({ ...plainInt32(), chunk: (c) => ({ ...c, field_4: 6 }) }), "invalid", /codec 6/);
+    refuse(craft({ ...plainInt32(), chunk: (c) => ({ ...c, field_9: 10_000n }) }), "invalid", /outside the data/);
+    refuse(craft({ ...plainInt32(), chunk: (c) => ({ ...c, field_5: 3n }) }), "invalid", /value count/);
+    refuse(craft({ ...plainInt32(), footer: (m) => ({ ...m, field_3: 5n }) }), "invalid", /row count/);
+    refuse(craft({ ...plainInt32(), chunk: (c) => ({ ...c, field_1: 2 }) }), "invalid", /type differs/);
+  });
+
+  it("nested, repeated and over-wide schemas", () => {
+    const nested = (l: Thrift): Thrift[] => [{ field_3: 1, field_4: "g", field_5: 1 }, l];
+    refuse(craft({ ...plainInt32(), schema: nested }), "dtype_mismatch", /nested/);
+    refuse(craft({ ...plainInt32(), schema: (l) => [{ ...l, field_3: 2 }] }), "dtype_mismatch", /repeated/);
+    const wide = (l: Thrift): Thrift[] => Array.from({ length: 10_001 }, (_, i) => ({ ...l, field_4: `c${i}` }));
+    refuse(
+      craft({
+        ...plainInt32(),
+        schema: wide,
+        footer: (m) => ({ ...m, field_2: [{ field_4: "root", field_5: 10_001 }, ...(m.field_2 as Thrift[]).slice(1)] }),
+      }),
+      "too_large",
+      /10001 columns/,
+    );
+  });
+
+  it("deprecated or misplaced encodings and pages", () => {
+    const body = int32s([1, 2]);
+    const grouped = craft({ ...plainInt32(), pages: [{ header: v1(2, 1, body.length), body }] });
+    refuse(grouped, "invalid", /encoding 1/);
+    const rleInts = craft({ ...plainInt32(), pages: [{ header: v1(2, RLE, body.length), body }] });
+    refuse(rleInts, "invalid", /INT32 values encoded RLE/);
+    const lateDict = craft({
+      ...plainInt32(),
+      pages: [
+        { header: v1(1, PLAIN, 4), body: int32s([1]) },
+        { header: dictPage(1, 4), body: int32s([9]) },
+        { header: v1(1, PLAIN, 4), body: int32s([2]) },
+      ],
+    });
+    refuse(lateDict, "invalid", /dictionary page after/);
+    const index = craft({ ...plainInt32(), pages: [{ header: { ...v1(2, PLAIN, 8), field_1: 1 }, body }] });
+    refuse(index, "invalid", /page type 1/);
+    const short = craft({ ...plainInt32(), pages: [{ header: v1(1, PLAIN, 4), body: int32s([1]) }] });
+    refuse(short, "invalid", /pages cover 1 of 2 rows/);
+  });
+});
 
 describe("column projection", () => {
   it("decodes only the columns asked for: a damaged page elsewhere is never read", async () => {
