@@ -7,6 +7,7 @@
  * REQUIRED. Timestamps are TIMESTAMP(NANOS, isAdjustedToUTC); categories are UTF8 strings forced
  * to dictionary encoding, marked `categorical` in the pandas metadata, and their exact dictionaries
  * kept under the `hayloft` key. Compression is SNAPPY (the writer's built-in, pure JS).
+ * `frameToParquetChunks` yields the same bytes row group by row group, for streamed responses.
  *
  * Files read here: flat schemas of BOOLEAN, INT32 (signed, 8/16-bit and unsigned 8/16-bit
  * annotations), INT64 (signed), FLOAT, DOUBLE, UTF8/STRING/ENUM byte arrays, and timestamps as
