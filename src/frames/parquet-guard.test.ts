@@ -3,6 +3,7 @@
  * writes, and the exact byte patterns that made hyparquet spin or over-allocate) and random damage
  * to real files. The corrupted-bytes property has no clock in it: it passes by finishing.
  */
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { ByteWriter } from "hyparquet-writer/src/bytewriter.js";
 import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
@@ -465,6 +466,24 @@ function bases(): Uint8Array[] {
     optionalInt32V1(),
   ];
 }
+
+describe("the hyparquet these checks mirror", () => {
+  it("is 1.31.5, exactly: parquet-pages walks runs as this version's loops consume them", () => {
+    // Upgrading hyparquet means re-reading its encoding.js, delta.js and datapage.js against
+    // src/frames/parquet-pages.ts before changing this number.
+    for (const pkg of ["hyparquet", "hyparquet-writer/node_modules/hyparquet"]) {
+      const url = new URL(`../../node_modules/${pkg}/package.json`, import.meta.url);
+      let version: string | undefined;
+      try {
+        version = JSON.parse(readFileSync(url, "utf8")).version;
+      } catch {
+        // No nested copy: the writer shares the one hyparquet.
+      }
+      if (pkg === "hyparquet") expect(version).toBe("1.31.5");
+      else expect(version).toBeUndefined();
+    }
+  });
+});
 
 describe("damaged bytes", () => {
   const files = bases();
