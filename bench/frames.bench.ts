@@ -75,13 +75,20 @@ function setUp(): Promise<string> {
     const { base } = await startBenchWorker();
     await ok("create", await adminFetch(`${base}/frames/${PROJECT}/bench`, { method: "PUT" }), 201);
     const url = `${base}/frames/${PROJECT}/bench/items/big`;
-    await ok("write", await adminFetch(url, { method: "PUT", headers: { "content-type": ARROW }, body: frameToArrow(rows(0, 1)) }), 201);
+    await ok(
+      "write",
+      await adminFetch(url, { method: "PUT", headers: { "content-type": ARROW }, body: frameToArrow(rows(0, 1)) }),
+      201,
+    );
     // The rest as one streamed Arrow append, in record batches of 100k rows.
     const parts: Uint8Array[] = [];
-    for (let from = 1; from < ROWS; from += 100_000) parts.push(frameToArrow(rows(from, Math.min(100_000, ROWS - from))));
+    for (let from = 1; from < ROWS; from += 100_000)
+      parts.push(frameToArrow(rows(from, Math.min(100_000, ROWS - from))));
     const body = new ReadableStream<Uint8Array>({
       start(ctl) {
-        parts.forEach((p, i) => ctl.enqueue(i === 0 ? p.subarray(0, p.length - 8) : cutSchema(p)));
+        parts.forEach((p, i) => {
+          ctl.enqueue(i === 0 ? p.subarray(0, p.length - 8) : cutSchema(p));
+        });
         ctl.enqueue(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]));
         ctl.close();
       },
@@ -89,7 +96,12 @@ function setUp(): Promise<string> {
     const appended = JSON.parse(
       await ok(
         "append 1m",
-        await adminFetch(`${url}/append`, { method: "POST", headers: { "content-type": ARROW }, body, duplex: "half" } as RequestInit),
+        await adminFetch(`${url}/append`, {
+          method: "POST",
+          headers: { "content-type": ARROW },
+          body,
+          duplex: "half",
+        } as RequestInit),
       ),
     ) as { rows: number };
     expectEqual("rows after the append", appended.rows, ROWS);
@@ -110,12 +122,23 @@ bench("frames-append-cost", async (): Promise<Figure> => {
   await ok("create", await adminFetch(`${base}/frames/${PROJECT}/appends`, { method: "PUT" }), 201);
   const times: number[] = [];
   const item = `${base}/frames/${PROJECT}/appends/items/grow`;
-  await ok("write", await adminFetch(item, { method: "PUT", headers: { "content-type": ARROW }, body: frameToArrow(rows(0, APPEND_ROWS)) }), 201);
+  await ok(
+    "write",
+    await adminFetch(item, {
+      method: "PUT",
+      headers: { "content-type": ARROW },
+      body: frameToArrow(rows(0, APPEND_ROWS)),
+    }),
+    201,
+  );
   const bodies = Array.from({ length: APPENDS }, (_, k) => frameToArrow(rows((k + 1) * APPEND_ROWS, APPEND_ROWS)));
   await settleSockets();
   for (let k = 0; k < APPENDS; k++) {
     const t0 = performance.now();
-    await ok(`append ${k + 1}`, await adminFetch(`${item}/append`, { method: "POST", headers: { "content-type": ARROW }, body: bodies[k] }));
+    await ok(
+      `append ${k + 1}`,
+      await adminFetch(`${item}/append`, { method: "POST", headers: { "content-type": ARROW }, body: bodies[k] }),
+    );
     times.push(performance.now() - t0);
   }
   const info = JSON.parse(await ok("info", await adminFetch(`${item}/info`))) as { rows: number; version: number };
@@ -135,7 +158,7 @@ bench("frames-append-cost", async (): Promise<Figure> => {
   };
 });
 
-function checkTable(what: string, bytes: Uint8Array, want: { rows: number; columns: string[] }): ReturnType<typeof tableFromIPC> {
+function checkTable(what: string, bytes: Uint8Array, want: { rows: number; columns: string[] }) {
   const t = tableFromIPC(bytes);
   expectEqual(`${what}: rows`, t.numRows, want.rows);
   expectEqual(`${what}: columns`, t.schema.fields.map((f) => f.name).join(","), [...want.columns, "time"].join(","));
@@ -145,28 +168,34 @@ function checkTable(what: string, bytes: Uint8Array, want: { rows: number; colum
 bench("frames-read-1m", async (): Promise<Figure> => {
   const base = await setUp();
   const url = `${base}/frames/${PROJECT}/bench/items/big`;
-  const ours = await measure(async () => {
-    const b = await arrowBytes("read", await adminFetch(url, { headers: { accept: ARROW } }));
-    if (b.length < ROWS * 8) throw new BenchCheckError("read: short answer");
-  }, { minRuns: 3, minMs: 0 });
+  const ours = await measure(
+    async () => {
+      const b = await arrowBytes("read", await adminFetch(url, { headers: { accept: ARROW } }));
+      if (b.length < ROWS * 8) throw new BenchCheckError("read: short answer");
+    },
+    { minRuns: 3, minMs: 0 },
+  );
   const t = checkTable("read", await arrowBytes("read", await adminFetch(url, { headers: { accept: ARROW } })), {
     rows: ROWS,
     columns: ["a", "b", "c", "d", "e"],
   });
-  const want = rows(ROWS - 1, 1);
-  expectEqual("last d", t.getChild("d")?.get(ROWS - 1), want.columns[3]?.values[0]);
+  const want = rows(ROWS - 1, 1).columns[3]?.values as Float64Array;
+  expectEqual("last d", t.getChild("d")?.get(ROWS - 1), want[0]);
 
   const file = frameToParquet(rows(0, ROWS));
   const buffer = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
   let decoded = 0;
-  const theirs = await measure(async () => {
-    await parquetRead({
-      file: buffer,
-      onComplete: (data: unknown[][]) => {
-        decoded = data.length;
-      },
-    });
-  }, { minRuns: 3, minMs: 0 });
+  const theirs = await measure(
+    async () => {
+      await parquetRead({
+        file: buffer,
+        onComplete: (data: unknown[][]) => {
+          decoded = data.length;
+        },
+      });
+    },
+    { minRuns: 3, minMs: 0 },
+  );
   expectEqual("hyparquet rows", decoded, ROWS);
   return {
     name: "frames-read-1m",
@@ -180,17 +209,23 @@ bench("frames-read-1m", async (): Promise<Figure> => {
 
 async function fullRead(base: string): Promise<number> {
   const url = `${base}/frames/${PROJECT}/bench/items/big`;
-  return measure(async () => {
-    await arrowBytes("full read", await adminFetch(url, { headers: { accept: ARROW } }));
-  }, { minRuns: 3, minMs: 0 });
+  return measure(
+    async () => {
+      await arrowBytes("full read", await adminFetch(url, { headers: { accept: ARROW } }));
+    },
+    { minRuns: 3, minMs: 0 },
+  );
 }
 
 bench("frames-read-columns", async (): Promise<Figure> => {
   const base = await setUp();
   const url = `${base}/frames/${PROJECT}/bench/items/big?columns=d`;
-  const ours = await measure(async () => {
-    await arrowBytes("one column", await adminFetch(url, { headers: { accept: ARROW } }));
-  }, { minRuns: 3, minMs: 0 });
+  const ours = await measure(
+    async () => {
+      await arrowBytes("one column", await adminFetch(url, { headers: { accept: ARROW } }));
+    },
+    { minRuns: 3, minMs: 0 },
+  );
   checkTable("one column", await arrowBytes("one column", await adminFetch(url, { headers: { accept: ARROW } })), {
     rows: ROWS,
     columns: ["d"],
@@ -212,9 +247,12 @@ bench("frames-read-filter", async (): Promise<Figure> => {
   const limit = 100 + (0.99 * ROWS) / 1000 + 1;
   const filters = encodeURIComponent(JSON.stringify([["d", ">", limit]]));
   const url = `${base}/frames/${PROJECT}/bench/items/big?filters=${filters}`;
-  const ours = await measure(async () => {
-    await arrowBytes("filter", await adminFetch(url, { headers: { accept: ARROW } }));
-  }, { minRuns: 3, minMs: 0 });
+  const ours = await measure(
+    async () => {
+      await arrowBytes("filter", await adminFetch(url, { headers: { accept: ARROW } }));
+    },
+    { minRuns: 3, minMs: 0 },
+  );
   const t = tableFromIPC(await arrowBytes("filter", await adminFetch(url, { headers: { accept: ARROW } })));
   const all = rows(0, ROWS).columns[3]?.values as Float64Array;
   const want = all.filter((v) => v > limit).length;

@@ -110,7 +110,7 @@ export function framesHttpCases(): void {
         await call(p, "PUT", `/${c}/items/AAPL`, {
           body: JSON.stringify(RECORDS),
           type: JSON_T,
-          query: { metadata: '{"source":"yahoo"}' },
+          query: { index_col: "date", metadata: '{"source":"yahoo"}' },
         }),
         201,
       );
@@ -237,14 +237,21 @@ export function framesHttpCases(): void {
   describe("frames over HTTP: versions, snapshots, batch, transactions", () => {
     it("snapshots and as_of survive overwrite and deletion; versions and prune", async () => {
       const { p, c } = await newCollection();
-      await json(await call(p, "PUT", `/${c}/items/a`, { body: JSON.stringify(RECORDS), type: JSON_T }), 201);
+      await json(
+        await call(p, "PUT", `/${c}/items/a`, {
+          body: JSON.stringify(RECORDS),
+          type: JSON_T,
+          query: { index_col: "date" },
+        }),
+        201,
+      );
       const s = await json(await call(p, "PUT", `/${c}/snapshots/eod`, { body: "{}", type: JSON_T }), 201);
       expect(s).toMatchObject({ name: "eod", versions: { a: 0 } });
       await json(
         await call(p, "PUT", `/${c}/items/a`, {
           body: JSON.stringify(RECORDS.slice(0, 1)),
           type: JSON_T,
-          query: { overwrite: true },
+          query: { index_col: "date", overwrite: true },
         }),
         201,
       );
@@ -264,7 +271,7 @@ export function framesHttpCases(): void {
           await call(p, "PUT", `/${c}/items/b`, {
             body: JSON.stringify(RECORDS),
             type: JSON_T,
-            query: { overwrite: true },
+            query: { index_col: "date", overwrite: true },
           }),
           201,
         );
@@ -291,7 +298,7 @@ export function framesHttpCases(): void {
           await call(p, "PUT", `/${c}/items/${item}`, {
             body: JSON.stringify(RECORDS),
             type: JSON_T,
-            query: { metadata: JSON.stringify({ source: src }) },
+            query: { index_col: "date", metadata: JSON.stringify({ source: src }) },
           }),
           201,
         );
@@ -311,10 +318,10 @@ export function framesHttpCases(): void {
           type: JSON_T,
           body: JSON.stringify({
             ops: [
-              { op: "write", item: "a", data: RECORDS },
-              { op: "append", item: "nope", data: RECORDS },
+              { op: "write", item: "a", data: RECORDS, index_col: "date" },
+              { op: "append", item: "nope", data: RECORDS, index_col: "date" },
               { op: "write", item: "b", data: { nonsense: true } },
-              { op: "write", item: "c", data: RECORDS },
+              { op: "write", item: "c", data: RECORDS, index_col: "date" },
             ],
           }),
         }),
@@ -339,10 +346,10 @@ export function framesHttpCases(): void {
         type: JSON_T,
         body: JSON.stringify({
           ops: [
-            { op: "write", item: "a", data: RECORDS.slice(0, 1), overwrite: true },
-            { op: "write", item: "new", data: RECORDS },
+            { op: "write", item: "a", data: RECORDS.slice(0, 1), index_col: "date", overwrite: true },
+            { op: "write", item: "new", data: RECORDS, index_col: "date" },
             { op: "delete", item: "c" },
-            { op: "append", item: "new", data: RECORDS.slice(0, 1), on_dup: "error" },
+            { op: "append", item: "new", data: RECORDS.slice(0, 1), index_col: "date", on_dup: "error" },
           ],
         }),
       });
@@ -355,7 +362,7 @@ export function framesHttpCases(): void {
           body: JSON.stringify({
             ops: [
               { op: "delete", item: "c" },
-              { op: "write", item: "new", data: RECORDS },
+              { op: "write", item: "new", data: RECORDS, index_col: "date" },
             ],
           }),
         }),
@@ -373,7 +380,14 @@ export function framesHttpCases(): void {
       const { p, c } = await newCollection({ rules: [{ id: "pos", kind: "range", column: "price", min: 0 }] });
       await problem(await call(p, "GET", "/nope/items/x"), 404, "not_found");
       await problem(await call(p, "GET", `/${c}/items/x`), 404, "not_found");
-      await json(await call(p, "PUT", `/${c}/items/x`, { body: JSON.stringify(RECORDS), type: JSON_T }), 201);
+      await json(
+        await call(p, "PUT", `/${c}/items/x`, {
+          body: JSON.stringify(RECORDS),
+          type: JSON_T,
+          query: { index_col: "date" },
+        }),
+        201,
+      );
       const before = await (await call(p, "GET", `/${c}/items/x`, { accept: "text/csv" })).text();
       await problem(
         await call(p, "PUT", `/${c}/items/y`, { body: "date,a,a\n2024-01-01T00:00:00Z,1,2\n", type: "text/csv" }),
@@ -426,6 +440,15 @@ export function framesHttpCases(): void {
       await problem(
         await call(p, "POST", `/${c}/items/x/append`, {
           body: JSON.stringify([{ date: "2024-02-01T00:00:00Z", price: "high" }]),
+          type: JSON_T,
+        }),
+        400,
+        "dtype_mismatch",
+      );
+      // A column the item lacks under the strict strategy.
+      await problem(
+        await call(p, "POST", `/${c}/items/x/append`, {
+          body: JSON.stringify([{ date: "2024-02-01T00:00:00Z", price: 1, vol: 1, sym: "A", extra: true }]),
           type: JSON_T,
         }),
         409,

@@ -47,6 +47,8 @@ export interface BodyOptions {
   readonly zone?: string;
   /** CSV: whether the first column is the index (default true). */
   readonly csvIndex?: boolean;
+  /** JSON and NDJSON: the key holding the index (default "index", or the item's index name). */
+  readonly indexName?: string;
 }
 
 /** Rows per batch of a streamed body. */
@@ -54,6 +56,7 @@ export const STREAM_BATCH_ROWS = 50_000;
 
 function textOptions(o: BodyOptions) {
   return {
+    ...(o.indexName === undefined ? {} : { indexName: o.indexName }),
     maxBytes: o.maxBytes,
     maxRows: o.maxRows,
     ...(o.schema === undefined ? {} : { schema: o.schema }),
@@ -61,9 +64,13 @@ function textOptions(o: BodyOptions) {
   };
 }
 
-function rowLimit(f: Frame, max: number): Frame {
-  if (f.index.values.length > max) throw new FrameError("too_large", `a body may hold at most ${max} rows`);
-  return f;
+/** What a Parquet body may decompress to (pages and what decoding rebuilds). */
+const PARQUET_DECODED_BYTES = 64 * 1024 * 1024;
+
+/** CSV names its index in the header's first field. */
+function csvOptions(o: BodyOptions) {
+  const { indexName: _, ...rest } = textOptions(o);
+  return rest;
 }
 
 /** A whole body as one frame. */
@@ -72,11 +79,16 @@ export async function frameBody(req: Request, kind: BodyKind, o: BodyOptions): P
     case "json":
       return readJson(await readBody(req, o.maxBytes), textOptions(o));
     case "csv":
-      return readCsv(await readBody(req, o.maxBytes), { ...textOptions(o), index: o.csvIndex ?? true });
+      return readCsv(await readBody(req, o.maxBytes), { ...csvOptions(o), index: o.csvIndex ?? true });
     case "arrow":
       return framesFromArrow(await readBytes(req, o.maxBytes), { maxRows: o.maxRows, maxBytes: o.maxBytes });
     case "parquet":
-      return rowLimit(parquetToFrame(await readBytes(req, o.maxBytes)), o.maxRows);
+      // Decoded pages are bounded too: workerd has 128 MB per isolate.
+      return parquetToFrame(await readBytes(req, o.maxBytes), {
+        maxBytes: o.maxBytes,
+        maxRows: o.maxRows,
+        maxDecodedBytes: PARQUET_DECODED_BYTES,
+      });
     case "ndjson": {
       const parts: Frame[] = [];
       for await (const f of frameBatches(req, kind, o)) parts.push(f);
@@ -108,7 +120,7 @@ export async function* frameBatches(req: Request, kind: BodyKind, o: BodyOptions
       yield* readNdjsonStream(chunks(req), text);
       return;
     case "csv":
-      yield* readCsvStream(chunks(req), { ...text, index: o.csvIndex ?? true });
+      yield* readCsvStream(chunks(req), { ...csvOptions(o), batchRows: STREAM_BATCH_ROWS, index: o.csvIndex ?? true });
       return;
     case "arrow":
       if ((req.headers.get("content-type") ?? "").includes("arrow.file")) {

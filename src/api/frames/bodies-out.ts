@@ -8,7 +8,7 @@ import { frameToArrow } from "../../frames/arrow.ts";
 import { writeCsv } from "../../frames/csv.ts";
 import { type JsonShape, writeJson, writeNdjson } from "../../frames/json.ts";
 import { type Column, type Frame, FrameError, frameLength, type Schema } from "../../frames/model.ts";
-import { frameToParquet } from "../../frames/parquet.ts";
+import { frameToParquetChunks } from "../../frames/parquet.ts";
 import { concatFrames } from "../../frames/rows.ts";
 import { nullColumn } from "../../frames/rules.ts";
 import { HttpError } from "../errors/index.ts";
@@ -182,7 +182,7 @@ export async function* frameOutput(
       yield* arrowPieces(frames, schema, opts.zone);
       return;
     case "parquet":
-      yield frameToParquet(await gathered(frames, schema, opts.maxRows, opts.zone));
+      yield* frameToParquetChunks(await gathered(frames, schema, opts.maxRows, opts.zone));
       return;
     case "json":
       if (opts.shape !== undefined && opts.shape !== "records") {

@@ -97,9 +97,10 @@ const WRITE_QUERY = z.object({
   strategy: q("Schema evolution: strict (default), add_only or compatible"),
   zone: q("IANA zone for zoneless timestamps in CSV / JSON bodies"),
   index: q("CSV: false when the first column is not the index"),
+  index_col: q('JSON / NDJSON: the key holding the index (default "index", or the item\'s index on append)'),
 });
 
-const APPEND_QUERY = WRITE_QUERY.pick({ metadata: true, zone: true, index: true }).extend({
+const APPEND_QUERY = WRITE_QUERY.pick({ metadata: true, zone: true, index: true, index_col: true }).extend({
   on_dup: q("keep_last (default), keep_first, error or keep_all"),
 });
 
@@ -129,6 +130,7 @@ const OpBody = z
     start: z.union([z.string(), z.number()]).optional(),
     end: z.union([z.string(), z.number()]).optional(),
     zone: z.string().optional(),
+    index_col: z.string().optional().openapi({ description: 'The key of `data` holding the index (default "index")' }),
   })
   .openapi("FramesOp");
 const OpsBody = z.object({ ops: z.array(OpBody).max(1000) }).openapi("FramesOps");
@@ -274,17 +276,26 @@ function bodyOptions(c: Ctx, streamed: boolean) {
     maxRows: streamed ? cfg.framesMaxStreamRows : cfg.maxRequestRows,
     ...(zone === undefined ? {} : { zone }),
     csvIndex: param(c, "index") === undefined ? true : flagParam(c, "index"),
+    ...(param(c, "index_col") === undefined ? {} : { indexName: param(c, "index_col") as string }),
   };
 }
 
 /** A frame from a JSON value inside a batch or transaction body. */
-function frameOfJson(data: unknown, zone: string | undefined, maxRows: number): Frame {
+function frameOfJson(
+  data: unknown,
+  o: { zone?: string | undefined; index_col?: string | undefined },
+  maxRows: number,
+): Frame {
   if (data === undefined) throw new FrameError("invalid", "this step needs data");
-  return readJson(JSON.stringify(data), { maxRows, ...(zone === undefined ? {} : { zone }) });
+  return readJson(JSON.stringify(data), {
+    maxRows,
+    ...(o.zone === undefined ? {} : { zone: o.zone }),
+    ...(o.index_col === undefined ? {} : { indexName: o.index_col }),
+  });
 }
 
 function opOf(o: z.infer<typeof OpBody>, maxRows: number): Op {
-  const data = () => frameOfJson(o.data, o.zone, maxRows);
+  const data = () => frameOfJson(o.data, o, maxRows);
   const meta = o.metadata as Meta | undefined;
   switch (o.op) {
     case "write":
@@ -513,7 +524,11 @@ function itemRoutes(deps: AppDeps): FramesRoute[] {
         method: "post",
         path: `${ITEM}/update`,
         summary: "Replace the rows inside the body's index range with the body's rows (ArcticDB's update)",
-        request: { params: ItemParams, query: WRITE_QUERY.pick({ zone: true, index: true }), body: FRAME_BODY },
+        request: {
+          params: ItemParams,
+          query: WRITE_QUERY.pick({ zone: true, index: true, index_col: true }),
+          body: FRAME_BODY,
+        },
         responses: { 200: { description: "The version written" }, ...PROBLEMS },
       }),
       (c) =>
