@@ -117,7 +117,7 @@ async function checkExpect(q: Querier, k: CollectionKey, plan: CommitPlan): Prom
   }
 }
 
-/** Item heads after `writes`, in plan order; a version number already given out is a `conflict`. */
+/** Item heads after `writes`, in plan order; each must be numbered its item's nextVersion. */
 function nextHeads(
   before: ReadonlyMap<string, { latest: number | null; nextVersion: number }>,
   writes: readonly VersionWrite[],
@@ -125,8 +125,10 @@ function nextHeads(
   const heads = new Map<string, { latest: number; nextVersion: number; metadata: JsonObject }>();
   for (const w of writes) {
     const next = heads.get(w.item)?.nextVersion ?? before.get(w.item)?.nextVersion ?? 0;
-    if (w.version < next) {
-      throw new StoreError("conflict", `Version ${w.version} of ${w.item} was given out already: retry`);
+    // The writer numbers from the head it read, and `expect` guards that head: a number other
+    // than nextVersion is a bug in the writer, not a race.
+    if (w.version !== next) {
+      throw new StoreError("invalid", `${w.item} takes version ${next} next, not ${w.version}`);
     }
     heads.set(w.item, { latest: w.version, nextVersion: w.version + 1, metadata: w.metadata });
   }

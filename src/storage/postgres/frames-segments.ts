@@ -30,7 +30,8 @@ function checkPuts(puts: readonly SegmentPut[]): void {
     const id = p.segment?.id;
     if (typeof id !== "string" || id === "") throw new StoreError("invalid", `A segment of ${p.item} has no id`);
     const key = JSON.stringify([p.item, id]);
-    if (seen.has(key)) throw new StoreError("invalid", `Segment ${id} of ${p.item} is staged twice in one call`);
+    // The same id twice is the same clash as an id already stored: one of the two uploads loses.
+    if (seen.has(key)) throw new StoreError("conflict", `Segment ${id} of ${p.item} is staged twice in one call`);
     seen.add(key);
     for (const b of p.blobs) {
       if (!(b instanceof Uint8Array)) throw new StoreError("invalid", `A blob of segment ${id} is not bytes`);
