@@ -89,9 +89,7 @@ ALTER TABLE "fr_snapshot_versions" ADD CONSTRAINT "fr_snapshot_versions_snapshot
 ALTER TABLE "fr_snapshot_versions" ADD CONSTRAINT "fr_snapshot_versions_version_fk" FOREIGN KEY ("project","collection","item","version") REFERENCES "public"."fr_versions"("project","collection","item","version") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "fr_snapshots" ADD CONSTRAINT "fr_snapshots_collection_fk" FOREIGN KEY ("project","collection") REFERENCES "public"."fr_collections"("project","collection") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "fr_version_segments" ADD CONSTRAINT "fr_version_segments_version_fk" FOREIGN KEY ("project","collection","item","version") REFERENCES "public"."fr_versions"("project","collection","item","version") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "fr_version_segments" ADD CONSTRAINT "fr_version_segments_segment_fk" FOREIGN KEY ("project","collection","item","segment") REFERENCES "public"."fr_segments"("project","collection","item","id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "fr_versions" ADD CONSTRAINT "fr_versions_item_fk" FOREIGN KEY ("project","collection","item") REFERENCES "public"."fr_items"("project","collection","name") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "fr_items_metadata" ON "fr_items" USING gin ("metadata" jsonb_path_ops);--> statement-breakpoint
 CREATE INDEX "fr_segments_staged" ON "fr_segments" USING btree ("project","collection","staged_ms") WHERE "fr_segments"."staged_ms" IS NOT NULL;--> statement-breakpoint
-CREATE INDEX "fr_snapshot_versions_version" ON "fr_snapshot_versions" USING btree ("project","collection","item","version");--> statement-breakpoint
-CREATE INDEX "fr_version_segments_segment" ON "fr_version_segments" USING btree ("project","collection","item","segment");
+CREATE INDEX "fr_snapshot_versions_version" ON "fr_snapshot_versions" USING btree ("project","collection","item","version");

@@ -2,17 +2,19 @@
  * Applies a frames CommitPlan (frames-port.ts) inside one transaction, under the collection's
  * lock, in the order of the plan's fields. Any throw rolls the whole transaction back, so a
  * failed commit changes nothing. Rows go in set-based statements over `unnest` arrays: one
- * statement per kind of change, not one per row.
+ * statement per kind of change, not one per row. Pruning and snapshots are in frames-prune.ts.
  */
 import { StoreError } from "../errors.ts";
 import type { CommitPlan, CommitResult, VersionWrite } from "../frames-port.ts";
 import { checkCommitPlan } from "./frames-checks.ts";
+import { createSnapshot, deleteItems, dropSnapshot, dropVersions } from "./frames-prune.ts";
 import { freeUnlisted } from "./frames-segments.ts";
 import {
   type CollectionKey,
   emptyCollection,
   type JsonObject,
   jsonParam,
+  keyedRows,
   lockCollection,
   params,
 } from "./frames-sql.ts";
@@ -20,14 +22,6 @@ import { type Querier, run } from "./sql.ts";
 
 /** Most links (version -> segment) one insert carries. */
 const LINKS_PER_INSERT = 10_000;
-
-/** `(item, version) IN (...)` over two array parameters; `at` qualifies the columns (`v.`). */
-function pairsIn(p: ReturnType<typeof params>, pairs: readonly { item: string; version: number }[], at = ""): string {
-  return (
-    `(${at}item, ${at}version) IN (SELECT * FROM unnest(${p.add(pairs.map((x) => x.item))}::text[], ` +
-    `${p.add(pairs.map((x) => x.version))}::int[]))`
-  );
-}
 
 export async function applyCommit(
   q: Querier,
@@ -140,14 +134,12 @@ async function checkSegmentsKnown(q: Querier, k: CollectionKey, writes: readonly
   for (const w of writes) for (const id of w.segments) wanted.set(JSON.stringify([w.item, id]), { item: w.item, id });
   if (wanted.size === 0) return;
   const pairs = [...wanted.values()];
-  const known = await run<{ item: string; id: string }>(
+  const [missing] = await run<{ item: string; id: string }>(
     q,
-    "SELECT item, id FROM fr_segments WHERE project = $1 AND collection = $2 AND (item, id) IN " +
-      "(SELECT * FROM unnest($3::text[], $4::text[]))",
+    "SELECT u.item, u.id FROM unnest($3::text[], $4::text[]) AS u(item, id) WHERE (SELECT 1 FROM fr_segments s " +
+      "WHERE s.project = $1 AND s.collection = $2 AND s.item = u.item AND s.id = u.id) IS NULL LIMIT 1",
     [k.project, k.collection, pairs.map((x) => x.item), pairs.map((x) => x.id)],
   );
-  for (const r of known) wanted.delete(JSON.stringify([r.item, r.id]));
-  const missing = wanted.values().next().value;
   if (missing) {
     throw new StoreError(
       "invalid",
@@ -222,12 +214,9 @@ async function linkSegments(q: Querier, k: CollectionKey, writes: readonly Versi
         "SELECT $1, $2, * FROM unnest($3::text[], $4::int[], $5::int[], $6::text[])",
       [k.project, k.collection, items, part.map((l) => l.version), part.map((l) => l.ord), ids],
     );
-    await run(
-      q,
-      "UPDATE fr_segments SET staged_ms = NULL WHERE project = $1 AND collection = $2 AND staged_ms IS NOT NULL " +
-        "AND (item, id) IN (SELECT * FROM unnest($3::text[], $4::text[]))",
-      [k.project, k.collection, items, ids],
-    );
+    const p = params(k);
+    const staged = keyedRows(p, "fr_segments", ["item", "id"], items, ids);
+    await run(q, `UPDATE fr_segments SET staged_ms = NULL WHERE ${staged} AND staged_ms IS NOT NULL`, p.values);
   }
 }
 
@@ -237,132 +226,15 @@ async function setStrategies(q: Querier, k: CollectionKey, plan: CommitPlan): Pr
   // The last change of an item wins, as if applied one by one.
   const last = new Map(changes.map((c) => [c.item, c.strategy]));
   const names = [...last.keys()];
+  // Rows by key (`name = ANY`), each one's strategy looked up: no join to plan badly (keyedRows).
   const set = await run<{ name: string }>(
     q,
-    "UPDATE fr_items i SET strategy = u.strategy FROM unnest($3::text[], $4::text[]) AS u(name, strategy) " +
-      "WHERE i.project = $1 AND i.collection = $2 AND i.name = u.name AND i.latest IS NOT NULL RETURNING i.name",
+    "UPDATE fr_items i SET strategy = (SELECT u.strategy FROM unnest($3::text[], $4::text[]) AS u(name, strategy) " +
+      "WHERE u.name = i.name) WHERE i.project = $1 AND i.collection = $2 AND i.name = ANY($3::text[]) " +
+      "AND i.latest IS NOT NULL RETURNING i.name",
     [k.project, k.collection, names, names.map((n) => last.get(n))],
   );
   const done = new Set(set.map((r) => r.name));
   const missing = names.find((n) => !done.has(n));
   if (missing !== undefined) throw new StoreError("not_found", `No item ${missing}`);
-}
-
-/**
- * Prunes versions in `scope` (an SQL condition on fr_versions built on `p`): those a snapshot
- * names are kept, marked pruned; the rest go, with their links.
- */
-async function prune(q: Querier, p: ReturnType<typeof params>, scope: string): Promise<void> {
-  const named =
-    "EXISTS (SELECT 1 FROM fr_snapshot_versions sv WHERE sv.project = v.project AND sv.collection = v.collection " +
-    "AND sv.item = v.item AND sv.version = v.version)";
-  await run(
-    q,
-    `UPDATE fr_versions v SET pruned = true WHERE project = $1 AND collection = $2 AND ${scope} AND NOT pruned AND ${named}`,
-    p.values,
-  );
-  await run(
-    q,
-    `DELETE FROM fr_versions v WHERE project = $1 AND collection = $2 AND ${scope} AND NOT ${named}`,
-    p.values,
-  );
-}
-
-async function deleteItems(q: Querier, k: CollectionKey, names: readonly string[], nowMs: number): Promise<string[]> {
-  if (names.length === 0) return [];
-  const unique = [...new Set(names)];
-  const gone = await run<{ name: string }>(
-    q,
-    "UPDATE fr_items SET latest = NULL, metadata = '{}'::jsonb, updated_ms = $4::bigint " +
-      "WHERE project = $1 AND collection = $2 AND name = ANY($3::text[]) AND latest IS NOT NULL RETURNING name",
-    [k.project, k.collection, unique, nowMs],
-  );
-  if (gone.length < unique.length) {
-    const done = new Set(gone.map((r) => r.name));
-    throw new StoreError("not_found", `No item ${unique.find((n) => !done.has(n))}`);
-  }
-  const p = params(k);
-  await prune(q, p, `item = ANY(${p.add(unique)}::text[])`);
-  return unique;
-}
-
-async function dropVersions(q: Querier, k: CollectionKey, plan: CommitPlan): Promise<string[]> {
-  const pairs = (plan.dropVersions ?? []).flatMap((d) => d.versions.map((version) => ({ item: d.item, version })));
-  if (pairs.length === 0) return [];
-  const p = params(k);
-  const rows = await run<{ item: string; version: number; latest: number | null }>(
-    q,
-    "SELECT v.item, v.version, i.latest FROM fr_versions v JOIN fr_items i ON i.project = v.project " +
-      `AND i.collection = v.collection AND i.name = v.item WHERE v.project = $1 AND v.collection = $2 AND NOT v.pruned AND ${pairsIn(p, pairs, "v.")}`,
-    p.values,
-  );
-  const kept = new Map(rows.map((r) => [JSON.stringify([r.item, r.version]), r]));
-  for (const x of pairs) {
-    const r = kept.get(JSON.stringify([x.item, x.version]));
-    if (!r) throw new StoreError("not_found", `No version ${x.version} of ${x.item}`);
-    if (r.latest === x.version) {
-      throw new StoreError("invalid", `Version ${x.version} is the latest of ${x.item}: delete the item instead`);
-    }
-  }
-  const scope = params(k);
-  await prune(q, scope, pairsIn(scope, pairs));
-  return [...new Set(pairs.map((x) => x.item))];
-}
-
-async function createSnapshot(q: Querier, k: CollectionKey, plan: CommitPlan): Promise<void> {
-  const s = plan.createSnapshot;
-  if (!s) return;
-  const made = await run(
-    q,
-    "INSERT INTO fr_snapshots (project, collection, name, created_ms, metadata) VALUES ($1, $2, $3, $4, $5::jsonb) " +
-      "ON CONFLICT DO NOTHING RETURNING 1",
-    [k.project, k.collection, s.name, s.createdMs, jsonParam(s.metadata)],
-  );
-  if (made.length === 0) throw new StoreError("conflict", `Snapshot ${s.name} exists already`);
-  const pairs = Object.entries(s.versions).map(([item, version]) => ({ item, version }));
-  if (pairs.length === 0) return;
-  const p = params(k, s.name);
-  const named = await run(
-    q,
-    "INSERT INTO fr_snapshot_versions (project, collection, snapshot, item, version) " +
-      `SELECT project, collection, $3, item, version FROM fr_versions WHERE project = $1 AND collection = $2 AND ${pairsIn(p, pairs)} ` +
-      "RETURNING 1",
-    p.values,
-  );
-  if (named.length < pairs.length) {
-    throw new StoreError("invalid", `Snapshot ${s.name} names a version that is gone`);
-  }
-}
-
-/** Drops the snapshot; returns the items it named, whose pruned versions it alone kept are gone now. */
-async function dropSnapshot(q: Querier, k: CollectionKey, plan: CommitPlan): Promise<string[]> {
-  const name = plan.dropSnapshot;
-  if (name === undefined) return [];
-  const there = await run(q, "SELECT 1 FROM fr_snapshots WHERE project = $1 AND collection = $2 AND name = $3", [
-    k.project,
-    k.collection,
-    name,
-  ]);
-  if (there.length === 0) throw new StoreError("not_found", `No snapshot ${name}`);
-  const named = await run<{ item: string; version: number }>(
-    q,
-    "DELETE FROM fr_snapshot_versions WHERE project = $1 AND collection = $2 AND snapshot = $3 RETURNING item, version",
-    [k.project, k.collection, name],
-  );
-  await run(q, "DELETE FROM fr_snapshots WHERE project = $1 AND collection = $2 AND name = $3", [
-    k.project,
-    k.collection,
-    name,
-  ]);
-  if (named.length === 0) return [];
-  const p = params(k);
-  const unnamed =
-    "NOT EXISTS (SELECT 1 FROM fr_snapshot_versions sv WHERE sv.project = v.project AND sv.collection = v.collection " +
-    "AND sv.item = v.item AND sv.version = v.version)";
-  await run(
-    q,
-    `DELETE FROM fr_versions v WHERE project = $1 AND collection = $2 AND ${pairsIn(p, named)} AND pruned AND ${unnamed}`,
-    p.values,
-  );
-  return [...new Set(named.map((r) => r.item))];
 }

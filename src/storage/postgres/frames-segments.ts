@@ -18,7 +18,7 @@ interface BlobRow {
   item: string;
   segment: string;
   ordinal: number;
-  /** Null when the ref names no stored blob (the read's outer join). */
+  /** Null when the ref names no stored blob. */
   bytes: Uint8Array | null;
   [col: string]: unknown;
 }
@@ -62,8 +62,8 @@ export async function stageSegments(
   if (puts.length === 0) return;
   const taken = await run<{ item: string; id: string }>(
     q,
-    "SELECT item, id FROM fr_segments WHERE project = $1 AND collection = $2 AND (item, id) IN " +
-      "(SELECT * FROM unnest($3::text[], $4::text[]))",
+    "SELECT u.item, u.id FROM unnest($3::text[], $4::text[]) AS u(item, id) WHERE (SELECT 1 FROM fr_segments s " +
+      "WHERE s.project = $1 AND s.collection = $2 AND s.item = u.item AND s.id = u.id) IS NOT NULL LIMIT 1",
     [k.project, k.collection, puts.map((p) => p.item), puts.map((p) => p.segment.id)],
   );
   const first = taken[0];
@@ -109,9 +109,9 @@ export async function readBlobs(q: Querier, k: CollectionKey, refs: readonly Blo
     // One statement per part: the blobs of one part come from one snapshot.
     const rows = await run<BlobRow>(
       q,
-      "SELECT u.n, u.item, u.segment, u.ordinal, b.bytes FROM unnest($3::text[], $4::text[], $5::int[]) " +
-        "WITH ORDINALITY AS u(item, segment, ordinal, n) LEFT JOIN fr_blobs b ON b.project = $1 " +
-        "AND b.collection = $2 AND b.item = u.item AND b.segment = u.segment AND b.ordinal = u.ordinal ORDER BY u.n",
+      "SELECT u.item, u.segment, u.ordinal, (SELECT b.bytes FROM fr_blobs b WHERE b.project = $1 " +
+        "AND b.collection = $2 AND b.item = u.item AND b.segment = u.segment AND b.ordinal = u.ordinal) AS bytes " +
+        "FROM unnest($3::text[], $4::text[], $5::int[]) WITH ORDINALITY AS u(item, segment, ordinal, n) ORDER BY u.n",
       [k.project, k.collection, part.map((f) => f.item), part.map((f) => f.segment), part.map((f) => f.ordinal)],
     );
     for (const r of rows) {
@@ -128,17 +128,25 @@ export async function readBlobs(q: Querier, k: CollectionKey, refs: readonly Blo
 /**
  * Frees the segments of `items` that were listed once and no version lists any more (their blobs
  * cascade); returns how many. Staged segments wait for `sweep`. Runs under the commit's lock.
+ * One anti-join of the items' segments with their links, kept from nested loops: with stale
+ * statistics Postgres would plan one as "one row each side" and rescan the links for every
+ * segment, quadratic in the item's size (schema.ts, fr_version_segments). Hashing is linear.
  */
 export async function freeUnlisted(q: Querier, k: CollectionKey, items: readonly string[]): Promise<number> {
   if (items.length === 0) return 0;
+  const [was] = await run<{ v: string }>(
+    q,
+    "SELECT current_setting('enable_nestloop') AS v, set_config('enable_nestloop', 'off', true)",
+  );
   const [row] = await run<{ n: string }>(
     q,
     "WITH d AS (DELETE FROM fr_segments s WHERE s.project = $1 AND s.collection = $2 AND s.item = ANY($3::text[]) " +
-      "AND s.staged_ms IS NULL AND NOT EXISTS (SELECT 1 FROM fr_version_segments vs WHERE vs.project = s.project " +
-      "AND vs.collection = s.collection AND vs.item = s.item AND vs.segment = s.id) RETURNING 1) " +
+      "AND s.staged_ms IS NULL AND NOT EXISTS (SELECT 1 FROM fr_version_segments vs WHERE vs.project = $1 " +
+      "AND vs.collection = $2 AND vs.item = ANY($3::text[]) AND vs.item = s.item AND vs.segment = s.id) RETURNING 1) " +
       "SELECT count(*) AS n FROM d",
     [k.project, k.collection, items],
   );
+  await run(q, "SELECT set_config('enable_nestloop', $1, true)", [was?.v ?? "on"]);
   return Number(row?.n ?? 0);
 }
 

@@ -45,6 +45,30 @@ export function jsonOf<T>(text: string): T {
 }
 
 /**
+ * `ctid = ANY(...)`: the rows of `table` whose two last key columns `cols` hold the pairs
+ * (`a[i]`, `b[i]`), each found by one lookup of its whole key. Written so because Postgres never
+ * turns a scalar subquery into a join, and a join of the table with `unnest` is planned, when
+ * statistics are missing or the key's columns fool them (a new table, a new item, one collection
+ * among many), as a nested loop that scans the other side for every row: quadratic, seconds for
+ * ten thousand segments. The condition must be the statement's only one on the key columns, or
+ * the planner may prefer an index on those and test `ctid` row by row. Only for statements under
+ * `lockCollection`, so no row moves meanwhile.
+ */
+export function keyedRows(
+  p: Params,
+  table: "fr_versions" | "fr_segments",
+  cols: readonly [string, string],
+  a: readonly string[],
+  b: readonly (string | number)[],
+): string {
+  const bType = table === "fr_versions" ? "int" : "text";
+  return (
+    `ctid = ANY(ARRAY(SELECT (SELECT x.ctid FROM ${table} x WHERE x.project = $1 AND x.collection = $2 ` +
+    `AND x.${cols[0]} = u.a AND x.${cols[1]} = u.b) FROM unnest(${p.add(a)}::text[], ${p.add(b)}::${bType}[]) AS u(a, b)))`
+  );
+}
+
+/**
  * Serialises every commit, sweep and drop of one collection, across Workers, until the
  * transaction ends. An advisory lock rather than `FOR UPDATE` on the collection's row: a commit
  * that creates the collection has no row to lock yet. Distinct collections hashing alike only
@@ -125,13 +149,17 @@ export const HEAD_COLS =
 /**
  * The head, the rest of the record, and its segments' records in order, in one statement: one
  * snapshot of the database, so a commit between two reads can never show half of a version.
+ * Each link's record is a scalar subquery on the segment's whole key: a join here is planned as
+ * a nested loop over the item's segments when statistics are missing (a new table or item), which
+ * is quadratic (11 s for 10,000 segments); the subquery is one key lookup per link whatever the
+ * statistics say.
  */
 export const RECORD_COLS =
   `${HEAD_COLS}, v.schema::text AS schema, v.zone, v.metadata::text AS metadata, ` +
-  "(SELECT coalesce(jsonb_agg(s.record ORDER BY vs.ord), '[]'::jsonb) FROM fr_version_segments vs " +
-  "JOIN fr_segments s ON s.project = vs.project AND s.collection = vs.collection AND s.item = vs.item " +
-  "AND s.id = vs.segment WHERE vs.project = v.project AND vs.collection = v.collection AND vs.item = v.item " +
-  "AND vs.version = v.version)::text AS segments";
+  "(SELECT coalesce(jsonb_agg((SELECT s.record FROM fr_segments s WHERE s.project = vs.project " +
+  "AND s.collection = vs.collection AND s.item = vs.item AND s.id = vs.segment) ORDER BY vs.ord), '[]'::jsonb) " +
+  "FROM fr_version_segments vs WHERE vs.project = v.project AND vs.collection = v.collection " +
+  "AND vs.item = v.item AND vs.version = v.version)::text AS segments";
 
 export interface HeadRow {
   item: string;

@@ -86,8 +86,8 @@ export function itemsQuery(k: CollectionKey, iq: ItemQuery): { text: string; val
   }
   if (iq.after !== undefined) where += ` AND i.name > ${p.add(iq.after)}`;
   where += iq.deleted
-    ? " AND (i.latest IS NOT NULL OR EXISTS (SELECT 1 FROM fr_versions v WHERE v.project = i.project " +
-      "AND v.collection = i.collection AND v.item = i.name))"
+    ? " AND (i.latest IS NOT NULL OR (SELECT 1 FROM fr_versions v WHERE v.project = i.project " +
+      "AND v.collection = i.collection AND v.item = i.name LIMIT 1) IS NOT NULL)"
     : " AND i.latest IS NOT NULL";
   return {
     text: `SELECT ${ITEM_COLS} FROM fr_items i WHERE i.project = $1 AND i.collection = $2${where} ORDER BY i.name LIMIT ${p.add(iq.limit)}`,

@@ -194,9 +194,9 @@ export const tsSources = pgTable(
  * Frame collections (storage/frames-port.ts), keyed by (project, collection) first. Names order
  * byte by byte (COLLATE "C"), as DO SQLite's BINARY does, so pages are the same on both backends.
  * Keys cascade down each path (item -> versions -> links, segment -> blobs, snapshot -> names), but
- * a segment a version lists, or a version a snapshot names, cannot be deleted (NO ACTION keys): a
- * bug that frees live data fails instead. So emptying a collection goes snapshots, items,
- * segments, then the collection's row (frames-sql.ts `emptyCollection`).
+ * a version a snapshot names cannot be deleted (a NO ACTION key): a bug that drops a kept version
+ * fails instead. So emptying a collection goes snapshots, items, segments, then the collection's
+ * row (frames-sql.ts `emptyCollection`). Links and segments: see fr_version_segments.
  */
 const name = customType<{ data: string; notNull: true }>({ dataType: () => 'text COLLATE "C"' });
 
@@ -292,7 +292,17 @@ export const frSegments = pgTable(
   ],
 );
 
-/** A version's segments in index order: one row per link, so a version costs no copy of data. */
+/**
+ * A version's segments in index order: one row per link, so a version costs no copy of data.
+ * Only the primary key, on purpose: a second index led by (project, collection, item) ties with
+ * it whenever statistics are stale (a young table, an item that just grew), and Postgres then
+ * picks either, for the foreign-key checks and cascades it plans itself too: a version's links
+ * scanned through the segment index, or a segment's through the version key, once per row
+ * deleted, quadratic in the item's size (ten thousand segments: seconds, past the statement
+ * limit). So no key points from a link to its segment either: a commit checks that every segment
+ * it lists exists, under the collection's lock, and frees only segments no link names
+ * (frames-segments.ts `freeUnlisted`, one hash anti-join per commit).
+ */
 export const frVersionSegments = pgTable(
   "fr_version_segments",
   {
@@ -310,13 +320,6 @@ export const frVersionSegments = pgTable(
       columns: [t.project, t.collection, t.item, t.version],
       foreignColumns: [frVersions.project, frVersions.collection, frVersions.item, frVersions.version],
     }).onDelete("cascade"),
-    foreignKey({
-      name: "fr_version_segments_segment_fk",
-      columns: [t.project, t.collection, t.item, t.segment],
-      foreignColumns: [frSegments.project, frSegments.collection, frSegments.item, frSegments.id],
-    }),
-    // "Does any version still list this segment?" when versions go.
-    index("fr_version_segments_segment").on(t.project, t.collection, t.item, t.segment),
   ],
 );
 
