@@ -5,7 +5,9 @@
  * U+0000 (which jsonb cannot hold) in metadata and segment statistics. Real database, through the
  * Neon driver and the local WebSocket stand-in.
  */
+
 import { env } from "cloudflare:workers";
+import type { Pool } from "@neondatabase/serverless";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { backendFor } from "../../src/backends.ts";
 import type { Env } from "../../src/env.ts";
@@ -173,6 +175,23 @@ describe("postgres frames: commits of one collection serialise", () => {
   });
 });
 
+describe("postgres frames: concurrent uploads", () => {
+  it("of two uploads of one segment id at once, one stages it and the other is a conflict", async () => {
+    const p = await createdPort();
+    for (let round = 0; round < 5; round++) {
+      const id = `0.${round}`;
+      const codes = await Promise.all([
+        codeOf(p.putSegments([put("a", id, [Uint8Array.of(1)])], NOW)),
+        codeOf(p.putSegments([put("a", id, [Uint8Array.of(2)])], NOW)),
+      ]);
+      const winner = codes.indexOf("no error");
+      expect([...codes].sort()).toEqual(["conflict", "no error"]);
+      const [[blob]] = (await p.blobs([{ item: "a", segment: id, ordinals: [0] }])) as [[Uint8Array]];
+      expect(blob[0]).toBe(winner + 1);
+    }
+  });
+});
+
 describe("postgres frames: list-by-metadata", () => {
   it("is answered from the GIN index on metadata, not by reading the collection's items", async () => {
     const project = newProject();
@@ -210,25 +229,59 @@ describe("postgres frames: list-by-metadata", () => {
   });
 });
 
+/** `pool` with a count of the statements sent through it, in transactions too. */
+function counting(inner: Pool): { pool: Pool; statements: () => number } {
+  let n = 0;
+  const counted = <T extends object>(target: T, extra: { [k: string]: unknown } = {}): T =>
+    new Proxy(target, {
+      get(t, key) {
+        if (key in extra) return extra[key as string];
+        const v = Reflect.get(t, key, t);
+        if (key === "query") {
+          return (...args: unknown[]) => {
+            n++;
+            return (v as (...a: unknown[]) => unknown).apply(t, args);
+          };
+        }
+        return typeof v === "function" ? v.bind(t) : v;
+      },
+    });
+  const connect = async () => counted(await inner.connect());
+  return { pool: counted(inner, { connect }), statements: () => n };
+}
+
 describe("postgres frames: bulk writes", () => {
-  it("stages and lists 10,050 segments in a few batched statements, in the version's order", async () => {
-    const p = await createdPort();
+  it("stages, lists and frees 10,050 segments in batched statements, in the version's order", async () => {
+    const { pool: watched, statements } = counting(pool);
+    const project = newProject();
+    await createdPort(project);
+    const p = pgFramesPort(watched, project, "coll");
     const ids = Array.from({ length: 10_050 }, (_, i) => `0.${i}`);
+    let before = statements();
     await p.putSegments(
       ids.map((id, i) => put("a", id, [Uint8Array.of(i & 255, i >> 8)])),
       NOW,
     );
+    // Rows and blobs 500 a statement (series-apply.ts batches), plus the transaction's own.
+    expect(statements() - before).toBeLessThanOrEqual(2 * 21 + 5);
     const order = [...ids].reverse();
+    before = statements();
     await p.commit({ versions: [version("a", 0, order)] }, NOW);
+    expect(statements() - before).toBeLessThanOrEqual(15);
     const v = await p.version("a", 0);
     expect(v?.segments).toHaveLength(10_050);
     expect(v?.segments.map((s) => s.id)).toEqual(order);
     const refs = ids.slice(0, 2500).map((segment) => ({ item: "a", segment, ordinals: [0] }));
+    before = statements();
     const blobs = await p.blobs(refs);
+    expect(statements() - before).toBe(3);
     expect(blobs).toHaveLength(2500);
     expect(blobs.every((b, i) => b.length === 1 && b[0]?.[0] === (i & 255) && b[0]?.[1] === i >> 8)).toBe(true);
     expect(await p.sweep(NOW + 1, 0)).toBe(0);
+    before = statements();
     expect((await p.commit({ deleteItems: ["a"] }, NOW + 2)).freedSegments).toBe(10_050);
+    expect(statements() - before).toBeLessThanOrEqual(12);
+    expect(await p.versions("a")).toEqual([]);
   });
 });
 

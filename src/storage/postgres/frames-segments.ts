@@ -69,7 +69,7 @@ export async function stageSegments(
   const first = taken[0];
   if (first) throw new StoreError("conflict", `Segment ${first.id} of ${first.item} exists already`);
   for (const batch of batches(puts, (p) => JSON.stringify(p.segment).length)) {
-    await run(
+    await insertSegments(
       q,
       "INSERT INTO fr_segments (project, collection, item, id, record, staged_ms) " +
         "SELECT $1, $2, u.item, u.id, u.record::jsonb, $6::bigint FROM unnest($3::text[], $4::text[], $5::text[]) " +
@@ -97,6 +97,22 @@ export async function stageSegments(
       `INSERT INTO fr_blobs (project, collection, item, segment, ordinal, bytes) VALUES ${values.join(", ")}`,
       p.values,
     );
+  }
+}
+
+/** SQLSTATE unique_violation. */
+const UNIQUE_VIOLATION = "23505";
+
+/**
+ * Inserts segment rows; an id another upload inserted since the check (both passed it, one
+ * commits first, the other waits for it on the key) is the same `conflict` the check gives.
+ */
+async function insertSegments(q: Querier, text: string, values: unknown[]): Promise<void> {
+  try {
+    await run(q, text, values);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== UNIQUE_VIOLATION) throw err;
+    throw new StoreError("conflict", "A segment of this upload was staged by another meanwhile", { cause: err });
   }
 }
 
