@@ -42,10 +42,10 @@ CREATE TABLE "fr_segments" (
 CREATE TABLE "fr_snapshot_versions" (
 	"project" text NOT NULL,
 	"collection" text COLLATE "C" NOT NULL,
-	"snapshot" text COLLATE "C" NOT NULL,
 	"item" text COLLATE "C" NOT NULL,
 	"version" integer NOT NULL,
-	CONSTRAINT "fr_snapshot_versions_project_collection_snapshot_item_pk" PRIMARY KEY("project","collection","snapshot","item")
+	"snapshot" text COLLATE "C" NOT NULL,
+	CONSTRAINT "fr_snapshot_versions_pk" PRIMARY KEY("project","collection","item","version","snapshot")
 );
 --> statement-breakpoint
 CREATE TABLE "fr_snapshots" (
@@ -85,11 +85,9 @@ CREATE TABLE "fr_versions" (
 ALTER TABLE "fr_blobs" ADD CONSTRAINT "fr_blobs_segment_fk" FOREIGN KEY ("project","collection","item","segment") REFERENCES "public"."fr_segments"("project","collection","item","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "fr_items" ADD CONSTRAINT "fr_items_collection_fk" FOREIGN KEY ("project","collection") REFERENCES "public"."fr_collections"("project","collection") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "fr_segments" ADD CONSTRAINT "fr_segments_collection_fk" FOREIGN KEY ("project","collection") REFERENCES "public"."fr_collections"("project","collection") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "fr_snapshot_versions" ADD CONSTRAINT "fr_snapshot_versions_snapshot_fk" FOREIGN KEY ("project","collection","snapshot") REFERENCES "public"."fr_snapshots"("project","collection","name") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "fr_snapshot_versions" ADD CONSTRAINT "fr_snapshot_versions_version_fk" FOREIGN KEY ("project","collection","item","version") REFERENCES "public"."fr_versions"("project","collection","item","version") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "fr_snapshots" ADD CONSTRAINT "fr_snapshots_collection_fk" FOREIGN KEY ("project","collection") REFERENCES "public"."fr_collections"("project","collection") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "fr_version_segments" ADD CONSTRAINT "fr_version_segments_version_fk" FOREIGN KEY ("project","collection","item","version") REFERENCES "public"."fr_versions"("project","collection","item","version") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "fr_versions" ADD CONSTRAINT "fr_versions_item_fk" FOREIGN KEY ("project","collection","item") REFERENCES "public"."fr_items"("project","collection","name") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "fr_items_metadata" ON "fr_items" USING gin ("metadata" jsonb_path_ops);--> statement-breakpoint
-CREATE INDEX "fr_segments_staged" ON "fr_segments" USING btree ("project","collection","staged_ms") WHERE "fr_segments"."staged_ms" IS NOT NULL;--> statement-breakpoint
-CREATE INDEX "fr_snapshot_versions_version" ON "fr_snapshot_versions" USING btree ("project","collection","item","version");
+CREATE INDEX "fr_segments_staged" ON "fr_segments" USING btree ("project","collection","staged_ms") WHERE "fr_segments"."staged_ms" IS NOT NULL;

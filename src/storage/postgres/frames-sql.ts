@@ -91,7 +91,7 @@ export async function emptyCollection(q: Querier, k: CollectionKey): Promise<num
     "SELECT count(*) AS n FROM fr_segments WHERE project = $1 AND collection = $2 AND staged_ms IS NULL",
     p,
   );
-  for (const t of ["fr_snapshots", "fr_items", "fr_segments", "fr_collections"]) {
+  for (const t of ["fr_snapshot_versions", "fr_snapshots", "fr_items", "fr_segments", "fr_collections"]) {
     await run(q, `DELETE FROM ${t} WHERE project = $1 AND collection = $2`, p);
   }
   return Number(listed?.n ?? 0);
@@ -199,9 +199,15 @@ export function recordOf(r: RecordRow): VersionRecord {
   };
 }
 
+/**
+ * A snapshot's head on alias `s`. The counts of items come from one pass over the collection's
+ * snapshot names, an uncorrelated subquery that runs once per statement (an InitPlan), not once
+ * per snapshot (fr_snapshot_versions has no index by snapshot, see schema.ts).
+ */
 export const SNAPSHOT_COLS =
-  "s.name, s.created_ms, s.metadata::text AS metadata, (SELECT count(*) FROM fr_snapshot_versions sv " +
-  "WHERE sv.project = s.project AND sv.collection = s.collection AND sv.snapshot = s.name) AS items";
+  "s.name, s.created_ms, s.metadata::text AS metadata, coalesce(((SELECT jsonb_object_agg(g.snapshot, g.n) " +
+  "FROM (SELECT sv.snapshot, count(*) AS n FROM fr_snapshot_versions sv WHERE sv.project = $1 " +
+  "AND sv.collection = $2 GROUP BY sv.snapshot) g) ->> s.name)::bigint, 0) AS items";
 
 export interface SnapshotRow {
   name: string;

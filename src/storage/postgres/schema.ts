@@ -193,10 +193,11 @@ export const tsSources = pgTable(
 /*
  * Frame collections (storage/frames-port.ts), keyed by (project, collection) first. Names order
  * byte by byte (COLLATE "C"), as DO SQLite's BINARY does, so pages are the same on both backends.
- * Keys cascade down each path (item -> versions -> links, segment -> blobs, snapshot -> names), but
- * a version a snapshot names cannot be deleted (a NO ACTION key): a bug that drops a kept version
- * fails instead. So emptying a collection goes snapshots, items, segments, then the collection's
- * row (frames-sql.ts `emptyCollection`). Links and segments: see fr_version_segments.
+ * Keys cascade down each path (item -> versions -> links, segment -> blobs), but a version a
+ * snapshot names cannot be deleted (a NO ACTION key): a bug that drops a kept version fails
+ * instead. So emptying a collection goes snapshots' names, snapshots, items, segments, then the
+ * collection's row (frames-sql.ts `emptyCollection`). Why no key ties a link to its segment, nor
+ * a snapshot's names to the snapshot: see fr_version_segments and fr_snapshot_versions.
  */
 const name = customType<{ data: string; notNull: true }>({ dataType: () => 'text COLLATE "C"' });
 
@@ -364,28 +365,29 @@ export const frSnapshots = pgTable(
   ],
 );
 
-/** The versions a snapshot names; a named version cannot be deleted while the row exists. */
+/**
+ * The versions a snapshot names, keyed by version first: what pruning asks, once per version
+ * ("does a snapshot name it?"), and the key a version's delete checks (a named version cannot be
+ * deleted), is the primary key's prefix. No second index, for the reason fr_version_segments
+ * gives; what is asked by snapshot (its versions, its drop, the counts) reads the collection's
+ * rows once per call. No key to fr_snapshots either, whose cascade would read them once per
+ * snapshot dropped: dropSnapshot and emptyCollection (frames-sql.ts) delete the rows themselves.
+ */
 export const frSnapshotVersions = pgTable(
   "fr_snapshot_versions",
   {
     project: text("project").notNull(),
     collection: name("collection").notNull(),
-    snapshot: name("snapshot").notNull(),
     item: name("item").notNull(),
     version: integer("version").notNull(),
+    snapshot: name("snapshot").notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.project, t.collection, t.snapshot, t.item] }),
-    foreignKey({
-      name: "fr_snapshot_versions_snapshot_fk",
-      columns: [t.project, t.collection, t.snapshot],
-      foreignColumns: [frSnapshots.project, frSnapshots.collection, frSnapshots.name],
-    }).onDelete("cascade"),
+    primaryKey({ name: "fr_snapshot_versions_pk", columns: [t.project, t.collection, t.item, t.version, t.snapshot] }),
     foreignKey({
       name: "fr_snapshot_versions_version_fk",
       columns: [t.project, t.collection, t.item, t.version],
       foreignColumns: [frVersions.project, frVersions.collection, frVersions.item, frVersions.version],
     }),
-    index("fr_snapshot_versions_version").on(t.project, t.collection, t.item, t.version),
   ],
 );
