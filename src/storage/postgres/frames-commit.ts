@@ -23,6 +23,11 @@ import { type Querier, run } from "./sql.ts";
 /** Most links (version -> segment) one insert carries. */
 const LINKS_PER_INSERT = 10_000;
 
+/**
+ * Applies `plan` on `q`, a transaction's client; its checks (frames-checks.ts) run before the lock
+ * is taken. `freedSegments` counts segments no version lists any more, those an overwrite emptied
+ * out included; staged ones are never counted (they are `sweep`'s).
+ */
 export async function applyCommit(
   q: Querier,
   k: CollectionKey,
