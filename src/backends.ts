@@ -10,8 +10,10 @@ import type { Backend, FramesBackend, OpenStore } from "./storage/backend.ts";
 import { remoteStore } from "./storage/do/client.ts";
 import { StoreError } from "./storage/errors.ts";
 import { openPg } from "./storage/postgres/connect.ts";
+import { pgCollections, pgFramesPort } from "./storage/postgres/frames.ts";
 import { pgStore } from "./storage/postgres/project.ts";
 import { pgSeriesPort } from "./storage/postgres/series.ts";
+import type { Querier } from "./storage/postgres/sql.ts";
 
 // TEMPORARY while issue 14's backends are built on their branches (h/fr-do, h/fr-pg): replaced there.
 const framesPending: FramesBackend = {
@@ -46,11 +48,25 @@ const BACKENDS: { readonly [K in StorageKind]: BackendOf<K> } = {
       const { pool } = openPg(s);
       return { port: pgSeriesPort(pool, project, store), close: () => pool.end() };
     };
+    const frames: FramesBackend = {
+      open: (project, collection) => {
+        const { pool } = openPg(s);
+        return { port: pgFramesPort(pool, project, collection), close: () => pool.end() };
+      },
+      collections: async (project, after, limit) => {
+        const { pool } = openPg(s);
+        try {
+          return await pgCollections(pool as unknown as Querier, project, after, limit);
+        } finally {
+          await pool.end();
+        }
+      },
+    };
     return {
       kind: "postgres",
       haystack: { inWorker: open, inObject: open },
       series: { direct: series },
-      frames: framesPending,
+      frames,
     };
   },
 };

@@ -9,6 +9,7 @@ import {
   boolean,
   customType,
   doublePrecision,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -187,4 +188,206 @@ export const tsSources = pgTable(
     nextDueMs: bigint("next_due_ms", { mode: "number" }),
   },
   (t) => [primaryKey({ columns: [t.project, t.store, t.name] })],
+);
+
+/*
+ * Frame collections (storage/frames-port.ts), keyed by (project, collection) first. Names order
+ * byte by byte (COLLATE "C"), as DO SQLite's BINARY does, so pages are the same on both backends.
+ * Keys cascade down each path (item -> versions -> links, segment -> blobs), but a version a
+ * snapshot names cannot be deleted (a NO ACTION key): a bug that drops a kept version fails
+ * instead. So emptying a collection goes snapshots' names, snapshots, items, segments, then the
+ * collection's row (frames-sql.ts `emptyCollection`). Why no key ties a link to its segment, nor
+ * a snapshot's names to the snapshot: see fr_version_segments and fr_snapshot_versions.
+ */
+const name = customType<{ data: string; notNull: true }>({ dataType: () => 'text COLLATE "C"' });
+
+/** A collection's definition. Commits serialise on an advisory lock of (project, collection). */
+export const frCollections = pgTable(
+  "fr_collections",
+  {
+    project: text("project").notNull(),
+    collection: name("collection").notNull(),
+    createdMs: bigint("created_ms", { mode: "number" }).notNull(),
+    rules: jsonb("rules").notNull(),
+    metadata: jsonb("metadata").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.project, t.collection] })],
+);
+
+/**
+ * Items' heads. The row outlives a delete (latest null), so version numbers are never reused.
+ * `metadata` is the latest version's: list-by-metadata is `metadata @> $1`, served by the GIN
+ * index (jsonb_path_ops indexes exactly the containment operator).
+ */
+export const frItems = pgTable(
+  "fr_items",
+  {
+    project: text("project").notNull(),
+    collection: name("collection").notNull(),
+    name: name("name").notNull(),
+    latest: integer("latest"),
+    nextVersion: integer("next_version").notNull(),
+    strategy: text("strategy").notNull(),
+    metadata: jsonb("metadata").notNull(),
+    updatedMs: bigint("updated_ms", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.project, t.collection, t.name] }),
+    foreignKey({
+      name: "fr_items_collection_fk",
+      columns: [t.project, t.collection],
+      foreignColumns: [frCollections.project, frCollections.collection],
+    }).onDelete("cascade"),
+    index("fr_items_metadata").using("gin", sql`${t.metadata} jsonb_path_ops`),
+  ],
+);
+
+/** Versions of items; `pruned`: dropped, kept only because a snapshot names it. */
+export const frVersions = pgTable(
+  "fr_versions",
+  {
+    project: text("project").notNull(),
+    collection: name("collection").notNull(),
+    item: name("item").notNull(),
+    version: integer("version").notNull(),
+    createdMs: bigint("created_ms", { mode: "number" }).notNull(),
+    op: text("op").notNull(),
+    rows: bigint("rows", { mode: "number" }).notNull(),
+    schema: jsonb("schema").notNull(),
+    zone: text("zone"),
+    metadata: jsonb("metadata").notNull(),
+    pruned: boolean("pruned").notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.project, t.collection, t.item, t.version] }),
+    foreignKey({
+      name: "fr_versions_item_fk",
+      columns: [t.project, t.collection, t.item],
+      foreignColumns: [frItems.project, frItems.collection, frItems.name],
+    }).onDelete("cascade"),
+  ],
+);
+
+/**
+ * Segments of items: the record (bounds, statistics) as JSON. `staged_ms` is set while no version
+ * has listed the segment yet (a sweep frees it after its grace), null once one has.
+ */
+export const frSegments = pgTable(
+  "fr_segments",
+  {
+    project: text("project").notNull(),
+    collection: name("collection").notNull(),
+    item: name("item").notNull(),
+    id: text("id").notNull(),
+    record: jsonb("record").notNull(),
+    stagedMs: bigint("staged_ms", { mode: "number" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.project, t.collection, t.item, t.id] }),
+    foreignKey({
+      name: "fr_segments_collection_fk",
+      columns: [t.project, t.collection],
+      foreignColumns: [frCollections.project, frCollections.collection],
+    }).onDelete("cascade"),
+    index("fr_segments_staged").on(t.project, t.collection, t.stagedMs).where(sql`${t.stagedMs} IS NOT NULL`),
+  ],
+);
+
+/**
+ * A version's segments in index order: one row per link, so a version costs no copy of data.
+ * Only the primary key, on purpose: a second index led by (project, collection, item) ties with
+ * it whenever statistics are stale (a young table, an item that just grew), and Postgres then
+ * picks either, for the foreign-key checks and cascades it plans itself too: a version's links
+ * scanned through the segment index, or a segment's through the version key, once per row
+ * deleted, quadratic in the item's size (ten thousand segments: seconds, past the statement
+ * limit). So no key points from a link to its segment either: a commit checks that every segment
+ * it lists exists, under the collection's lock, and frees only segments no link names
+ * (frames-segments.ts `freeUnlisted`, one hash anti-join per commit).
+ */
+export const frVersionSegments = pgTable(
+  "fr_version_segments",
+  {
+    project: text("project").notNull(),
+    collection: name("collection").notNull(),
+    item: name("item").notNull(),
+    version: integer("version").notNull(),
+    ord: integer("ord").notNull(),
+    segment: text("segment").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.project, t.collection, t.item, t.version, t.ord] }),
+    foreignKey({
+      name: "fr_version_segments_version_fk",
+      columns: [t.project, t.collection, t.item, t.version],
+      foreignColumns: [frVersions.project, frVersions.collection, frVersions.item, frVersions.version],
+    }).onDelete("cascade"),
+  ],
+);
+
+/** Column chunks of segments: ordinal 0 the index, i + 1 the segment's column i. */
+export const frBlobs = pgTable(
+  "fr_blobs",
+  {
+    project: text("project").notNull(),
+    collection: name("collection").notNull(),
+    item: name("item").notNull(),
+    segment: text("segment").notNull(),
+    ordinal: integer("ordinal").notNull(),
+    bytes: bytes("bytes").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.project, t.collection, t.item, t.segment, t.ordinal] }),
+    foreignKey({
+      name: "fr_blobs_segment_fk",
+      columns: [t.project, t.collection, t.item, t.segment],
+      foreignColumns: [frSegments.project, frSegments.collection, frSegments.item, frSegments.id],
+    }).onDelete("cascade"),
+  ],
+);
+
+/** Snapshots: a name for one version of each of some items. */
+export const frSnapshots = pgTable(
+  "fr_snapshots",
+  {
+    project: text("project").notNull(),
+    collection: name("collection").notNull(),
+    name: name("name").notNull(),
+    createdMs: bigint("created_ms", { mode: "number" }).notNull(),
+    metadata: jsonb("metadata").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.project, t.collection, t.name] }),
+    foreignKey({
+      name: "fr_snapshots_collection_fk",
+      columns: [t.project, t.collection],
+      foreignColumns: [frCollections.project, frCollections.collection],
+    }).onDelete("cascade"),
+  ],
+);
+
+/**
+ * The versions a snapshot names, keyed by version first: what pruning asks, once per version
+ * ("does a snapshot name it?"), and the key a version's delete checks (a named version cannot be
+ * deleted), is the primary key's prefix. No second index, for the reason fr_version_segments
+ * gives; what is asked by snapshot (its versions, its drop, the counts) reads the collection's
+ * rows once per call. No key to fr_snapshots either, whose cascade would read them once per
+ * snapshot dropped: dropSnapshot and emptyCollection (frames-sql.ts) delete the rows themselves.
+ */
+export const frSnapshotVersions = pgTable(
+  "fr_snapshot_versions",
+  {
+    project: text("project").notNull(),
+    collection: name("collection").notNull(),
+    item: name("item").notNull(),
+    version: integer("version").notNull(),
+    snapshot: name("snapshot").notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "fr_snapshot_versions_pk", columns: [t.project, t.collection, t.item, t.version, t.snapshot] }),
+    foreignKey({
+      name: "fr_snapshot_versions_version_fk",
+      columns: [t.project, t.collection, t.item, t.version],
+      foreignColumns: [frVersions.project, frVersions.collection, frVersions.item, frVersions.version],
+    }),
+  ],
 );

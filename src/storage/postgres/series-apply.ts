@@ -13,7 +13,7 @@ const BATCH_ROWS = 500;
 const BATCH_BYTES = 16 * 1024 * 1024;
 
 /** Slices of `items` no longer than BATCH_ROWS nor (after their first) heavier than BATCH_BYTES. */
-function batches<T>(items: readonly T[], weight: (t: T) => number): T[][] {
+export function batches<T>(items: readonly T[], weight: (t: T) => number): T[][] {
   const out: T[][] = [];
   let cur: T[] = [];
   let bytes = 0;
