@@ -176,3 +176,18 @@ export async function sweepStaged(q: Querier, k: CollectionKey, nowMs: number, g
   );
   return Number(row?.n ?? 0);
 }
+
+/** Frees the named segments that are still staged (never listed); listed ones are left alone. */
+export async function discardStaged(
+  q: Querier,
+  k: CollectionKey,
+  segments: readonly { readonly item: string; readonly id: string }[],
+): Promise<void> {
+  if (segments.length === 0) return;
+  await run(
+    q,
+    "DELETE FROM fr_segments s USING unnest($3::text[], $4::text[]) AS d(item, id) " +
+      "WHERE s.project = $1 AND s.collection = $2 AND s.item = d.item AND s.id = d.id AND s.staged_ms IS NOT NULL",
+    [k.project, k.collection, segments.map((x) => x.item), segments.map((x) => x.id)],
+  );
+}

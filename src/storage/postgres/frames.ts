@@ -20,7 +20,7 @@ import type {
   VersionRecord,
 } from "../frames-port.ts";
 import { applyCommit } from "./frames-commit.ts";
-import { readBlobs, stageSegments, sweepStaged } from "./frames-segments.ts";
+import { discardStaged, readBlobs, stageSegments, sweepStaged } from "./frames-segments.ts";
 import {
   COLLECTION_COLS,
   type CollectionKey,
@@ -202,6 +202,13 @@ class PgFrames implements FramesPort {
 
   async commit(plan: CommitPlan, nowMs: number): Promise<CommitResult> {
     return this.#tx((q) => applyCommit(q, this.#k, plan, nowMs));
+  }
+
+  async discard(segments: readonly { readonly item: string; readonly id: string }[]): Promise<void> {
+    await this.#tx(async (q) => {
+      await lockCollection(q, this.#k);
+      await discardStaged(q, this.#k, segments);
+    });
   }
 
   async sweep(nowMs: number, graceMs: number): Promise<number> {
