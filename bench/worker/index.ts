@@ -14,7 +14,7 @@ import { DoSql } from "../../src/storage/do/sql.ts";
 import { appDeps } from "../../src/worker.ts";
 import { loadRecords, readFiltered } from "./hc-read.ts";
 
-export { AuthObject, CatalogObject, SeriesObject } from "../../src/index.ts";
+export { AuthObject, CatalogObject, FramesObject, SeriesObject } from "../../src/index.ts";
 
 /** Rows a raw TSV chunk carries: large enough that chunking costs nothing next to the scan. */
 const TSV_ROWS = 4096;

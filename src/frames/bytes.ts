@@ -204,6 +204,29 @@ export class ByteReader {
     throw bad(`varint too long at byte ${this.pos}`);
   }
 
+  /**
+   * The same varint as `bigUvarint`, as a number when it takes at most 7 bytes (below 2^49, so
+   * exact), else as a bigint: the int64 decoders' fast path, which avoids a bigint per value.
+   */
+  uvarintMixed(): number | bigint {
+    const buf = this.buf;
+    const start = this.pos;
+    let v = 0;
+    let scale = 1;
+    for (let i = 0; i < 7; i++) {
+      if (this.pos >= buf.length) throw bad(`truncated varint at byte ${this.pos}`);
+      const b = buf[this.pos++] as number;
+      v += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) {
+        if (b === 0 && i > 0) throw bad(`overlong varint at byte ${this.pos - 1}`);
+        return v;
+      }
+      scale *= 128;
+    }
+    this.pos = start;
+    return this.bigUvarint();
+  }
+
   f64(): number {
     this.need(8, "float64");
     const v = this.view.getFloat64(this.pos, true);

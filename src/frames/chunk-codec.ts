@@ -26,7 +26,7 @@ import {
   readCategory,
   readFloats,
   readInt32s,
-  readInt64s,
+  readInt64Halves,
   readStrings,
   writeBools,
   writeCategory,
@@ -58,6 +58,8 @@ const DTYPE_OF = new Map<number, DType>(Object.entries(DTYPE_CODES).map(([d, c])
 const MAGIC0 = 0x48;
 const MAGIC1 = 0x43;
 const FLAG_VALIDITY = 1;
+/** Typed arrays use the platform's byte order; int64 halves are placed by it. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const FLAG_LZ4 = 2;
 /** Below this a body is not worth an LZ4 frame's 15 bytes of header and end mark. */
 const MIN_COMPRESS = 64;
@@ -259,9 +261,16 @@ function readValues(r: ByteReader, dtype: DType, rows: number, pos: Int32Array |
     case "timestamp": {
       if (r.remaining < 1 + k) throw bad(`${k} int64 values declared, ${r.remaining} bytes left`);
       const out = new BigInt64Array(rows);
-      readInt64s(r, k, (i, v) => {
-        out[at(i)] = v;
-      });
+      // Written as 32-bit halves through views of the same memory (both in platform byte order).
+      const { his, los } = readInt64Halves(r, k);
+      const halves = new Uint32Array(out.buffer, out.byteOffset, rows * 2);
+      const highs = new Int32Array(out.buffer, out.byteOffset, rows * 2);
+      const lo = LITTLE_ENDIAN ? 0 : 1;
+      for (let i = 0; i < k; i++) {
+        const j = at(i) * 2;
+        halves[j + lo] = los[i] as number;
+        highs[j + 1 - lo] = his[i] as number;
+      }
       return out;
     }
     case "bool":

@@ -138,7 +138,14 @@ export function readFloats(r: ByteReader, k: number, width: 4 | 8, put: (i: numb
     if (e > MAX_DECIMALS) throw bad(`float decimals ${e} above ${MAX_DECIMALS}`);
     const p = 10 ** e;
     const negZeros = readPositions(r, k);
-    readInt64s(r, k, (i, m) => put(i, fromDecimal(Number(m), p, width)));
+    const { his, los } = readInt64Halves(r, k);
+    for (let i = 0; i < k; i++) {
+      const hi = his[i] as number;
+      const lo = los[i] as number;
+      // Exact while |m| < 2^53, which the encoder guarantees; anything else goes through a bigint.
+      const m = hi >= -SAFE_HI && hi < SAFE_HI ? hi * TWO_32 + lo : Number((BigInt(hi) << 32n) | BigInt(lo));
+      put(i, fromDecimal(m, p, width));
+    }
     for (const i of negZeros) put(i, -0);
     return;
   }
@@ -236,23 +243,90 @@ export function writeInt64s(w: ByteWriter, vals: ArrayLike<bigint>): void {
   else for (const d of best === 1 ? d1 : d2) w.bigUvarint(zigzag64(d));
 }
 
-export function readInt64s(r: ByteReader, k: number, put: (i: number, v: bigint) => void): void {
+/**
+ * Reads k int64 values as their two's complement halves: `his[i]` signed, `los[i]` unsigned 32-bit.
+ * Deltas that fit in 49 bits (nearly all) are added as numbers on the two halves, so no bigint is
+ * made per value; a larger one switches the rest of the section to bigints, with the same wrapping
+ * at 64 bits.
+ */
+export function readInt64Halves(r: ByteReader, k: number): { his: Int32Array; los: Uint32Array } {
   const tag = r.u8();
+  if (tag !== 0 && tag !== 1 && tag !== 2) throw bad(`unknown int64 layout ${tag}`);
+  fits(r, k, tag === 0 ? 8 : 1, tag === 0 ? "int64 values" : "int64 deltas");
+  const his = new Int32Array(k);
+  const los = new Uint32Array(k);
   if (tag === 0) {
-    fits(r, k, 8, "int64 values");
-    for (let i = 0; i < k; i++) put(i, r.i64());
-    return;
+    const bytes = r.take(k * 8, "int64 values");
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < k; i++) {
+      los[i] = view.getUint32(i * 8, true);
+      his[i] = view.getInt32(i * 8 + 4, true);
+    }
+    return { his, los };
   }
-  if (tag !== 1 && tag !== 2) throw bad(`unknown int64 layout ${tag}`);
-  fits(r, k, 1, "int64 deltas");
-  let prev = 0n;
-  let delta = 0n;
+  let hi = 0;
+  let lo = 0;
+  let delta = 0;
+  // The running delta while it is past the exact range of a number (a delta-of-deltas section's
+  // first delta is the first value itself), else null.
+  let big: bigint | null = null;
   for (let i = 0; i < k; i++) {
-    const z = unzigzag64(r.bigUvarint());
-    delta = tag === 1 ? z : BigInt.asIntN(64, delta + z);
-    prev = BigInt.asIntN(64, prev + delta);
-    put(i, prev);
+    const u = r.uvarintMixed();
+    let z = typeof u === "bigint" ? 0 : unzig(u);
+    if (tag === 2 && big === null && typeof u !== "bigint" && Math.abs(delta + z) > MAX_FAST_DELTA) {
+      big = BigInt(delta);
+    }
+    if (typeof u === "bigint" || big !== null) {
+      const zb = typeof u === "bigint" ? unzigzag64(u) : BigInt(z);
+      const d: bigint = tag === 1 ? zb : BigInt.asIntN(64, (big ?? BigInt(delta)) + zb);
+      const v = BigInt.asIntN(64, ((BigInt(hi) << 32n) | BigInt(lo)) + d);
+      hi = Number(BigInt.asIntN(32, v >> 32n));
+      lo = Number(BigInt.asUintN(32, v));
+      his[i] = hi;
+      los[i] = lo;
+      if (tag === 2) {
+        const small: boolean = d <= BIG_FAST_DELTA && d >= -BIG_FAST_DELTA;
+        big = small ? null : d;
+        delta = small ? Number(d) : 0;
+      }
+      continue;
+    }
+    if (tag === 2) {
+      delta += z;
+      z = delta;
+    }
+    // (hi, lo) += z, wrapping at 64 bits as the bigint arithmetic above does.
+    const dHi = Math.floor(z / TWO_32);
+    let nlo = lo + (z - dHi * TWO_32);
+    let carry = 0;
+    if (nlo >= TWO_32) {
+      nlo -= TWO_32;
+      carry = 1;
+    }
+    hi = (hi + dHi + carry) | 0;
+    lo = nlo;
+    his[i] = hi;
+    los[i] = lo;
   }
+  return { his, los };
+}
+
+const TWO_32 = 4_294_967_296;
+/** hi halves whose value hi * 2^32 + lo stays below 2^53 in magnitude. */
+const SAFE_HI = 2 ** 20;
+/** Past this a delta-of-deltas running delta leaves the exact range of a number. */
+const MAX_FAST_DELTA = 2 ** 52;
+const BIG_FAST_DELTA = BigInt(MAX_FAST_DELTA);
+
+/** Zigzag decoding of a number below 2^49. */
+function unzig(u: number): number {
+  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+}
+
+/** Reads k int64 values; `put(i, v)` stores the i-th valid value. */
+export function readInt64s(r: ByteReader, k: number, put: (i: number, v: bigint) => void): void {
+  const { his, los } = readInt64Halves(r, k);
+  for (let i = 0; i < k; i++) put(i, (BigInt(his[i] as number) << 32n) | BigInt(los[i] as number));
 }
 
 // ---- bool
