@@ -24,7 +24,7 @@ import {
   type FloatLayout,
   readBools,
   readCategory,
-  readFloats,
+  readFloatArray,
   readInt32s,
   readInt64Halves,
   readStrings,
@@ -57,6 +57,9 @@ export const DTYPE_CODES: Readonly<Record<DType, number>> = {
 const DTYPE_OF = new Map<number, DType>(Object.entries(DTYPE_CODES).map(([d, c]) => [c, d as DType]));
 const MAGIC0 = 0x48;
 const MAGIC1 = 0x43;
+/** Rows of one chunk at most (a segment is 64 Ki rows): what a decode may allocate per column. */
+export const MAX_CHUNK_ROWS = 1 << 20;
+
 const FLAG_VALIDITY = 1;
 /** Typed arrays use the platform's byte order; int64 halves are placed by it. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -114,6 +117,7 @@ function checkShape(c: Chunk): void {
   if (c.valid !== undefined && (!(c.valid instanceof Uint8Array) || c.valid.length !== rowsOf(c))) {
     throw bad("validity length differs from the rows");
   }
+  if (rowsOf(c) > MAX_CHUNK_ROWS) throw new FrameError("too_large", `a chunk holds at most ${MAX_CHUNK_ROWS} rows`);
 }
 
 /** The valid rows' values, in order (the input itself when nothing is null). */
@@ -194,7 +198,8 @@ function readHeader(bytes: Uint8Array): { info: ChunkInfo; bodyLength: number; a
   if (dtype === undefined) throw bad(`unknown dtype code ${code}`);
   const flags = r.u8();
   if ((flags & ~(FLAG_VALIDITY | FLAG_LZ4)) !== 0) throw bad(`unknown flags ${flags}`);
-  const rows = r.uvarint(0x7fffffff);
+  // Bounded because a regular int64 section makes any number of values from two varints.
+  const rows = r.uvarint(MAX_CHUNK_ROWS);
   const bodyLength = r.uvarint(LZ4_MAX_BYTES);
   const info = { version, dtype, rows, hasNulls: (flags & FLAG_VALIDITY) !== 0, compressed: (flags & FLAG_LZ4) !== 0 };
   return { info, bodyLength, at: r.offset };
@@ -241,12 +246,12 @@ function readValues(r: ByteReader, dtype: DType, rows: number, pos: Int32Array |
     case "float64":
     case "float32": {
       const width = dtype === "float64" ? 8 : 4;
-      // At least a byte per value in every layout (the decimal one holds varints).
-      if (r.remaining < 1 + k) throw bad(`${k} floats declared, ${r.remaining} bytes left`);
+      // The layout's reader checks its values against the bytes left before allocating.
+      if (r.remaining < 1) throw bad(`${k} floats declared, ${r.remaining} bytes left`);
+      const vals = readFloatArray(r, k, width);
+      if (pos === undefined) return vals;
       const out = dtype === "float64" ? new Float64Array(rows) : new Float32Array(rows);
-      readFloats(r, k, width, (i, v) => {
-        out[at(i)] = v;
-      });
+      for (let i = 0; i < k; i++) out[pos[i] as number] = vals[i] as number;
       return out;
     }
     case "int32": {
@@ -259,7 +264,8 @@ function readValues(r: ByteReader, dtype: DType, rows: number, pos: Int32Array |
     }
     case "int64":
     case "timestamp": {
-      if (r.remaining < 1 + k) throw bad(`${k} int64 values declared, ${r.remaining} bytes left`);
+      // The layout's reader checks its values against the bytes left before allocating.
+      if (r.remaining < 1) throw bad(`${k} int64 values declared, ${r.remaining} bytes left`);
       const out = new BigInt64Array(rows);
       // Written as 32-bit halves through views of the same memory (both in platform byte order).
       const { his, los } = readInt64Halves(r, k);

@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ByteReader, ByteWriter } from "./bytes.ts";
-import { readInt64s, writeInt64s } from "./chunk-values.ts";
+import { DTYPE_CODES, decodeChunk, encodeChunk, MAX_CHUNK_ROWS } from "./chunk-codec.ts";
+import { readFloatArray, readInt64s, writeFloats, writeInt64s } from "./chunk-values.ts";
+import { FrameError } from "./model.ts";
 
 /** Writes the values (the writer picks raw, deltas or delta-of-deltas) and reads them back. */
 function roundTrip(vals: readonly bigint[]): bigint[] {
@@ -44,5 +46,43 @@ describe("int64 sections decode exactly on the number fast path and off it", () 
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("the regular int64 layout", () => {
+  it("stores a regular sequence as two varints and reads it back, floats on a decimal grid too", () => {
+    const w = new ByteWriter();
+    const index = BigInt64Array.from(
+      { length: 65_536 },
+      (_, i) => 1_704_067_200_000_000_000n + BigInt(i) * 900_000_000_000n,
+    );
+    writeInt64s(w, index);
+    const bytes = w.finish();
+    expect(bytes.length).toBeLessThan(24);
+    const out: bigint[] = [];
+    readInt64s(new ByteReader(bytes), index.length, (i, v) => {
+      out[i] = v;
+    });
+    expect(out).toEqual(Array.from(index));
+    const floats = Float64Array.from({ length: 1000 }, (_, i) => (i + 1) / 10);
+    const fw = new ByteWriter();
+    writeFloats(fw, floats, 8, "auto");
+    expect(Array.from(readFloatArray(new ByteReader(fw.finish()), floats.length, 8))).toEqual(Array.from(floats));
+  });
+
+  it("refuses a regular section of fewer than two values, and chunks past MAX_CHUNK_ROWS", () => {
+    const w = new ByteWriter();
+    w.u8(3);
+    w.bigUvarint(0n);
+    w.bigUvarint(2n);
+    expect(() => readInt64s(new ByteReader(w.finish()), 1, () => {})).toThrow(/regular/);
+    // A header claiming more rows than a chunk may hold: refused before anything is allocated.
+    const big = new ByteWriter();
+    for (const b of [0x48, 0x43, 1, DTYPE_CODES.int64, 0]) big.u8(b);
+    big.uvarint(MAX_CHUNK_ROWS + 1);
+    big.uvarint(3);
+    for (const b of [3, 0, 2]) big.u8(b);
+    expect(() => decodeChunk(big.finish())).toThrow(FrameError);
+    expect(() => encodeChunk({ dtype: "int32", values: new Int32Array(MAX_CHUNK_ROWS + 1) })).toThrow(/at most/);
   });
 });

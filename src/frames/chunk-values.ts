@@ -15,8 +15,9 @@
  *             its layout.
  * - int32     0: raw little-endian;  1: zigzag varint deltas (first from 0, wrapping at 32 bits).
  * - int64/ts  0: raw little-endian;  1: zigzag varint deltas;  2: zigzag varint delta-of-deltas
- *             (first value, first delta, then the change of delta; wrapping at 64 bits). A
- *             regular 15-minute index is then one byte of 0 per row, which LZ4 all but erases.
+ *             (first value, first delta, then the change of delta; wrapping at 64 bits);
+ *             3: regular (at least two values, every delta the same: zigzag varints of the first
+ *             value and the step). A regular 15-minute index or a row counter is two varints.
  * - bool      0: bit-packed.
  * - string    0: plain (uvarint total bytes, uvarint byte length per value, WTF-8 bytes);
  *             1: dictionary (uvarint size, the entries as plain, then a uvarint code per value).
@@ -126,12 +127,23 @@ function shuffle(bytes: Uint8Array, width: number, n: number): Uint8Array {
 
 function unshuffle(bytes: Uint8Array, width: number, n: number): Uint8Array {
   const out = new Uint8Array(bytes.length);
-  for (let j = 0; j < width; j++) for (let i = 0; i < n; i++) out[i * width + j] = bytes[j * n + i] as number;
+  unshuffleInto(bytes, width, n, out);
   return out;
 }
 
-/** Reads k floats; `put(i, v)` stores the i-th valid value. */
-export function readFloats(r: ByteReader, k: number, width: 4 | 8, put: (i: number, v: number) => void): void {
+function unshuffleInto(bytes: Uint8Array, width: number, n: number, out: Uint8Array): void {
+  for (let j = 0; j < width; j++) {
+    const plane = bytes.subarray(j * n, (j + 1) * n);
+    for (let i = 0, o = j; i < n; i++, o += width) out[o] = plane[i] as number;
+  }
+}
+
+/** Typed arrays use the platform's byte order; raw values are little-endian on disk. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Reads k floats as a dense array of the valid values, in order. */
+export function readFloatArray(r: ByteReader, k: number, width: 4 | 8): Float64Array | Float32Array {
+  const make = () => (width === 8 ? new Float64Array(k) : new Float32Array(k));
   const tag = r.u8();
   if (tag === 2) {
     const e = r.u8();
@@ -139,22 +151,37 @@ export function readFloats(r: ByteReader, k: number, width: 4 | 8, put: (i: numb
     const p = 10 ** e;
     const negZeros = readPositions(r, k);
     const { his, los } = readInt64Halves(r, k);
+    const out = make();
     for (let i = 0; i < k; i++) {
       const hi = his[i] as number;
       const lo = los[i] as number;
       // Exact while |m| < 2^53, which the encoder guarantees; anything else goes through a bigint.
       const m = hi >= -SAFE_HI && hi < SAFE_HI ? hi * TWO_32 + lo : Number((BigInt(hi) << 32n) | BigInt(lo));
-      put(i, fromDecimal(m, p, width));
+      out[i] = fromDecimal(m, p, width);
     }
-    for (const i of negZeros) put(i, -0);
-    return;
+    for (const i of negZeros) out[i] = -0;
+    return out;
   }
   if (tag !== 0 && tag !== 1) throw bad(`unknown float layout ${tag}`);
   fits(r, k, width, "floats");
-  let bytes = r.take(k * width, "floats");
-  if (tag === 1) bytes = unshuffle(bytes, width, k);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < k; i++) put(i, width === 8 ? view.getFloat64(i * 8, true) : view.getFloat32(i * 4, true));
+  const bytes = r.take(k * width, "floats");
+  const out = make();
+  if (LITTLE_ENDIAN) {
+    const dst = new Uint8Array(out.buffer);
+    if (tag === 1) unshuffleInto(bytes, width, k, dst);
+    else dst.set(bytes);
+    return out;
+  }
+  const plain = tag === 1 ? unshuffle(bytes, width, k) : bytes;
+  const view = new DataView(plain.buffer, plain.byteOffset, plain.byteLength);
+  for (let i = 0; i < k; i++) out[i] = width === 8 ? view.getFloat64(i * 8, true) : view.getFloat32(i * 4, true);
+  return out;
+}
+
+/** Reads k floats; `put(i, v)` stores the i-th valid value. */
+export function readFloats(r: ByteReader, k: number, width: 4 | 8, put: (i: number, v: number) => void): void {
+  const vals = readFloatArray(r, k, width);
+  for (let i = 0; i < k; i++) put(i, vals[i] as number);
 }
 
 /** Ascending positions below k, written as gaps (the first from 0); each at least one byte. */
@@ -232,7 +259,25 @@ function zigzagSize(vals: readonly bigint[]): number {
   return n;
 }
 
+/** The common step when every delta after the first is the same (at least two values), else undefined. */
+function regularStep(vals: ArrayLike<bigint>): bigint | undefined {
+  if (vals.length < 2) return undefined;
+  const step = BigInt.asIntN(64, (vals[1] as bigint) - (vals[0] as bigint));
+  for (let i = 2; i < vals.length; i++) {
+    if (BigInt.asIntN(64, (vals[i] as bigint) - (vals[i - 1] as bigint)) !== step) return undefined;
+  }
+  return step;
+}
+
 export function writeInt64s(w: ByteWriter, vals: ArrayLike<bigint>): void {
+  const step = regularStep(vals);
+  if (step !== undefined) {
+    // A regular index (every 15 minutes, a row counter): two varints whatever the length.
+    w.u8(3);
+    w.bigUvarint(zigzag64(vals[0] as bigint));
+    w.bigUvarint(zigzag64(step));
+    return;
+  }
   const d1 = deltas(vals);
   // The delta sequence's own deltas, except the first, which stays the first value: d2[0] = v0.
   const d2 = deltas(d1);
@@ -251,6 +296,8 @@ export function writeInt64s(w: ByteWriter, vals: ArrayLike<bigint>): void {
  */
 export function readInt64Halves(r: ByteReader, k: number): { his: Int32Array; los: Uint32Array } {
   const tag = r.u8();
+  if (tag === 3) return readRegular(r, k);
+  // Every other layout holds at least a byte per value: checked before anything is allocated.
   if (tag !== 0 && tag !== 1 && tag !== 2) throw bad(`unknown int64 layout ${tag}`);
   fits(r, k, tag === 0 ? 8 : 1, tag === 0 ? "int64 values" : "int64 deltas");
   const his = new Int32Array(k);
@@ -307,6 +354,33 @@ export function readInt64Halves(r: ByteReader, k: number): { his: Int32Array; lo
     lo = nlo;
     his[i] = hi;
     los[i] = lo;
+  }
+  return { his, los };
+}
+
+/** k values first, first + step, ... (wrapping at 64 bits), as halves. */
+function readRegular(r: ByteReader, k: number): { his: Int32Array; los: Uint32Array } {
+  const first = unzigzag64(r.bigUvarint());
+  const step = unzigzag64(r.bigUvarint());
+  if (k < 2) throw bad(`a regular int64 section of ${k} values`);
+  const his = new Int32Array(k);
+  const los = new Uint32Array(k);
+  let hi = Number(BigInt.asIntN(32, first >> 32n));
+  let lo = Number(BigInt.asUintN(32, first));
+  // The step as halves: adding them with a carry wraps at 64 bits, as bigint arithmetic would.
+  const sHi = Number(BigInt.asIntN(32, step >> 32n));
+  const sLo = Number(BigInt.asUintN(32, step));
+  for (let i = 0; i < k; i++) {
+    his[i] = hi;
+    los[i] = lo;
+    let nlo = lo + sLo;
+    let carry = 0;
+    if (nlo >= TWO_32) {
+      nlo -= TWO_32;
+      carry = 1;
+    }
+    hi = (hi + sHi + carry) | 0;
+    lo = nlo;
   }
   return { his, los };
 }
