@@ -101,10 +101,18 @@ export async function warmDemo(o: WarmupOptions): Promise<void> {
     });
     const listed = (await res.json()) as { stores?: string[]; error?: { message: string } };
     if (!res.ok || !listed.stores) throw new Error(`series stores: ${listed.error?.message ?? `HTTP ${res.status}`}`);
+    // So does the frames collection on the first /frames/ request.
+    const fr = await fetch(`${o.base}/frames/${o.project}`, {
+      headers: { authorization: `Bearer ${o.token}` },
+      signal: o.signal,
+    });
+    const frames = (await fr.json()) as { collections?: string[]; error?: { message: string } };
+    if (!fr.ok || !frames.collections) throw new Error(`frames: ${frames.error?.message ?? `HTTP ${fr.status}`}`);
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     o.log(
       `Demo ready in ${secs} s: ${count(records.length)} records, ${count(points.length)} his points, ` +
-        `${samplesText(samples)} samples; series stores ${listed.stores.join(", ")}`,
+        `${samplesText(samples)} samples; series stores ${listed.stores.join(", ")}; ` +
+        `frames collections ${frames.collections.join(", ")}`,
     );
   } catch (err) {
     clearTimeout(slow);

@@ -126,7 +126,7 @@ describe("npm run dev", () => {
   it("warms the demo up as soon as wrangler answers, saying it is seeding and then what it holds", async () => {
     const job = dev();
     await job.waitFor(
-      /Demo ready in \d+\.\d s: 2,032 records, 1,846 his points, 2\.5M samples; series stores forecast, load, tariffs\n/,
+      /Demo ready in \d+\.\d s: 2,032 records, 1,846 his points, 2\.5M samples; series stores forecast, load, tariffs; frames collections prices\n/,
       START_MS,
     );
     trees.push(processTree(job.pid));
@@ -254,6 +254,48 @@ describe("npm run dev", () => {
       payload: [231.5, true],
     });
     expect(JSON.parse(await call("/demo/acq"))).toHaveProperty("acq");
+  });
+
+  it("serves the frames demo: the prices collection, a filtered read, a write, an append and a snapshot", async () => {
+    const password = adminPassword();
+    const env = cleanEnv({ HAYLOFT_URL: `http://localhost:${http}`, HAYLOFT_PASSWORD: password });
+    const token = (await npmRun("login", ["admin"], dir, env)).stdout.trim();
+    const base = `http://localhost:${http}/frames/demo`;
+    const call = async (path: string, init: RequestInit = {}, status = 200) => {
+      const r = await fetch(`${base}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, ...init.headers },
+      });
+      const text = await r.text();
+      expect(r.status, text).toBe(status);
+      return text;
+    };
+    expect(JSON.parse(await call(""))).toEqual({ collections: ["prices"], next: null });
+    const tech = JSON.parse(await call("/prices/items?where=%7B%22sector%22%3A%22tech%22%7D")) as {
+      items: { name: string }[];
+    };
+    expect(tech.items.map((i) => i.name)).toEqual(["AAPL", "MSFT"]);
+    const csv = await call("/prices/items/AAPL?columns=close&head=3", { headers: { accept: "text/csv" } });
+    expect(csv.split("\r\n")[0]).toBe("date,close");
+    expect(csv.trim().split("\r\n")).toHaveLength(4);
+    await call(
+      "/prices/items/NVDA",
+      { method: "PUT", headers: { "content-type": "text/csv" }, body: "date,close\n2026-01-02T00:00:00Z,140.5\n" },
+      201,
+    );
+    await call("/prices/items/NVDA/append?on_dup=error", {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: '{"date": "2026-01-05T00:00:00Z", "close": 141.25}\n',
+    });
+    await call("/prices/snapshots/eod", { method: "PUT" }, 201);
+    const rows = JSON.parse(await call("/prices/items/NVDA?as_of=eod")) as { date: string; close: number }[];
+    expect(rows).toEqual([
+      { date: "2026-01-02T00:00:00Z", close: 140.5 },
+      { date: "2026-01-05T00:00:00Z", close: 141.25 },
+    ]);
+    const initial = JSON.parse(await call("/prices/snapshots/initial")) as { versions: Record<string, number> };
+    expect(initial.versions).toEqual({ AAPL: 0, MSFT: 0, XOM: 0 });
   });
 
   it("npm run login prints only a working token; a wrong password, a bad project and a dead server get one line each", async () => {
