@@ -222,6 +222,8 @@ export class FramesService {
       await tx.discard();
       throw err;
     }
+    // Deletions are rare and already free segments: a good moment to free what crashed writers staged.
+    if (ops.some((o) => o.op === "delete")) await this.#sweepQuietly();
     return results;
   }
 

@@ -375,6 +375,33 @@ export function framesHttpCases(): void {
     });
   });
 
+  describe("frames over HTTP: the OpenAPI document", () => {
+    it("lists every frames route with its parameters", async () => {
+      const doc = (await (await authedFetch(`${BASE}/openapi.json`)).json()) as { paths: Record<string, object> };
+      const paths = Object.keys(doc.paths).filter((p) => p.startsWith("/frames"));
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          "/frames/{project}",
+          "/frames/{project}/{collection}",
+          "/frames/{project}/{collection}/items",
+          "/frames/{project}/{collection}/items/{item}",
+          "/frames/{project}/{collection}/items/{item}/append",
+          "/frames/{project}/{collection}/items/{item}/versions/prune",
+          "/frames/{project}/{collection}/snapshots/{snapshot}",
+          "/frames/{project}/{collection}/transaction",
+          "/frames/{project}/{collection}/batch/read",
+        ]),
+      );
+      expect(paths).toHaveLength(17);
+      const read = (
+        doc.paths["/frames/{project}/{collection}/items/{item}"] as { get: { parameters: { name: string }[] } }
+      ).get;
+      expect(read.parameters.map((p) => p.name)).toEqual(
+        expect.arrayContaining(["columns", "filters", "start", "end", "head", "tail", "as_of", "format"]),
+      );
+    });
+  });
+
   describe("frames over HTTP: bad input changes nothing", () => {
     it("gets problem bodies with stable codes", async () => {
       const { p, c } = await newCollection({ rules: [{ id: "pos", kind: "range", column: "price", min: 0 }] });
