@@ -75,10 +75,11 @@ function hybrid(b: Uint8Array, from: number, to: number, width: number, count: n
       seen += n;
     } else {
       const groups = (header - 1) / 2;
-      // Width 0 would have hyparquet count down a run without reading (and consume a stray byte).
-      if (groups === 0 || width === 0) throw bad("empty bit-packed run");
+      if (groups === 0) throw bad("empty bit-packed run");
       if (groups * 8 - 8 >= left) throw bad(`bit-packed run of ${groups * 8} with ${left} values left`);
-      const bytes = groups * width;
+      // Width 0 (a one-entry dictionary's indexes, as hyparquet-writer writes them): the values are
+      // all 0 and hyparquet reads one byte it does not use, when there is one.
+      const bytes = width === 0 ? Math.min(1, to - pos) : groups * width;
       if (bytes > to - pos) throw bad("bit-packed run past its end");
       const n = Math.min(groups * 8, left);
       if (countOnes) ones += onesIn(b, pos, n);

@@ -160,6 +160,23 @@ describe("frameToParquet / parquetToFrame", () => {
     expectSameFrame(bare, await parquetToFrame(frameToParquet(bare)));
   });
 
+  it("reads one-value dictionaries, whose indexes hyparquet-writer packs at bit width 0", async () => {
+    // The property below found this: constant columns and all-null ones, two rows.
+    const f: Frame = {
+      index: { kind: "int64", name: "index", values: BigInt64Array.from([0n, 1n]) },
+      columns: [
+        { name: "f", dtype: "float64", values: Float64Array.from([0, 0]) },
+        { name: "i", dtype: "int64", values: BigInt64Array.from([0n, 0n]) },
+        { name: "s", dtype: "string", values: ["", ""], valid: Uint8Array.from([0, 0]) },
+        { name: "t", dtype: "timestamp", values: BigInt64Array.from([0n, 0n]), valid: Uint8Array.from([0, 0]) },
+      ],
+    };
+    const back = await parquetToFrame(frameToParquet(f));
+    expect(Array.from(back.columns[1]?.values as BigInt64Array)).toEqual([0n, 0n]);
+    expect(Array.from(back.columns[0]?.values as Float64Array)).toEqual([0, 0]);
+    expect(back.columns[2]?.valid).toEqual(Uint8Array.from([0, 0]));
+  });
+
   it("round-trips random frames (property)", async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -406,6 +406,14 @@ export function framesHttpCases(): void {
     it("gets problem bodies with stable codes", async () => {
       const { p, c } = await newCollection({ rules: [{ id: "pos", kind: "range", column: "price", min: 0 }] });
       await problem(await call(p, "GET", "/nope/items/x"), 404, "not_found");
+      // Malformed JSON is the app-wide 400 bad_request; JSON of the wrong shape is the face's invalid.
+      await problem(await call(p, "PUT", "/other", { body: "{nope", type: JSON_T }), 400, "bad_request");
+      await problem(await call(p, "PUT", "/other", { body: '{"rules": 5}', type: JSON_T }), 400, "invalid");
+      await problem(
+        await call(p, "PUT", `/${c}/snapshots/s`, { body: '{"items": "all"}', type: JSON_T }),
+        400,
+        "invalid",
+      );
       await problem(await call(p, "GET", `/${c}/items/x`), 404, "not_found");
       await json(
         await call(p, "PUT", `/${c}/items/x`, {

@@ -168,6 +168,24 @@ function jsonParam(c: Ctx, name: string): unknown {
   }
 }
 
+/** A JSON body that may be left out (an empty body is `{}`), checked by `schema`. */
+async function optionalBody<T>(c: Ctx, schema: z.ZodType<T>): Promise<Partial<T>> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new FrameError("invalid", "the body must be JSON");
+  }
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new FrameError("invalid", `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
+  }
+  return r.data;
+}
+
 function intParam(c: Ctx, name: string): number | undefined {
   const text = param(c, name);
   if (text === undefined) return undefined;
@@ -369,8 +387,7 @@ function collectionRoutes(deps: AppDeps): FramesRoute[] {
       }),
       (c) =>
         withCollection(c, deps, async (svc) => {
-          const text = await c.req.text();
-          const body = text.trim() === "" ? {} : CollectionBody.parse(JSON.parse(text));
+          const body = await optionalBody(c, CollectionBody);
           const info = await svc.create({
             ...(body.rules === undefined ? {} : { rules: body.rules }),
             ...(body.metadata === undefined ? {} : { metadata: body.metadata as Meta }),
@@ -750,8 +767,7 @@ function collectionWideRoutes(deps: AppDeps): FramesRoute[] {
       }),
       (c) =>
         withCollection(c, deps, async (svc) => {
-          const text = await c.req.text();
-          const body = text.trim() === "" ? {} : SnapshotBody.parse(JSON.parse(text));
+          const body = await optionalBody(c, SnapshotBody);
           const s = await svc.createSnapshot(c.req.param("snapshot") as string, {
             ...(body.items === undefined ? {} : { items: body.items }),
             ...(body.metadata === undefined ? {} : { metadata: body.metadata as Meta }),
