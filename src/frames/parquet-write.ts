@@ -9,6 +9,7 @@ import type { ColumnSource } from "hyparquet-writer/src/index.js";
 import { ParquetWriter } from "hyparquet-writer/src/parquet-writer.js";
 import { concatBytes } from "../bytes.ts";
 import { type Column, checkFrame, type DType, type Frame, FrameError, frameLength, isValid } from "./model.ts";
+import { concatFrames } from "./rows.ts";
 
 export interface ParquetWriteOptions {
   /** Rows per row group (default 100,000): the unit a reader can select or skip, and stream. */
@@ -162,13 +163,6 @@ export function* frameToParquetChunks(frame: Frame, options: ParquetWriteOptions
   const { schema, columnData, kv } = layout(frame);
   const codec = options.compression === "none" ? "UNCOMPRESSED" : "SNAPPY";
   const writer = new DrainingWriter();
-  const guarded = <T>(step: () => T): T => {
-    try {
-      return step();
-    } catch (e) {
-      throw new FrameError("invalid", `parquet write failed: ${(e as Error).message}`);
-    }
-  };
   const pq = guarded(
     () => new ParquetWriter({ writer, schema, codec, kvMetadata: kv, createdBy: "hayloft (hyparquet-writer)" }),
   );
@@ -187,4 +181,113 @@ export function* frameToParquetChunks(frame: Frame, options: ParquetWriteOptions
 /** Encodes a frame as one Parquet file (SNAPPY, row groups of `rowGroupRows`). */
 export function frameToParquet(frame: Frame, options: ParquetWriteOptions = {}): Uint8Array {
   return concatBytes([...frameToParquetChunks(frame, options)]);
+}
+
+/**
+ * A Parquet file from frames arriving one at a time (the segments of a read), in pieces: rows are
+ * gathered into row groups of `rowGroupRows` and each is written as it fills, so no more than one
+ * row group is held. `shape` is an empty frame giving the columns, their dtypes and which are
+ * nullable; every frame must match it (same columns, a validity array exactly where it has one).
+ * Category dictionaries, which may differ from frame to frame, are merged for the footer.
+ */
+export async function* framesToParquetChunks(
+  shape: Frame,
+  frames: AsyncIterable<Frame>,
+  options: ParquetWriteOptions = {},
+): AsyncGenerator<Uint8Array> {
+  checkFrame(shape);
+  const rowGroupRows = options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
+  if (!Number.isSafeInteger(rowGroupRows) || rowGroupRows < 1) {
+    throw new FrameError("invalid", "rowGroupRows must be a positive integer");
+  }
+  const { schema, kv } = layout(shape);
+  const codec = options.compression === "none" ? "UNCOMPRESSED" : "SNAPPY";
+  const writer = new DrainingWriter();
+  const pq = guarded(
+    () => new ParquetWriter({ writer, schema, codec, kvMetadata: kv, createdBy: "hayloft (hyparquet-writer)" }),
+  );
+  yield writer.drain();
+  const dictionaries = new Map<string, Map<string, number>>();
+  const sameShape = (f: Frame): void => {
+    const ok =
+      f.index.kind === shape.index.kind &&
+      f.columns.length === shape.columns.length &&
+      f.columns.every((c, i) => {
+        const want = shape.columns[i] as Column;
+        return c.name === want.name && c.dtype === want.dtype && (c.valid !== undefined) === (want.valid !== undefined);
+      });
+    if (!ok) throw new FrameError("invalid", "parquet stream: a frame does not match the file's columns");
+  };
+  let held: Frame[] = [];
+  let rows = 0;
+  const flush = (): Uint8Array | undefined => {
+    if (rows === 0) return undefined;
+    const group = held.length === 1 ? (held[0] as Frame) : concatFrames(held);
+    held = [];
+    rows = 0;
+    const { columnData } = layout(group);
+    guarded(() => pq.write({ columnData, rowGroupSize: rowGroupRows }));
+    return writer.drain();
+  };
+  for await (const f of frames) {
+    const n = frameLength(f);
+    if (n === 0) continue;
+    sameShape(f);
+    for (const c of f.columns) {
+      if (c.dtype !== "category") continue;
+      const seen = dictionaries.get(c.name) ?? new Map<string, number>();
+      dictionaries.set(c.name, seen);
+      for (const v of c.values.dictionary) if (!seen.has(v)) seen.set(v, seen.size);
+    }
+    for (let start = 0; start < n; ) {
+      const take = Math.min(n - start, rowGroupRows - rows);
+      held.push(start === 0 && take === n ? f : sliceFrame(f, start, start + take));
+      rows += take;
+      start += take;
+      if (rows >= rowGroupRows) {
+        const piece = flush();
+        if (piece) yield piece;
+      }
+    }
+  }
+  const last = flush();
+  if (last) yield last;
+  // The footer is written by finish: the merged dictionaries go in its key-value metadata.
+  const categories: Record<string, readonly string[]> = {};
+  for (const c of shape.columns) {
+    if (c.dtype === "category") categories[c.name] = [...(dictionaries.get(c.name)?.keys() ?? c.values.dictionary)];
+  }
+  const at = kv.findIndex((e) => e.key === HAYLOFT_KEY);
+  if (at >= 0) kv[at] = { key: HAYLOFT_KEY, value: JSON.stringify({ categories } satisfies HayloftMeta) };
+  guarded(() => pq.finish());
+  yield writer.drain();
+}
+
+function guarded<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    throw new FrameError("invalid", `parquet write failed: ${(e as Error).message}`);
+  }
+}
+
+/** Rows [start, end) of a frame, as views where the values allow. */
+function sliceFrame(f: Frame, start: number, end: number): Frame {
+  return {
+    index: { ...f.index, values: f.index.values.subarray(start, end) },
+    columns: f.columns.map((c) => {
+      const valid = c.valid?.subarray(start, end);
+      const v = valid === undefined ? {} : { valid };
+      if (c.dtype === "category") {
+        return {
+          name: c.name,
+          dtype: c.dtype,
+          values: { codes: c.values.codes.subarray(start, end), dictionary: c.values.dictionary },
+          ...v,
+        };
+      }
+      if (c.dtype === "string") return { name: c.name, dtype: c.dtype, values: c.values.slice(start, end), ...v };
+      return { name: c.name, dtype: c.dtype, values: c.values.subarray(start, end), ...v } as Column;
+    }),
+  };
 }

@@ -3,7 +3,8 @@ import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
 import { type Column, type Frame, FrameError } from "./model.ts";
-import { frameToParquet, frameToParquetChunks, parquetToFrame } from "./parquet.ts";
+import { framesToParquetChunks, frameToParquet, frameToParquetChunks, parquetToFrame } from "./parquet.ts";
+import { concatFrames } from "./rows.ts";
 
 const T0 = 1_700_000_000_123_456_789n;
 
@@ -175,6 +176,71 @@ describe("frameToParquet / parquetToFrame", () => {
     expect(Array.from(back.columns[1]?.values as BigInt64Array)).toEqual([0n, 0n]);
     expect(Array.from(back.columns[0]?.values as Float64Array)).toEqual([0, 0]);
     expect(back.columns[2]?.valid).toEqual(Uint8Array.from([0, 0]));
+  });
+
+  it("writes one file from frames arriving one by one, row groups across their edges, dictionaries merged", async () => {
+    const part = (from: number, dictionary: string[], codes: number[]): Frame => ({
+      index: { kind: "int64", name: "i", values: BigInt64Array.from(codes, (_, k) => BigInt(from + k)) },
+      columns: [
+        {
+          name: "x",
+          dtype: "float64",
+          values: Float64Array.from(codes, (c) => c / 2),
+          valid: Uint8Array.from(codes, (c) => (c === 0 ? 0 : 1)),
+        },
+        { name: "c", dtype: "category", values: { codes: Int32Array.from(codes), dictionary } },
+      ],
+    });
+    const parts = [part(0, ["a", "b"], [0, 1]), part(2, ["b", "z"], [1, 0, 1]), part(5, ["q"], [0])];
+    const shape = { index: parts[0]?.index as Frame["index"], columns: [] } as Frame;
+    const empty: Frame = {
+      index: { ...shape.index, values: new BigInt64Array(0) },
+      columns: [
+        { name: "x", dtype: "float64", values: new Float64Array(0), valid: new Uint8Array(0) },
+        { name: "c", dtype: "category", values: { codes: new Int32Array(0), dictionary: [] } },
+      ],
+    };
+    async function* arriving() {
+      yield* parts;
+    }
+    const pieces: Uint8Array[] = [];
+    for await (const p of framesToParquetChunks(empty, arriving(), { rowGroupRows: 4 })) pieces.push(p);
+    const file = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of pieces) {
+      file.set(p, at);
+      at += p.length;
+    }
+    const meta = parquetMetadata(file.buffer);
+    expect(meta.row_groups.map((g) => Number(g.num_rows))).toEqual([4, 2]);
+    const back = await parquetToFrame(file);
+    const want = concatFrames(parts);
+    expect(Array.from(back.index.values)).toEqual(Array.from(want.index.values));
+    const c = back.columns.find((x) => x.name === "c");
+    if (c?.dtype !== "category") throw new Error("not a category");
+    expect(c.values.dictionary).toEqual(["a", "b", "z", "q"]);
+    expect(Array.from(c.values.codes, (k) => c.values.dictionary[k])).toEqual(["a", "b", "z", "b", "z", "q"]);
+    const x = back.columns.find((y) => y.name === "x");
+    expect(x?.valid).toEqual(Uint8Array.from([0, 1, 1, 0, 1, 0]));
+  });
+
+  it("refuses a frame that does not match the stream's columns", async () => {
+    const empty: Frame = {
+      index: { kind: "int64", name: "i", values: new BigInt64Array(0) },
+      columns: [{ name: "x", dtype: "float64", values: new Float64Array(0) }],
+    };
+    async function* wrong() {
+      yield {
+        index: { kind: "int64" as const, name: "i", values: BigInt64Array.from([1n]) },
+        columns: [{ name: "x", dtype: "int32" as const, values: Int32Array.from([1]) }],
+      };
+    }
+    const run = async () => {
+      for await (const _ of framesToParquetChunks(empty, wrong())) {
+        // drain
+      }
+    };
+    await expect(run()).rejects.toThrow(FrameError);
   });
 
   it("round-trips random frames (property)", async () => {

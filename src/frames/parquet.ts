@@ -38,7 +38,13 @@ import { type Decoded, dtypeOf, hayloftMeta, type PandasMeta, pandasMeta, toColu
 import { type GuardedParquet, guardParquet } from "./parquet-guard.ts";
 import { DEFAULT_ROW_GROUP_ROWS } from "./parquet-write.ts";
 
-export { frameToParquet, frameToParquetChunks, HAYLOFT_KEY, type ParquetWriteOptions } from "./parquet-write.ts";
+export {
+  framesToParquetChunks,
+  frameToParquet,
+  frameToParquetChunks,
+  HAYLOFT_KEY,
+  type ParquetWriteOptions,
+} from "./parquet-write.ts";
 
 export interface ParquetReadOptions {
   /** Columns to read (the index is always read); all when absent. Other columns are not decoded. */

@@ -231,6 +231,11 @@ export function framesHttpCases(): void {
       expect(t.numRows).toBe(n);
       expect(t.batches.length).toBeGreaterThan(1);
       expect(t.getChild("v")?.get(n - 1)).toBe((n - 1) * 0.5);
+      // Parquet streams too, a row group at a time: past MAX_READ_ROWS (100,000 here).
+      const pq = await call(p, "GET", `/${c}/items/big`, { query: { format: "parquet", columns: "v" } });
+      const buf = await pq.arrayBuffer();
+      expect(parquetMetadata(buf).num_rows).toBe(BigInt(n));
+      expect(parquetMetadata(buf).row_groups.length).toBe(2);
     });
   });
 

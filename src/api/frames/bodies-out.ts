@@ -1,14 +1,14 @@
 /**
  * Frame response bodies, streamed frame by frame as a read produces them: JSON records, NDJSON,
- * CSV and Arrow IPC streams go out as each segment is decoded. JSON split / columnar and Parquet
- * need the whole result first (a column's values are one array; a Parquet footer describes every
- * row group), so those are gathered up to the read's row limit.
+ * CSV and Arrow IPC streams go out as each segment is decoded, Parquet a row group at a time (its
+ * footer last). JSON split / columnar need the whole result first (a column's values are one
+ * array), so those are gathered up to the read's row limit.
  */
 import { frameToArrow } from "../../frames/arrow.ts";
 import { writeCsv } from "../../frames/csv.ts";
 import { type JsonShape, writeJson, writeNdjson } from "../../frames/json.ts";
 import { type Column, type Frame, FrameError, frameLength, type Schema } from "../../frames/model.ts";
-import { frameToParquetChunks } from "../../frames/parquet.ts";
+import { framesToParquetChunks } from "../../frames/parquet.ts";
 import { concatFrames } from "../../frames/rows.ts";
 import { nullColumn } from "../../frames/rules.ts";
 import { HttpError } from "../errors/index.ts";
@@ -75,6 +75,10 @@ function withSchemaValidity(f: Frame, schema: Schema): Frame {
       c.valid === undefined && nullable.has(c.name) ? ({ ...c, valid: new Uint8Array(n).fill(1) } as Column) : c,
     ),
   };
+}
+
+async function* validated(frames: AsyncIterable<Frame>, schema: Schema): AsyncGenerator<Frame> {
+  for await (const f of frames) yield withSchemaValidity(f, schema);
 }
 
 /** Bytes of the first IPC message (the schema): continuation marker, int32 length, metadata. */
@@ -182,7 +186,10 @@ export async function* frameOutput(
       yield* arrowPieces(frames, schema, opts.zone);
       return;
     case "parquet":
-      yield* frameToParquetChunks(await gathered(frames, schema, opts.maxRows, opts.zone));
+      yield* framesToParquetChunks(
+        withSchemaValidity(emptyFrame(schema, opts.zone), schema),
+        validated(frames, schema),
+      );
       return;
     case "json":
       if (opts.shape !== undefined && opts.shape !== "records") {
