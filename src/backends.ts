@@ -8,22 +8,11 @@ import { doFramesBackend } from "./durable/frames-client.ts";
 import type { Env } from "./env.ts";
 import type { Backend, FramesBackend, OpenStore } from "./storage/backend.ts";
 import { remoteStore } from "./storage/do/client.ts";
-import { StoreError } from "./storage/errors.ts";
 import { openPg } from "./storage/postgres/connect.ts";
 import { pgCollections, pgFramesPort } from "./storage/postgres/frames.ts";
 import { pgStore } from "./storage/postgres/project.ts";
 import { pgSeriesPort } from "./storage/postgres/series.ts";
 import type { Querier } from "./storage/postgres/sql.ts";
-
-// TEMPORARY while issue 14's backends are built on their branches (h/fr-do, h/fr-pg): replaced there.
-const framesPending: FramesBackend = {
-  open: () => {
-    throw new StoreError("unavailable", "frames storage is not wired yet");
-  },
-  collections: async () => {
-    throw new StoreError("unavailable", "frames storage is not wired yet");
-  },
-};
 
 type BackendOf<K extends StorageKind> = (s: Extract<StorageConfig, { kind: K }>, env: Env) => Backend;
 

@@ -10,7 +10,7 @@
 import { chunksInRange, deleteRange, mergeSorted, type OnDup, planAppend, update } from "../frames/merge.ts";
 import { checkFrame, type Frame, FrameError, frameLength, type Schema, schemaOf } from "../frames/model.ts";
 import { sliceRows, sortByIndex } from "../frames/rows.ts";
-import { checkRules, conform, evolve, nullColumn, parseRules, type Rule } from "../frames/rules.ts";
+import { checkRules, conform, emptyFrame, evolve, parseRules, type Rule } from "../frames/rules.ts";
 import type { SegmentRecord } from "../storage/frames-port.ts";
 import type { Meta, Op, OpResult, WriteOptions } from "./api.ts";
 import { type Bound, indexBound } from "./bounds.ts";
@@ -90,19 +90,6 @@ function incoming(d: Draft, c: Content, frame: Frame): { schema: Schema; rows: F
   return { schema, rows: sortByIndex(conform(frame, schema)) };
 }
 
-/** An empty frame of the schema (what new rows merge against when they touch no segment). */
-function emptyOf(schema: Schema, zone?: string): Frame {
-  return {
-    index: {
-      kind: schema.index.kind,
-      name: schema.index.name,
-      values: new BigInt64Array(0),
-      ...(zone === undefined ? {} : { zone }),
-    },
-    columns: schema.fields.map((f) => nullColumn(f.name, f.dtype, 0)),
-  };
-}
-
 export async function append(tx: Txn, item: string, frame: Frame, onDup: OnDup, metadata?: Meta): Promise<OpResult> {
   if (metadata) checkMetadata(metadata);
   const { d, c } = await tx.existing(item);
@@ -117,7 +104,7 @@ export async function append(tx: Txn, item: string, frame: Frame, onDup: OnDup, 
     out.push(...c.segments.slice(cursor, g.chunks[0]));
     const touched = c.segments.slice(g.chunks[0], g.chunks[1]);
     const existing =
-      touched.length === 0 ? emptyOf(schema, c.zone) : await tx.readSegments(item, touched, schema, c.zone);
+      touched.length === 0 ? emptyFrame(schema, c.zone) : await tx.readSegments(item, touched, schema, c.zone);
     const merged = mergeSorted(existing, sliceRows(rows, g.rows[0], g.rows[1]), onDup);
     checkRules(merged, rules);
     const segs = toSegments(item, merged, version, k, tx.segmentRows);

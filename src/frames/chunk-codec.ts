@@ -22,6 +22,7 @@ import { countBits, packBits, packedSize, unpackBits } from "./bitmap.ts";
 import { ByteReader, ByteWriter } from "./bytes.ts";
 import {
   type FloatLayout,
+  LITTLE_ENDIAN,
   readBools,
   readCategory,
   readFloatArray,
@@ -61,8 +62,6 @@ const MAGIC1 = 0x43;
 export const MAX_CHUNK_ROWS = 1 << 20;
 
 const FLAG_VALIDITY = 1;
-/** Typed arrays use the platform's byte order; int64 halves are placed by it. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const FLAG_LZ4 = 2;
 /** Below this a body is not worth an LZ4 frame's 15 bytes of header and end mark. */
 const MIN_COMPRESS = 64;

@@ -139,7 +139,7 @@ function unshuffleInto(bytes: Uint8Array, width: number, n: number, out: Uint8Ar
 }
 
 /** Typed arrays use the platform's byte order; raw values are little-endian on disk. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Reads k floats as a dense array of the valid values, in order. */
 export function readFloatArray(r: ByteReader, k: number, width: 4 | 8): Float64Array | Float32Array {

@@ -101,6 +101,19 @@ export function evolve(schema: Schema, incoming: Schema, strategy: EvolveStrateg
   return { index: schema.index, fields };
 }
 
+/** A frame of the schema without rows (what new rows merge against, what an empty answer is). */
+export function emptyFrame(schema: Schema, zone?: string): Frame {
+  return {
+    index: {
+      kind: schema.index.kind,
+      name: schema.index.name,
+      values: new BigInt64Array(0),
+      ...(zone === undefined ? {} : { zone }),
+    },
+    columns: schema.fields.map((f) => nullColumn(f.name, f.dtype, 0)),
+  };
+}
+
 /** A column of n nulls. */
 export function nullColumn(name: string, dtype: DType, n: number): Column {
   const valid = n === 0 ? undefined : new Uint8Array(n);

@@ -10,7 +10,7 @@ import { type JsonShape, writeJson, writeNdjson } from "../../frames/json.ts";
 import { type Column, type Frame, FrameError, frameLength, type Schema } from "../../frames/model.ts";
 import { framesToParquetChunks } from "../../frames/parquet.ts";
 import { concatFrames } from "../../frames/rows.ts";
-import { nullColumn } from "../../frames/rules.ts";
+import { emptyFrame } from "../../frames/rules.ts";
 import { HttpError } from "../errors/index.ts";
 
 export type OutFormat = "json" | "ndjson" | "csv" | "arrow" | "parquet";
@@ -47,19 +47,6 @@ export function outFormat(accept: string | undefined, param: string | undefined)
     if (r === "*/*" || r === "application/*") return "json";
   }
   throw new HttpError(406, "not_acceptable", "no supported format in Accept (json, ndjson, csv, arrow, parquet)");
-}
-
-/** An empty frame of the schema. */
-export function emptyFrame(schema: Schema, zone?: string): Frame {
-  return {
-    index: {
-      kind: schema.index.kind,
-      name: schema.index.name,
-      values: new BigInt64Array(0),
-      ...(zone === undefined ? {} : { zone }),
-    },
-    columns: schema.fields.map((f) => nullColumn(f.name, f.dtype, 0)),
-  };
 }
 
 /**
