@@ -95,7 +95,13 @@ afterAll(() => {
 
 describe("npm run dev", () => {
   it("stops before starting anything when a port is taken, with one line naming the port and what moves it", async () => {
+    // One spare HTTP port per run: the runs check their ports at the same time, and two checking
+    // the same port would see it held by each other.
     const spare = await freePort(8850, 8899, [http, inspector]);
+    const spare2 = await freePort(8850, 8899, [http, inspector, spare]);
+    const spare3 = await freePort(8850, 8899, [http, inspector, spare, spare2]);
+    const inspector2 = await freePort(8850, 8899, [http, inspector, spare, spare2, spare3]);
+    const inspector3 = await freePort(8850, 8899, [http, inspector, spare, spare2, spare3, inspector2]);
     const blockers = await Promise.all([http, inspector, standIn, tstorage].map(listen));
     try {
       const runs = await Promise.all([
@@ -104,11 +110,16 @@ describe("npm run dev", () => {
         npmRun("dev", ["--port", String(spare)], dir, cleanEnv({ INSPECTOR_PORT: String(inspector) })),
         npmRun(
           "dev",
-          ["--port", String(spare)],
+          ["--port", String(spare2)],
           dir,
-          cleanEnv({ STORAGE: "postgres", PG_WS_PROXY_PORT: `${standIn}` }),
+          cleanEnv({ STORAGE: "postgres", PG_WS_PROXY_PORT: `${standIn}`, INSPECTOR_PORT: `${inspector2}` }),
         ),
-        npmRun("dev", ["--port", String(spare)], dir, cleanEnv({ TSTORAGE_DOUBLE_PORT: `${tstorage}` })),
+        npmRun(
+          "dev",
+          ["--port", String(spare3)],
+          dir,
+          cleanEnv({ TSTORAGE_DOUBLE_PORT: `${tstorage}`, INSPECTOR_PORT: `${inspector3}` }),
+        ),
       ]);
       const moved = (p: number, how: string) => `Port ${p} is in use: stop what holds it, or move it with ${how}\n`;
       expect(runs.map((r) => [r.code, r.stdout, r.stderr])).toEqual([
