@@ -1,0 +1,151 @@
+/**
+ * A local stand-in for Upstash's REST API, so the real `@upstash/redis` client runs against the
+ * real Redis on 127.0.0.1 (Upstash's own SRH needs Docker, which this machine does not run). It
+ * speaks what the client sends (../shared facts in README.md, "Storage"): a POSTed JSON array
+ * command to `/`, an array of them to `/pipeline` or `/multi-exec` (the latter in MULTI/EXEC),
+ * `Authorization: Bearer TOKEN`, and with `Upstash-Encoding: base64` every string of a result
+ * (nested ones too) in base64 except exactly "OK". Replies are `{"result": ...}` or, non-2xx,
+ * `{"error": "..."}`; pipelines answer an array of those. Development plumbing, not a mock:
+ * every command runs in Redis.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Command, Redis } from "ioredis";
+
+export interface StandInOptions {
+  /** Port to listen on, 0 for any free one. */
+  readonly port: number;
+  readonly token: string;
+  /** Redis to run the commands in (default redis://127.0.0.1:6379). */
+  readonly redisUrl?: string;
+  /** Largest request body accepted (Upstash's own limit is 1 MB on the free plan; default 10 MB). */
+  readonly maxBodyBytes?: number;
+}
+
+export interface StandIn {
+  /** The REST URL to give the client (UPSTASH_REDIS_REST_URL). */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** A command whose reply is handed back as Redis sent it: no ioredis reshaping (HGETALL to an object, score pairs). */
+class RawCommand extends Command {
+  override transformReply(result: Buffer | Buffer[]): Buffer | Buffer[] {
+    return result;
+  }
+}
+
+type Reply = null | number | Buffer | Error | Reply[];
+
+/** The reply as the REST API gives it: bulk strings as text, or base64 but for "OK". */
+function encode(r: Reply, base64: boolean): unknown {
+  if (r === null || typeof r === "number") return r;
+  if (Array.isArray(r)) return r.map((x) => encode(x, base64));
+  if (r instanceof Error) return r.message;
+  const text = r.toString("utf8");
+  if (!base64 || text === "OK") return text;
+  return r.toString("base64");
+}
+
+function isCommand(c: unknown): c is (string | number | boolean)[] {
+  return (
+    Array.isArray(c) &&
+    c.length > 0 &&
+    typeof c[0] === "string" &&
+    c.every((a) => typeof a === "string" || typeof a === "number" || typeof a === "boolean")
+  );
+}
+
+async function body(req: IncomingMessage, max: number): Promise<unknown> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw new Error(`ERR request body over ${max} bytes`);
+    parts.push(chunk as Buffer);
+  }
+  return JSON.parse(Buffer.concat(parts).toString("utf8"));
+}
+
+async function run(redis: Redis, cmd: readonly (string | number | boolean)[]): Promise<Reply> {
+  const [name, ...args] = cmd;
+  return (await redis.sendCommand(
+    new RawCommand(String(name).toLowerCase(), args.map(String), { replyEncoding: null }),
+  )) as Reply;
+}
+
+export async function startUpstashStandIn(o: StandInOptions): Promise<StandIn> {
+  const redis = new Redis(o.redisUrl ?? "redis://127.0.0.1:6379", {
+    protocol: 2,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+  });
+  await redis.connect();
+  const max = o.maxBodyBytes ?? 10 * 1024 * 1024;
+  const server: Server = createServer(async (req, res) => {
+    const answer = (status: number, value: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(value));
+    };
+    if (req.headers.authorization !== `Bearer ${o.token}`) return answer(401, { error: "Unauthorized" });
+    if (req.method !== "POST") return answer(405, { error: "ERR only POST is served here" });
+    const base64 = String(req.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
+    const path = (req.url ?? "/").split("?")[0];
+    let input: unknown;
+    try {
+      input = await body(req, max);
+    } catch (err) {
+      return answer(400, { error: err instanceof SyntaxError ? "ERR the body is not JSON" : (err as Error).message });
+    }
+    try {
+      if (path === "/") {
+        if (!isCommand(input)) return answer(400, { error: "ERR a command is a JSON array of strings and numbers" });
+        return answer(200, { result: encode(await run(redis, input), base64) });
+      }
+      if (path !== "/pipeline" && path !== "/multi-exec") return answer(404, { error: `ERR no route ${path}` });
+      if (!Array.isArray(input) || !input.every(isCommand)) {
+        return answer(400, { error: "ERR a pipeline is a JSON array of commands" });
+      }
+      if (path === "/pipeline") {
+        const out = [];
+        for (const cmd of input) {
+          try {
+            out.push({ result: encode(await run(redis, cmd), base64) });
+          } catch (err) {
+            out.push({ error: (err as Error).message });
+          }
+        }
+        return answer(200, out);
+      }
+      // MULTI/EXEC on a connection of its own, so no other request's command lands inside it.
+      const tx = redis.duplicate({ lazyConnect: true });
+      try {
+        await tx.connect();
+        await run(tx, ["MULTI"]);
+        for (const cmd of input) await run(tx, cmd).catch(() => undefined);
+        const results = (await run(tx, ["EXEC"])) as Reply[] | null;
+        if (results === null) return answer(400, { error: "EXECABORT Transaction discarded" });
+        return answer(
+          200,
+          results.map((r) => (r instanceof Error ? { error: r.message } : { result: encode(r, base64) })),
+        );
+      } finally {
+        tx.disconnect();
+      }
+    } catch (err) {
+      return answer(400, { error: (err as Error).message });
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      redis.disconnect();
+    },
+  };
+}
