@@ -38,6 +38,10 @@ import { Txn } from "./txn.ts";
 
 /** Staged segments older than this that no version lists are freed by the next sweep. */
 export const SWEEP_GRACE_MS = 60 * 60 * 1000;
+/** Chosen items one snapshot may name (a snapshot of every item has no such bound). */
+export const MAX_SNAPSHOT_ITEMS = 10_000;
+/** Item lookups sent together. */
+const LOOKUPS_AT_ONCE = 32;
 /** Steps in one transaction or batch. */
 export const MAX_OPS = 1000;
 
@@ -348,10 +352,20 @@ export class FramesService {
     await this.#collection();
     const versions: Record<string, number> = {};
     if (opts.items !== undefined) {
-      if (opts.items.length > 100_000) throw new FrameError("too_large", "at most 100000 items per snapshot");
-      for (const item of opts.items) {
-        const r = await this.resolveItem(item);
-        versions[item] = r.latest as number;
+      if (opts.items.length > MAX_SNAPSHOT_ITEMS) {
+        throw new FrameError("too_large", `a snapshot names at most ${MAX_SNAPSHOT_ITEMS} chosen items`);
+      }
+      for (const item of opts.items) checkName("item", item);
+      // The collection was checked above: only the items are read, a batch of lookups at a time.
+      for (let at = 0; at < opts.items.length; at += LOOKUPS_AT_ONCE) {
+        const names = opts.items.slice(at, at + LOOKUPS_AT_ONCE);
+        const found = await Promise.all(names.map((name) => this.port.item(name)));
+        found.forEach((r, k) => {
+          const item = names[k] as string;
+          if (r === null || r.latest === null)
+            throw new FrameError("not_found", `no item ${JSON.stringify(item)}`, item);
+          versions[item] = r.latest;
+        });
       }
     } else {
       let after: string | undefined;

@@ -508,6 +508,14 @@ export function framesHttpCases(): void {
         413,
         "too_large",
       );
+      // An append in a format read whole keeps the whole-body bounds, not the streamed ones.
+      const rowsJson = JSON.stringify(
+        Array.from({ length: 5001 }, (_, i) => ({
+          date: new Date(Date.UTC(2030, 0, 1) + i * 60_000).toISOString(),
+          price: 1,
+        })),
+      );
+      await problem(await call(p, "POST", `/${c}/items/x/append`, { body: rowsJson, type: JSON_T }), 413, "too_large");
       expect(await (await call(p, "GET", `/${c}/items/x`, { accept: "text/csv" })).text()).toBe(before);
       expect(((await json(await call(p, "GET", `/${c}/items`), 200)).items as unknown[]).length).toBe(1);
     });

@@ -39,8 +39,14 @@ export function bodyKind(contentType: string | undefined): BodyKind {
 }
 
 export interface BodyOptions {
+  /** Bytes and rows of a body read whole (JSON, Parquet, Arrow files, and any non-streamed write). */
   readonly maxBytes: number;
   readonly maxRows: number;
+  /**
+   * Bytes and rows of a body read batch by batch (`frameBatches` on NDJSON, CSV, Arrow streams);
+   * the whole-body bounds when absent. Only those formats get them: the others are held whole.
+   */
+  readonly stream?: { readonly maxBytes: number; readonly maxRows: number };
   /** Declared dtypes for text formats (an item's schema on append / update). */
   readonly schema?: Schema;
   /** IANA zone for zoneless timestamps in text formats. */
@@ -113,7 +119,8 @@ async function* chunks(req: Request): AsyncGenerator<Uint8Array> {
 }
 
 /** A body as frames of at most STREAM_BATCH_ROWS rows (whole-body formats as one frame). */
-export async function* frameBatches(req: Request, kind: BodyKind, o: BodyOptions): AsyncGenerator<Frame> {
+export async function* frameBatches(req: Request, kind: BodyKind, whole: BodyOptions): AsyncGenerator<Frame> {
+  const o = whole.stream === undefined ? whole : { ...whole, ...whole.stream };
   const text = { ...textOptions(o), batchRows: STREAM_BATCH_ROWS };
   switch (kind) {
     case "ndjson":
@@ -124,12 +131,12 @@ export async function* frameBatches(req: Request, kind: BodyKind, o: BodyOptions
       return;
     case "arrow":
       if ((req.headers.get("content-type") ?? "").includes("arrow.file")) {
-        yield await frameBody(req, kind, o);
+        yield await frameBody(req, kind, whole);
         return;
       }
       yield* framesFromArrowStream(chunks(req), { maxRows: o.maxRows, maxBytes: o.maxBytes });
       return;
     default:
-      yield await frameBody(req, kind, o);
+      yield await frameBody(req, kind, whole);
   }
 }

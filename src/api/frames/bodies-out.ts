@@ -124,8 +124,13 @@ async function* textPieces(
   if (format === "json") yield "]";
 }
 
-/** Frames gathered whole, up to `maxRows`. */
-async function gathered(frames: AsyncIterable<Frame>, schema: Schema, maxRows: number, zone?: string): Promise<Frame> {
+/** Frames gathered whole, up to `maxRows` (else `too_large`). */
+export async function gathered(
+  frames: AsyncIterable<Frame>,
+  schema: Schema,
+  maxRows: number,
+  zone?: string,
+): Promise<Frame> {
   const parts: Frame[] = [];
   let rows = 0;
   for await (const f of frames) {

@@ -9,14 +9,13 @@ import { createRoute, OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi
 import type { Context, Handler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Role } from "../../auth/roles.ts";
-import { concatBytes } from "../../bytes.ts";
 import type { AsOf, Meta, Op, ReadRequest } from "../../dataframes/api.ts";
-import { FramesService } from "../../dataframes/service.ts";
+import { FramesService, MAX_SNAPSHOT_ITEMS } from "../../dataframes/service.ts";
 import { DEMO_COLLECTION, DEMO_ITEMS, seedFramesDemo } from "../../demo/frames.ts";
 import type { JsonShape } from "../../frames/json.ts";
-import { readJson } from "../../frames/json.ts";
+import { readJson, toJson } from "../../frames/json.ts";
 import { ON_DUP, type OnDup } from "../../frames/merge.ts";
-import { type Frame, FrameError } from "../../frames/model.ts";
+import { type Frame, FrameError, frameLength } from "../../frames/model.ts";
 import { parseIsoNs } from "../../frames/predicates.ts";
 import { EVOLVE_STRATEGIES } from "../../frames/rules.ts";
 import { StoreError } from "../../storage/errors.ts";
@@ -27,7 +26,7 @@ import { HttpError } from "../errors/index.ts";
 import { logFailure } from "../log.ts";
 import { type FaceRoutes, faceRoutes, type Method, type RouteDecl } from "../routes.ts";
 import { bodyKind, frameBatches, frameBody } from "./bodies-in.ts";
-import { frameOutput, OUT_TYPES, outFormat, streamOf } from "./bodies-out.ts";
+import { frameOutput, gathered, OUT_TYPES, outFormat, streamOf } from "./bodies-out.ts";
 
 type Ctx = Context<AppEnv>;
 
@@ -113,7 +112,11 @@ const CollectionBody = z
 
 const SnapshotBody = z
   .object({
-    items: z.array(NAME).optional().openapi({ description: "Items to name (default every live item)" }),
+    items: z
+      .array(NAME)
+      .max(MAX_SNAPSHOT_ITEMS)
+      .optional()
+      .openapi({ description: "Items to name (default every live item)" }),
     metadata: z.record(z.string(), z.unknown()).optional(),
   })
   .openapi("FramesSnapshot");
@@ -290,8 +293,9 @@ function bodyOptions(c: Ctx, streamed: boolean) {
   const cfg = c.var.config;
   const zone = param(c, "zone");
   return {
-    maxBytes: streamed ? cfg.framesMaxStreamBytes : cfg.maxBodyBytes,
-    maxRows: streamed ? cfg.framesMaxStreamRows : cfg.maxRequestRows,
+    maxBytes: cfg.maxBodyBytes,
+    maxRows: cfg.maxRequestRows,
+    ...(streamed ? { stream: { maxBytes: cfg.framesMaxStreamBytes, maxRows: cfg.framesMaxStreamRows } } : {}),
     ...(zone === undefined ? {} : { zone }),
     csvIndex: param(c, "index") === undefined ? true : flagParam(c, "index"),
     ...(param(c, "index_col") === undefined ? {} : { indexName: param(c, "index_col") as string }),
@@ -867,14 +871,19 @@ function collectionWideRoutes(deps: AppDeps): FramesRoute[] {
       (c) =>
         withCollection(c, deps, async (svc) => {
           const body = c.req.valid("json" as never) as z.infer<typeof BatchReadBody>;
-          return c.json({ results: await batchRead(svc, body.items, c.var.config.maxReadRows) });
+          const text = await batchRead(svc, body.items, c.var.config.maxReadRows);
+          return new Response(text, { headers: { "content-type": "application/json" } });
         }),
     ),
   ];
 }
 
+/**
+ * The answer of a batch read as JSON text: each item's rows in the columnar shape, written once
+ * (not written, parsed and written again), within `maxRows` over all items.
+ */
 async function batchRead(svc: FramesService, specs: z.infer<typeof BatchReadBody>["items"], maxRows: number) {
-  const out: unknown[] = [];
+  const out: string[] = [];
   let rows = 0;
   for (const s of specs) {
     try {
@@ -888,20 +897,16 @@ async function batchRead(svc: FramesService, specs: z.infer<typeof BatchReadBody
         ...(s.tail === undefined ? {} : { tail: s.tail }),
         ...(asOf === undefined ? {} : { asOf }),
       });
-      const chunks: Uint8Array[] = [];
-      for await (const b of frameOutput(r.frames, r.schema, "json", { shape: "columnar", maxRows: maxRows - rows }))
-        chunks.push(b);
-      const text = new TextDecoder().decode(concatBytes(chunks));
-      const data = JSON.parse(text) as { index: unknown[] };
-      rows += data.index.length;
-      out.push({ item: s.item, version: r.version, data });
+      const frame = await gathered(r.frames, r.schema, maxRows - rows, r.zone);
+      rows += frameLength(frame);
+      out.push(`{"item":${JSON.stringify(s.item)},"version":${r.version},"data":${toJson(frame, "columnar")}}`);
     } catch (err) {
       if (err instanceof FrameError || err instanceof StoreError) {
-        out.push({ item: s.item, error: { code: err.code, message: err.message } });
+        out.push(JSON.stringify({ item: s.item, error: { code: err.code, message: err.message } }));
       } else throw err;
     }
   }
-  return out;
+  return `{"results":[${out.join(",")}]}`;
 }
 
 let demoSeeded: Promise<unknown> | undefined;

@@ -6,7 +6,7 @@
  */
 import { StoreError } from "../errors.ts";
 import type { CommitPlan, CommitResult, VersionWrite } from "../frames-port.ts";
-import { checkCommitPlan } from "./frames-checks.ts";
+import { checkPlan } from "../rules/frames-plan.ts";
 import { createSnapshot, deleteItems, dropSnapshot, dropVersions } from "./frames-prune.ts";
 import { freeUnlisted } from "./frames-segments.ts";
 import {
@@ -24,7 +24,7 @@ import { type Querier, run } from "./sql.ts";
 const LINKS_PER_INSERT = 10_000;
 
 /**
- * Applies `plan` on `q`, a transaction's client; its checks (frames-checks.ts) run before the lock
+ * Applies `plan` on `q`, a transaction's client; its checks (rules/frames-plan.ts, shared with DO SQLite) run before the lock
  * is taken. `freedSegments` counts segments no version lists any more, those an overwrite emptied
  * out included; staged ones are never counted (they are `sweep`'s).
  */
@@ -34,7 +34,7 @@ export async function applyCommit(
   plan: CommitPlan,
   nowMs: number,
 ): Promise<CommitResult> {
-  checkCommitPlan(plan);
+  checkPlan(plan);
   await lockCollection(q, k);
   let freed = await ensureCollection(q, k, plan);
   if (plan.collectionRules !== undefined || plan.collectionMetadata !== undefined) {

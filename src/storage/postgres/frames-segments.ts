@@ -5,7 +5,8 @@
  * parameters nor a message's size.
  */
 import { StoreError } from "../errors.ts";
-import { type BlobRef, MAX_BLOB_BYTES, type SegmentPut } from "../frames-port.ts";
+import type { BlobRef, SegmentPut } from "../frames-port.ts";
+import { checkPuts } from "../rules/frames-plan.ts";
 import { type CollectionKey, jsonParam, params } from "./frames-sql.ts";
 import { batches } from "./series-apply.ts";
 import { plain } from "./series-sql.ts";
@@ -21,25 +22,6 @@ interface BlobRow {
   /** Null when the ref names no stored blob. */
   bytes: Uint8Array | null;
   [col: string]: unknown;
-}
-
-function checkPuts(puts: readonly SegmentPut[]): void {
-  const seen = new Set<string>();
-  for (const p of puts) {
-    if (typeof p.item !== "string" || p.item === "") throw new StoreError("invalid", "An item needs a name");
-    const id = p.segment?.id;
-    if (typeof id !== "string" || id === "") throw new StoreError("invalid", `A segment of ${p.item} has no id`);
-    const key = JSON.stringify([p.item, id]);
-    // The same id twice is the same clash as an id already stored: one of the two uploads loses.
-    if (seen.has(key)) throw new StoreError("conflict", `Segment ${id} of ${p.item} is staged twice in one call`);
-    seen.add(key);
-    for (const b of p.blobs) {
-      if (!(b instanceof Uint8Array)) throw new StoreError("invalid", `A blob of segment ${id} is not bytes`);
-      if (b.byteLength > MAX_BLOB_BYTES) {
-        throw new StoreError("invalid", `A blob of segment ${id} is over the ${MAX_BLOB_BYTES}-byte limit`);
-      }
-    }
-  }
 }
 
 /**

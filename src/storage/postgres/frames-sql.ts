@@ -4,18 +4,16 @@
  * AND collection = $2`, the leading columns of every fr_* key.
  */
 import type { Schema } from "../../frames/model.ts";
-import { StoreError } from "../errors.ts";
-import {
-  type CollectionRecord,
-  type ItemRecord,
-  type Json,
-  MAX_FRAMES_PAGE,
-  type SegmentRecord,
-  type SnapshotHead,
-  type Strategy,
-  type VersionHead,
-  type VersionOp,
-  type VersionRecord,
+import type {
+  CollectionRecord,
+  ItemRecord,
+  Json,
+  SegmentRecord,
+  SnapshotHead,
+  Strategy,
+  VersionHead,
+  VersionOp,
+  VersionRecord,
 } from "../frames-port.ts";
 import { fromJsonb, toJsonb } from "./nul.ts";
 import { Params } from "./series-sql.ts";
@@ -95,13 +93,6 @@ export async function emptyCollection(q: Querier, k: CollectionKey): Promise<num
     await run(q, `DELETE FROM ${t} WHERE project = $1 AND collection = $2`, p);
   }
   return Number(listed?.n ?? 0);
-}
-
-/** A page size a listing takes: 0 to MAX_FRAMES_PAGE. */
-export function checkLimit(limit: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_FRAMES_PAGE) {
-    throw new StoreError("invalid", `A page holds 0 to ${MAX_FRAMES_PAGE} entries, not ${limit}`);
-  }
 }
 
 export const COLLECTION_COLS = "created_ms, rules::text AS rules, metadata::text AS metadata";

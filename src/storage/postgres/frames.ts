@@ -19,13 +19,13 @@ import type {
   VersionHead,
   VersionRecord,
 } from "../frames-port.ts";
+import { checkLimit } from "../rules/frames-plan.ts";
 import { applyCommit } from "./frames-commit.ts";
 import { discardStaged, readBlobs, stageSegments, sweepStaged } from "./frames-segments.ts";
 import {
   COLLECTION_COLS,
   type CollectionKey,
   type CollectionRow,
-  checkLimit,
   collectionOf,
   emptyCollection,
   HEAD_COLS,

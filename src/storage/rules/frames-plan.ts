@@ -49,24 +49,40 @@ export function checkItem(name: unknown): asserts name is string {
   if (typeof name !== "string" || name.length === 0) throw bad("An item name must be a non-empty string");
 }
 
-function checkCount(what: string, n: unknown): void {
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw bad(`${what} must be an integer >= 0`);
+/** Version numbers fit Postgres `integer` (and so every backend), with room for the next one. */
+export const MAX_VERSION = 2 ** 31 - 2;
+
+function checkCount(what: string, n: unknown, max = Number.MAX_SAFE_INTEGER): void {
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0 || n > max) {
+    throw bad(`${what} must be an integer from 0 to ${max}`);
+  }
+}
+
+/** A page size a listing takes: 0 to MAX_FRAMES_PAGE. */
+export function checkLimit(limit: unknown): void {
+  checkCount("limit", limit, MAX_FRAMES_PAGE);
 }
 
 /** A listing's paging: a limit of 0..MAX_FRAMES_PAGE. */
 export function checkQuery(q: ItemQuery): void {
-  if (typeof q.limit !== "number" || !Number.isInteger(q.limit) || q.limit < 0 || q.limit > MAX_FRAMES_PAGE) {
-    throw bad(`limit must be an integer from 0 to ${MAX_FRAMES_PAGE}`);
-  }
+  checkLimit(q.limit);
   if (q.after !== undefined && typeof q.after !== "string") throw bad("after must be an item name");
 }
 
-/** Segments to stage: named items, string ids, blobs of bytes within MAX_BLOB_BYTES. */
+/**
+ * Segments to stage: named items, string ids, blobs of bytes within MAX_BLOB_BYTES. The same id
+ * twice in one call is the same clash as an id already stored: `conflict`.
+ */
 export function checkPuts(puts: readonly SegmentPut[]): void {
+  const seen = new Set<string>();
   for (const p of puts) {
     checkItem(p.item);
     if (typeof p.segment?.id !== "string" || p.segment.id.length === 0)
       throw bad("A segment id must be a non-empty string");
+    const key = JSON.stringify([p.item, p.segment.id]);
+    if (seen.has(key))
+      throw new StoreError("conflict", `Segment ${p.segment.id} of ${p.item} is staged twice in one call`);
+    seen.add(key);
     if (!Array.isArray(p.blobs)) throw bad(`Segment ${p.segment.id} has no blobs`);
     for (const b of p.blobs) {
       if (!(b instanceof Uint8Array)) throw bad(`A blob of segment ${p.segment.id} is not bytes`);
@@ -81,7 +97,7 @@ export function checkPuts(puts: readonly SegmentPut[]): void {
 export function checkPlan(plan: CommitPlan): void {
   for (const v of plan.versions ?? []) {
     checkItem(v.item);
-    checkCount(`The version number of ${v.item}`, v.version);
+    checkCount(`The version number of ${v.item}`, v.version, MAX_VERSION);
     checkCount(`The row count of ${v.item} v${v.version}`, v.rows);
     if (!OPS.has(v.op)) throw bad(`Unknown version op ${String(v.op)}`);
     const seen = new Set<string>();
@@ -98,7 +114,11 @@ export function checkPlan(plan: CommitPlan): void {
   for (const name of plan.deleteItems ?? []) checkItem(name);
   for (const d of plan.dropVersions ?? []) {
     checkItem(d.item);
-    for (const v of d.versions) checkCount(`A version of ${d.item} to drop`, v);
+    for (const v of d.versions) checkCount(`A version of ${d.item} to drop`, v, MAX_VERSION);
+  }
+  for (const e of plan.expect ?? []) {
+    checkItem(e.item);
+    if (e.latest !== null) checkCount(`The expected version of ${e.item}`, e.latest, MAX_VERSION);
   }
   if (plan.createSnapshot) {
     if (typeof plan.createSnapshot.name !== "string" || plan.createSnapshot.name.length === 0) {
@@ -106,7 +126,10 @@ export function checkPlan(plan: CommitPlan): void {
     }
     for (const [item, v] of Object.entries(plan.createSnapshot.versions)) {
       checkItem(item);
-      checkCount(`The version snapshot ${plan.createSnapshot.name} names of ${item}`, v);
+      checkCount(`The version snapshot ${plan.createSnapshot.name} names of ${item}`, v, MAX_VERSION);
     }
+  }
+  if (plan.dropSnapshot !== undefined && (typeof plan.dropSnapshot !== "string" || plan.dropSnapshot.length === 0)) {
+    throw bad("A snapshot name must be a non-empty string");
   }
 }
