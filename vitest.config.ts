@@ -2,9 +2,11 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig, type Plugin } from "vitest/config";
 import { pgTestTarget } from "./test/pg-target.ts";
 import { tstorageTargetsVar, tstorageTestTarget } from "./test/tstorage-target.ts";
+import { upstashTestTarget } from "./test/upstash-target.ts";
 
 const pg = pgTestTarget();
 const tstorage = tstorageTestTarget();
+const upstash = upstashTestTarget();
 
 /** Bindings every Worker test project shares. */
 const BINDINGS = {
@@ -88,6 +90,32 @@ export default defineConfig({
           include: ["test/worker-pg/**/*.test.ts"],
           testTimeout: 30_000,
           // Fault tests stop and cut the one shared stand-in: two files at once would break each other.
+          fileParallelism: false,
+        },
+      },
+      {
+        // The same Worker with STORAGE=upstash, through the REST stand-in over the real Redis.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                ...BINDINGS,
+                STORAGE: "upstash",
+                UPSTASH_REDIS_REST_URL: upstash.url,
+                UPSTASH_REDIS_REST_TOKEN: upstash.token,
+                UPSTASH_KEY_PREFIX: upstash.keyPrefix,
+                // Small, so ordinary test data crosses the request bound and is split.
+                UPSTASH_MAX_REQUEST_BYTES: String(64 * 1024),
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "workers-upstash",
+          include: ["test/worker-upstash/**/*.test.ts"],
+          testTimeout: 30_000,
+          // Fault tests stop and cut the one shared stand-in.
           fileParallelism: false,
         },
       },

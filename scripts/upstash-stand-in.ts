@@ -20,11 +20,23 @@ export interface StandInOptions {
   readonly redisUrl?: string;
   /** Largest request body accepted (Upstash's own limit is 1 MB on the free plan; default 10 MB). */
   readonly maxBodyBytes?: number;
+  /**
+   * Serve fault controls for tests: `POST /_control/down` (every request's connection is reset),
+   * `/_control/up`, and `/_control/cut?when=before|after` (the next request's connection is reset
+   * before its commands run, or after they ran but before the answer is sent).
+   */
+  readonly control?: boolean;
 }
+
+export type CutWhen = "before" | "after";
 
 export interface StandIn {
   /** The REST URL to give the client (UPSTASH_REDIS_REST_URL). */
   readonly url: string;
+  /** Resets the connection of every request while down. */
+  setDown(down: boolean): void;
+  /** Resets the next request's connection, before or after its commands run. */
+  cutNext(when: CutWhen): void;
   close(): Promise<void>;
 }
 
@@ -82,8 +94,39 @@ export async function startUpstashStandIn(o: StandInOptions): Promise<StandIn> {
   });
   await redis.connect();
   const max = o.maxBodyBytes ?? 10 * 1024 * 1024;
+  let down = false;
+  let cut: CutWhen | undefined;
   const server: Server = createServer(async (req, res) => {
+    const path0 = (req.url ?? "/").split("?")[0] ?? "/";
+    if (o.control && req.method === "POST" && path0.startsWith("/_control/")) {
+      const action = path0.slice("/_control/".length);
+      const when = new URL(req.url ?? "/", "http://x").searchParams.get("when");
+      if (action === "down") down = true;
+      else if (action === "up") down = false;
+      else if (action === "cut" && (when === "before" || when === "after")) cut = when;
+      else {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(204).end();
+      return;
+    }
+    if (down) {
+      req.socket.destroy();
+      return;
+    }
+    const cutThis = cut;
+    cut = undefined;
+    if (cutThis === "before") {
+      req.socket.destroy();
+      return;
+    }
     const answer = (status: number, value: unknown) => {
+      // The commands ran; the answer is lost on the way, as a connection cut would lose it.
+      if (cutThis === "after") {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(value));
     };
@@ -143,7 +186,14 @@ export async function startUpstashStandIn(o: StandInOptions): Promise<StandIn> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    setDown: (d) => {
+      down = d;
+    },
+    cutNext: (when) => {
+      cut = when;
+    },
     close: async () => {
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       redis.disconnect();
     },

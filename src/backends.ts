@@ -13,6 +13,9 @@ import { pgCollections, pgFramesPort } from "./storage/postgres/frames.ts";
 import { pgStore } from "./storage/postgres/project.ts";
 import { pgSeriesPort } from "./storage/postgres/series.ts";
 import type { Querier } from "./storage/postgres/sql.ts";
+import { openUpstash } from "./storage/upstash/client.ts";
+import { upstashStore } from "./storage/upstash/project.ts";
+import { upstashSeriesPort } from "./storage/upstash/series.ts";
 
 type BackendOf<K extends StorageKind> = (s: Extract<StorageConfig, { kind: K }>, env: Env) => Backend;
 
@@ -56,6 +59,18 @@ const BACKENDS: { readonly [K in StorageKind]: BackendOf<K> } = {
       haystack: { inWorker: open, inObject: open },
       series: { direct: series },
       frames,
+    };
+  },
+  // Upstash Redis over REST: one stateless client per isolate, so nothing to let go of. Frames are
+  // not on Redis (issue 15 puts the Haystack and series faces there): they stay in their objects.
+  upstash: (s, env) => {
+    const u = openUpstash(s);
+    const open = (project: string): OpenStore => ({ store: upstashStore(u, project) });
+    return {
+      kind: "upstash",
+      haystack: { inWorker: open, inObject: open },
+      series: { direct: (project, store) => ({ port: upstashSeriesPort(u, project, store) }) },
+      frames: doFramesBackend(env),
     };
   },
 };

@@ -41,12 +41,34 @@ describe("parseConfig", () => {
     expect(parseConfig({ ...SECRETS, DEMO_PROJECT: "demo" }).demoProject).toBe("demo");
   });
 
+  it("reads the Upstash settings, with a 1 MiB request bound and the prefix hl by default", () => {
+    const c = parseConfig({
+      ...SECRETS,
+      STORAGE: "upstash",
+      UPSTASH_REDIS_REST_URL: "https://eu1-x.upstash.io/",
+      UPSTASH_REDIS_REST_TOKEN: "tok",
+    });
+    expect(c.storage).toEqual({
+      kind: "upstash",
+      url: "https://eu1-x.upstash.io",
+      token: "tok",
+      maxRequestBytes: 1024 * 1024,
+      keyPrefix: "hl",
+    });
+  });
+
   it.each([
     [{ STORAGE: "mongo" }, /STORAGE/],
-    // Named in the docs but not built yet: refused rather than quietly served from DO SQLite.
+    [{ STORAGE: "upstash", UPSTASH_REDIS_REST_TOKEN: "t" }, /UPSTASH_REDIS_REST_URL/],
+    [{ STORAGE: "upstash", UPSTASH_REDIS_REST_URL: "https://x.upstash.io" }, /UPSTASH_REDIS_REST_TOKEN/],
+    [{ STORAGE: "upstash", UPSTASH_REDIS_REST_URL: "x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" }, /http/],
     [
-      { STORAGE: "upstash", UPSTASH_REDIS_REST_URL: "https://x", UPSTASH_REDIS_REST_TOKEN: "t" },
-      /upstash.*not available/,
+      { STORAGE: "upstash", UPSTASH_REDIS_REST_URL: "https://x", UPSTASH_REDIS_REST_TOKEN: "t", UPSTASH_MAX_REQUEST_BYTES: "20000000" },
+      /UPSTASH_MAX_REQUEST_BYTES/,
+    ],
+    [
+      { STORAGE: "upstash", UPSTASH_REDIS_REST_URL: "https://x", UPSTASH_REDIS_REST_TOKEN: "t", UPSTASH_KEY_PREFIX: "a b" },
+      /UPSTASH_KEY_PREFIX/,
     ],
     [{ STORAGE: "postgres" }, /DATABASE_URL/],
     [{ MAX_REQUEST_ROWS: "0" }, /MAX_REQUEST_ROWS/],

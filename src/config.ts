@@ -16,6 +16,16 @@ export type StorageConfig =
       readonly wsProxy?: string;
       /** Longest a statement may run before it is stopped (0: no limit). */
       readonly statementTimeoutMs: number;
+    }
+  | {
+      readonly kind: "upstash";
+      /** The database's REST URL and token (UPSTASH_REDIS_REST_URL / _TOKEN). */
+      readonly url: string;
+      readonly token: string;
+      /** Largest request sent to Upstash, in bytes: bigger work is split (Upstash refuses over 10 MB). */
+      readonly maxRequestBytes: number;
+      /** Prefix of every key, so deployments (or test runs) can share one database. */
+      readonly keyPrefix: string;
     };
 
 export type StorageKind = StorageConfig["kind"];
@@ -87,6 +97,8 @@ export const DEFAULT_MAX_REQUEST_ROWS = 1_000_000;
 export const DEFAULT_MAX_READ_ROWS = 100_000;
 export const DEFAULT_FRAMES_MAX_STREAM_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_FRAMES_MAX_STREAM_ROWS = 20_000_000;
+/** Upstash's documented limit is 10 MB per request (1 MB on older plans): 1 MiB works on every plan. */
+export const DEFAULT_UPSTASH_MAX_REQUEST_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_REQUEST_COLS = 1_000;
 export const DEFAULT_MAX_REQUEST_DEPTH = 32;
 export const DEFAULT_MAX_FILTER_LENGTH = 16 * 1024;
@@ -241,15 +253,41 @@ function parseStorage(env: Vars): StorageConfig {
         ),
       };
     }
-    case "upstash":
-      // Named in the docs as coming: say so, rather than quietly serving from another backend.
-      throw new ConfigError('STORAGE "upstash" is not available yet: use "do" (the default) or "postgres"');
+    case "upstash": {
+      const url = required(env, "UPSTASH_REDIS_REST_URL", kind);
+      if (!/^https?:\/\/[^\s/]+/.test(url)) {
+        throw new ConfigError(`UPSTASH_REDIS_REST_URL must be an http(s) URL, got ${JSON.stringify(url)}`);
+      }
+      const prefix = env.UPSTASH_KEY_PREFIX === undefined || env.UPSTASH_KEY_PREFIX === "" ? "hl" : env.UPSTASH_KEY_PREFIX;
+      if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
+        throw new ConfigError(`UPSTASH_KEY_PREFIX must be 1-64 of letters, digits and _.:-, got ${JSON.stringify(prefix)}`);
+      }
+      const maxRequestBytes = positiveInt(
+        "UPSTASH_MAX_REQUEST_BYTES",
+        env.UPSTASH_MAX_REQUEST_BYTES,
+        DEFAULT_UPSTASH_MAX_REQUEST_BYTES,
+      );
+      if (maxRequestBytes < 64 * 1024 || maxRequestBytes > 10 * 1024 * 1024) {
+        throw new ConfigError("UPSTASH_MAX_REQUEST_BYTES must be between 65536 and 10485760 (Upstash's limit)");
+      }
+      return {
+        kind,
+        url: url.replace(/\/+$/, ""),
+        token: required(env, "UPSTASH_REDIS_REST_TOKEN", kind),
+        maxRequestBytes,
+        keyPrefix: prefix,
+      };
+    }
     default:
-      throw new ConfigError(`STORAGE must be "do" or "postgres", got ${JSON.stringify(kind)}`);
+      throw new ConfigError(`STORAGE must be "do", "postgres" or "upstash", got ${JSON.stringify(kind)}`);
   }
 }
 
-function required(env: Vars, name: "DATABASE_URL", kind: StorageKind): string {
+function required(
+  env: Vars,
+  name: "DATABASE_URL" | "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN",
+  kind: StorageKind,
+): string {
   const value = env[name];
   if (!value) throw new ConfigError(`${name} is required when STORAGE is "${kind}"`);
   return value;

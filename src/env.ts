@@ -6,7 +6,7 @@ import type { AuthObjectRpc, CatalogRpc, FramesObjectRpc, ProjectObjectRpc, Seri
 
 /** Vars and secrets as wrangler hands them over (wrangler.toml [vars], .dev.vars, `wrangler secret`). */
 export interface Vars {
-  /** "do" (the embedded default) or "postgres". */
+  /** "do" (the embedded default), "postgres" or "upstash". */
   STORAGE?: string;
   /** Signs session tokens (secret, at least 32 characters). Without it the Worker refuses to serve. */
   AUTH_SECRET?: string;
@@ -64,6 +64,13 @@ export interface Vars {
   TSTORAGE_GET_MAX_RECORD_BYTES?: string | number;
   /** `host:port` of the local WebSocket->TCP stand-in the Neon driver goes through (unset on Neon). */
   PG_WS_PROXY?: string;
+  /** STORAGE=upstash: the database's REST URL and token (a secret), as Upstash's console shows them. */
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  /** Largest request sent to Upstash in bytes (default 1 MiB, at most 10 MiB); bigger work is split. */
+  UPSTASH_MAX_REQUEST_BYTES?: string | number;
+  /** Prefix of every key this deployment writes (default "hl"). */
+  UPSTASH_KEY_PREFIX?: string;
 }
 
 /** What the Worker and every object receive: the vars and the Durable Object bindings. */

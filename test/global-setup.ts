@@ -3,22 +3,28 @@
  * creates this run's Postgres database with the committed migrations applied (test/pg-target.ts
  * says where). Tests reach both through `inject("pg")`; every query still runs in real Postgres.
  * It also starts two TStorage doubles (mock and real mode) with their control endpoints
- * (test/tstorage-target.ts), reached through `inject("tstorage")`.
+ * (test/tstorage-target.ts), reached through `inject("tstorage")`, and the Upstash REST stand-in
+ * over the real Redis (test/upstash-target.ts), reached through `inject("upstash")`; the run's
+ * Redis keys are deleted at the end.
  */
+import { Redis } from "ioredis";
 import type { TestProject } from "vitest/node";
 import ws from "ws";
 import { applyMigrations, dropDatabase, ensureDatabase } from "../scripts/pg-setup.ts";
 import { startPgProxy } from "../scripts/pg-ws-proxy.ts";
 import { startControl } from "../scripts/tstorage/control.ts";
 import { startDouble } from "../scripts/tstorage/double.ts";
+import { startUpstashStandIn } from "../scripts/upstash-stand-in.ts";
 import { useLocalProxy } from "../src/storage/postgres/connect.ts";
 import { type PgTestTarget, pgTestTarget } from "./pg-target.ts";
 import { type TStorageTestTarget, tstorageTestTarget } from "./tstorage-target.ts";
+import { type UpstashTestTarget, upstashTestTarget } from "./upstash-target.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     pg: PgTestTarget;
     tstorage: TStorageTestTarget;
+    upstash: UpstashTestTarget;
   }
 }
 
@@ -44,7 +50,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }),
   );
   project.provide("tstorage", ts);
+  const up = upstashTestTarget();
+  const standIn = await startUpstashStandIn({
+    port: Number(new URL(up.url).port),
+    token: up.token,
+    redisUrl: up.redisUrl,
+    control: true,
+  });
+  project.provide("upstash", up);
   return async () => {
+    standIn.setDown(false);
+    await deleteKeys(up.redisUrl, `${up.keyPrefix}:*`);
+    await standIn.close();
     proxy.setDown(false);
     await dropDatabase(target.databaseUrl);
     await proxy.close();
@@ -53,4 +70,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await d.server.close();
     }
   };
+}
+
+/** Deletes every key matching `pattern` (this run's prefix), a SCAN page at a time. */
+async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -1,0 +1,82 @@
+/**
+ * The Upstash REST client as every Upstash store uses it, and what its failures mean to the faces.
+ *
+ * Settings that matter here:
+ * - `automaticDeserialization: false`: the client would otherwise JSON.parse every string it gets
+ *   back (a stored "12" would come out as the number 12); we store text and parse it ourselves.
+ * - `retry: false`: a write whose answer was lost may have run; retrying it blindly could apply it
+ *   twice. Our writes are compare-and-set programs (program.ts), so the caller decides.
+ * - Replies stay base64-encoded (the default): every value we store is UTF-8 text, which base64
+ *   carries exactly.
+ */
+import { Redis } from "@upstash/redis/cloudflare";
+import { StoreError } from "../errors.ts";
+
+export interface UpstashTarget {
+  readonly url: string;
+  readonly token: string;
+  /** Largest request body we send, in bytes; work that needs more is split. */
+  readonly maxRequestBytes: number;
+  /** Prefix of every key. */
+  readonly keyPrefix: string;
+}
+
+/** One deployment's Redis: the client and the bounds every store keeps. */
+export interface Upstash {
+  readonly redis: Redis;
+  readonly target: UpstashTarget;
+}
+
+const clients = new Map<string, Redis>();
+
+/** The client for `target`, made once per isolate (it holds no connection: every call is a fetch). */
+export function openUpstash(target: UpstashTarget): Upstash {
+  const id = `${target.url}\n${target.token}`;
+  let redis = clients.get(id);
+  if (!redis) {
+    redis = new Redis({
+      url: target.url,
+      token: target.token,
+      automaticDeserialization: false,
+      retry: false,
+      enableTelemetry: false,
+      // One request per call: a pipeline is built explicitly where one is wanted, so a request's
+      // size is always known (auto-pipelining would merge calls past UPSTASH_MAX_REQUEST_BYTES).
+      enableAutoPipelining: false,
+      readYourWrites: false,
+    });
+    clients.set(id, redis);
+  }
+  return { redis, target };
+}
+
+/** Replies Redis gives while it cannot serve (loading, busy with a script, failing over). */
+const TRANSIENT = /^(BUSY|LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)\b/;
+
+/**
+ * What a failed call means: Redis or the REST endpoint out of reach, cut mid-request, busy or
+ * answering garbage is `unavailable` (HTTP 503, retry); a reply refusing the command is a bug of
+ * ours and stays an Error (500) with Redis's words kept for the log only.
+ */
+export function upstashFailure(err: unknown): Error {
+  if (err instanceof StoreError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const name = err instanceof Error ? err.name : "";
+  // The client's own error for a reply Redis sent: `UpstashError` with Redis's message.
+  if (name === "UpstashError" && /^[A-Z]+ /.test(message) && !TRANSIENT.test(message)) {
+    if (/max request size|max single record size|max key size/i.test(message)) {
+      return new StoreError("invalid", "The request is larger than the database accepts", { cause: err });
+    }
+    return new Error("Redis refused a command", { cause: err });
+  }
+  return new StoreError("unavailable", "The database is unavailable: retry", { cause: err });
+}
+
+/** Runs one call, turning its failure into what it means (upstashFailure). */
+export async function upstashCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw upstashFailure(e);
+  }
+}

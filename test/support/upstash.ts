@@ -1,0 +1,20 @@
+/**
+ * The run's Upstash target (test/upstash-target.ts) as a store client: the real `@upstash/redis`
+ * client through the REST stand-in to the real Redis. A small request bound by default, so
+ * ordinary test data crosses it and the split paths run.
+ */
+import { inject } from "vitest";
+import { openUpstash, type Upstash } from "../../src/storage/upstash/client.ts";
+
+export const TEST_MAX_REQUEST_BYTES = 64 * 1024;
+
+export function testUpstash(maxRequestBytes = TEST_MAX_REQUEST_BYTES): Upstash {
+  const t = inject("upstash");
+  return openUpstash({ url: t.url, token: t.token, keyPrefix: t.keyPrefix, maxRequestBytes });
+}
+
+/** POSTs a fault control to the stand-in: `down`, `up`, or `cut?when=before|after`. */
+export async function upstashControl(action: "down" | "up" | "cut?when=before" | "cut?when=after"): Promise<void> {
+  const res = await fetch(`${inject("upstash").control}/_control/${action}`, { method: "POST" });
+  if (res.status !== 204) throw new Error(`stand-in control ${action}: HTTP ${res.status}`);
+}
