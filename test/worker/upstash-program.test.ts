@@ -51,7 +51,7 @@ describe("upstash programs", () => {
     expect(await p.run(u)).toMatchObject({ ok: true });
     expect(await u.redis.zcard(k)).toBe(20_000 + 4);
     expect(await u.redis.zrange(k, 1, 4)).toEqual(["1|a", "2|B", "3|c", "4|D"]);
-    expect(await u.redis.zscore(k, "10|v1")).toBe(10);
+    expect(Number(await u.redis.zscore(k, "10|v1"))).toBe(10);
     expect(await u.redis.get(`${b}:done`)).toBe("1");
     // The staging list is gone.
     expect(await u.redis.keys(`${b}:stage:*`)).toEqual([]);
