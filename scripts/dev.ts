@@ -5,7 +5,10 @@
  *
  * Settings: PORT (or --port, default 8787), INSPECTOR_PORT (or --inspector-port; else wrangler
  * picks a free one), STORAGE=postgres with DATABASE_URL and PG_WS_PROXY_PORT (the driver's
- * WebSocket stand-in, default 5488), DEMO_PROJECT (default demo; empty for none),
+ * WebSocket stand-in, default 5488), STORAGE=upstash (with UPSTASH_REDIS_REST_URL and
+ * UPSTASH_REDIS_REST_TOKEN for a real Upstash database; without them, the Upstash REST stand-in over
+ * the local Redis at REDIS_URL (default redis://127.0.0.1:6379) on UPSTASH_STAND_IN_PORT, default
+ * 8079), DEMO_PROJECT (default demo; empty for none),
  * TSTORAGE_DOUBLE_PORT (the TStorage test double, seeded with demo meters and bound to the demo
  * project as TStorage target "demo"; default 2025, 0 for any free port) and TSTORAGE_DOUBLE_MODE
  * (real, as the server behaves; or mock, as the vendor's mock does).
@@ -27,6 +30,7 @@ import { firstTaken, type PortUse, portInUseMessage } from "./ports.ts";
 import { type GroupExit, type ProcessGroup, spawnGroup } from "./process-group.ts";
 import { demoRecords } from "./tstorage/demo-seed.ts";
 import { type DoubleServer, startDouble } from "./tstorage/double.ts";
+import { type StandIn, startUpstashStandIn } from "./upstash-stand-in.ts";
 import { removeSecretsFile, writeSecretsFile } from "./wrangler-secrets.ts";
 
 const DEMO = process.env.DEMO_PROJECT ?? "demo";
@@ -58,12 +62,16 @@ function portNumber(text: string, source: string): number {
 
 const args = process.argv.slice(2);
 const postgres = process.env.STORAGE === "postgres";
+const upstash = process.env.STORAGE === "upstash";
+// A real Upstash database when its URL is given; otherwise the local stand-in over Redis.
+const standInWanted = upstash && !process.env.UPSTASH_REDIS_REST_URL;
 const host = flag(args, "--ip") ?? "localhost";
 const portFlag = flag(args, "--port");
 const port = portNumber(portFlag ?? process.env.PORT ?? "8787", portFlag ? "--port" : "PORT");
 const inspectorFlag = flag(args, "--inspector-port");
 const inspectorText = inspectorFlag ?? process.env.INSPECTOR_PORT;
 const proxyPort = portNumber(process.env.PG_WS_PROXY_PORT ?? "5488", "PG_WS_PROXY_PORT");
+const standInPort = portNumber(process.env.UPSTASH_STAND_IN_PORT ?? "8079", "UPSTASH_STAND_IN_PORT");
 const doublePortText = process.env.TSTORAGE_DOUBLE_PORT ?? "2025";
 const doublePort = doublePortText === "0" ? 0 : portNumber(doublePortText, "TSTORAGE_DOUBLE_PORT");
 const doubleMode = process.env.TSTORAGE_DOUBLE_MODE ?? "real";
@@ -81,6 +89,7 @@ if (inspectorText !== undefined) {
   });
 }
 if (postgres) uses.push({ port: proxyPort, host: "127.0.0.1", env: "PG_WS_PROXY_PORT" });
+if (standInWanted) uses.push({ port: standInPort, host: "127.0.0.1", env: "UPSTASH_STAND_IN_PORT" });
 if (doublePort !== 0) uses.push({ port: doublePort, host: "127.0.0.1", env: "TSTORAGE_DOUBLE_PORT" });
 const busy = await firstTaken(uses);
 if (busy) fail(portInUseMessage(busy));
@@ -105,6 +114,7 @@ Log in with a password: HAYLOFT_URL=${base} npm run -s login -- ${s.adminUser}
 
 let group: ProcessGroup | undefined;
 let proxy: PgProxy | undefined;
+let standIn: StandIn | undefined;
 let tstorage: DoubleServer | undefined;
 let secretsFile = false;
 let stopSignal: NodeJS.Signals | undefined;
@@ -114,6 +124,7 @@ const warmup = new AbortController();
 async function finish(exit: GroupExit | undefined): Promise<never> {
   warmup.abort();
   await proxy?.close();
+  await standIn?.close();
   await tstorage?.close();
   if (secretsFile) removeSecretsFile();
   if (stopSignal) {
@@ -176,6 +187,28 @@ if (postgres) {
   console.log(`Postgres: ${new URL(databaseUrl).pathname.slice(1)} migrated, through ${wsProxy}`);
   vars.push("--var", "STORAGE:postgres", "--var", `PG_WS_PROXY:${wsProxy}`);
   secrets.DATABASE_URL = databaseUrl;
+}
+
+if (upstash) {
+  let url = process.env.UPSTASH_REDIS_REST_URL;
+  let token = process.env.UPSTASH_REDIS_REST_TOKEN;
+  if (standInWanted) {
+    // Upstash's REST API over the local Redis, run here for wrangler, with a token of this run.
+    const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+    token = `dev-${crypto.randomUUID()}`;
+    try {
+      standIn = await startUpstashStandIn({ port: standInPort, token, redisUrl });
+    } catch (err) {
+      fail(`Redis at ${redisUrl} is not ready for the Upstash stand-in: ${(err as Error).message}`);
+    }
+    url = standIn.url;
+    console.log(`Upstash: the REST stand-in at ${url} over ${redisUrl}`);
+  } else {
+    if (!token) fail("UPSTASH_REDIS_REST_TOKEN is required with UPSTASH_REDIS_REST_URL");
+    console.log(`Upstash: ${url}`);
+  }
+  vars.push("--var", "STORAGE:upstash", "--var", `UPSTASH_REDIS_REST_URL:${url}`);
+  secrets.UPSTASH_REDIS_REST_TOKEN = token as string;
 }
 
 // The TStorage face's local target: the test double, in this process so it stops with us. Bound to

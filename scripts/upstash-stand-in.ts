@@ -22,8 +22,9 @@ export interface StandInOptions {
   readonly maxBodyBytes?: number;
   /**
    * Serve fault controls for tests: `POST /_control/down` (every request's connection is reset),
-   * `/_control/up`, and `/_control/cut?when=before|after` (the next request's connection is reset
-   * before its commands run, or after they ran but before the answer is sent).
+   * `/_control/up` (which also clears a pending cut), and `/_control/cut?when=before|after&skip=N`
+   * (the connection of the request after the next N is reset before its commands run, or after
+   * they ran but before the answer is sent).
    */
   readonly control?: boolean;
 }
@@ -35,8 +36,8 @@ export interface StandIn {
   readonly url: string;
   /** Resets the connection of every request while down. */
   setDown(down: boolean): void;
-  /** Resets the next request's connection, before or after its commands run. */
-  cutNext(when: CutWhen): void;
+  /** Resets the connection of the request after the next `skip`, before or after its commands run. */
+  cutNext(when: CutWhen, skip?: number): void;
   close(): Promise<void>;
 }
 
@@ -95,16 +96,21 @@ export async function startUpstashStandIn(o: StandInOptions): Promise<StandIn> {
   await redis.connect();
   const max = o.maxBodyBytes ?? 10 * 1024 * 1024;
   let down = false;
-  let cut: CutWhen | undefined;
+  let cut: { when: CutWhen; skip: number } | undefined;
   const server: Server = createServer(async (req, res) => {
     const path0 = (req.url ?? "/").split("?")[0] ?? "/";
     if (o.control && req.method === "POST" && path0.startsWith("/_control/")) {
       const action = path0.slice("/_control/".length);
-      const when = new URL(req.url ?? "/", "http://x").searchParams.get("when");
+      const q = new URL(req.url ?? "/", "http://x").searchParams;
+      const when = q.get("when");
+      const skip = Number(q.get("skip") ?? 0);
       if (action === "down") down = true;
-      else if (action === "up") down = false;
-      else if (action === "cut" && (when === "before" || when === "after")) cut = when;
-      else {
+      else if (action === "up") {
+        down = false;
+        cut = undefined;
+      } else if (action === "cut" && (when === "before" || when === "after") && Number.isInteger(skip) && skip >= 0) {
+        cut = { when, skip };
+      } else {
         res.writeHead(404).end();
         return;
       }
@@ -115,8 +121,11 @@ export async function startUpstashStandIn(o: StandInOptions): Promise<StandIn> {
       req.socket.destroy();
       return;
     }
-    const cutThis = cut;
-    cut = undefined;
+    let cutThis: CutWhen | undefined;
+    if (cut && cut.skip-- === 0) {
+      cutThis = cut.when;
+      cut = undefined;
+    }
     if (cutThis === "before") {
       req.socket.destroy();
       return;
@@ -189,8 +198,8 @@ export async function startUpstashStandIn(o: StandInOptions): Promise<StandIn> {
     setDown: (d) => {
       down = d;
     },
-    cutNext: (when) => {
-      cut = when;
+    cutNext: (when, skip = 0) => {
+      cut = { when, skip };
     },
     close: async () => {
       server.closeAllConnections();

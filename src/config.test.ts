@@ -63,11 +63,21 @@ describe("parseConfig", () => {
     [{ STORAGE: "upstash", UPSTASH_REDIS_REST_URL: "https://x.upstash.io" }, /UPSTASH_REDIS_REST_TOKEN/],
     [{ STORAGE: "upstash", UPSTASH_REDIS_REST_URL: "x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" }, /http/],
     [
-      { STORAGE: "upstash", UPSTASH_REDIS_REST_URL: "https://x", UPSTASH_REDIS_REST_TOKEN: "t", UPSTASH_MAX_REQUEST_BYTES: "20000000" },
+      {
+        STORAGE: "upstash",
+        UPSTASH_REDIS_REST_URL: "https://x",
+        UPSTASH_REDIS_REST_TOKEN: "t",
+        UPSTASH_MAX_REQUEST_BYTES: "20000000",
+      },
       /UPSTASH_MAX_REQUEST_BYTES/,
     ],
     [
-      { STORAGE: "upstash", UPSTASH_REDIS_REST_URL: "https://x", UPSTASH_REDIS_REST_TOKEN: "t", UPSTASH_KEY_PREFIX: "a b" },
+      {
+        STORAGE: "upstash",
+        UPSTASH_REDIS_REST_URL: "https://x",
+        UPSTASH_REDIS_REST_TOKEN: "t",
+        UPSTASH_KEY_PREFIX: "a b",
+      },
       /UPSTASH_KEY_PREFIX/,
     ],
     [{ STORAGE: "postgres" }, /DATABASE_URL/],

@@ -258,9 +258,12 @@ function parseStorage(env: Vars): StorageConfig {
       if (!/^https?:\/\/[^\s/]+/.test(url)) {
         throw new ConfigError(`UPSTASH_REDIS_REST_URL must be an http(s) URL, got ${JSON.stringify(url)}`);
       }
-      const prefix = env.UPSTASH_KEY_PREFIX === undefined || env.UPSTASH_KEY_PREFIX === "" ? "hl" : env.UPSTASH_KEY_PREFIX;
+      const prefix =
+        env.UPSTASH_KEY_PREFIX === undefined || env.UPSTASH_KEY_PREFIX === "" ? "hl" : env.UPSTASH_KEY_PREFIX;
       if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
-        throw new ConfigError(`UPSTASH_KEY_PREFIX must be 1-64 of letters, digits and _.:-, got ${JSON.stringify(prefix)}`);
+        throw new ConfigError(
+          `UPSTASH_KEY_PREFIX must be 1-64 of letters, digits and _.:-, got ${JSON.stringify(prefix)}`,
+        );
       }
       const maxRequestBytes = positiveInt(
         "UPSTASH_MAX_REQUEST_BYTES",

@@ -10,7 +10,7 @@ import { type HGrid, HNumber } from "../../src/haystack/kinds/index.ts";
 import { errorGrid, get, idsOf, newProject, ok, post, seed, zinc } from "./haystack-http.ts";
 
 /** Everything a refused request could have changed: every record and each point's history. */
-async function snapshot(p: string, his: readonly string[] = []): Promise<string> {
+export async function snapshot(p: string, his: readonly string[] = []): Promise<string> {
   const parts = [writeZincGrid(await ok(get(p, "read", "filter=id")))];
   for (const id of his) parts.push(writeZincGrid(await ok(get(p, "hisRead", `id=@${id}&range=2000-01-01,2100-01-01`))));
   return parts.join("\n");

@@ -13,8 +13,13 @@ export function testUpstash(maxRequestBytes = TEST_MAX_REQUEST_BYTES): Upstash {
   return openUpstash({ url: t.url, token: t.token, keyPrefix: t.keyPrefix, maxRequestBytes });
 }
 
-/** POSTs a fault control to the stand-in: `down`, `up`, or `cut?when=before|after`. */
-export async function upstashControl(action: "down" | "up" | "cut?when=before" | "cut?when=after"): Promise<void> {
+/**
+ * POSTs a fault control to the stand-in: `down`, `up` (also clears a pending cut), or
+ * `cut?when=before|after[&skip=N]` (the request after the next N).
+ */
+export async function upstashControl(
+  action: "down" | "up" | `cut?when=${"before" | "after"}${"" | `&skip=${number}`}`,
+): Promise<void> {
   const res = await fetch(`${inject("upstash").control}/_control/${action}`, { method: "POST" });
   if (res.status !== 204) throw new Error(`stand-in control ${action}: HTTP ${res.status}`);
 }

@@ -39,8 +39,19 @@ describe("upstash programs", () => {
   it("merge samples so a sample replaces the one at its score, staged when too big for a request", async () => {
     const b = base();
     const k = `${b}:h`;
-    await new Program().zmerge(k, [[1, "1|a"], [2, "2|b"], [3, "3|c"]]).run(u);
-    await new Program().zmerge(k, [[2, "2|B"], [4, "4|d"]]).run(u);
+    await new Program()
+      .zmerge(k, [
+        [1, "1|a"],
+        [2, "2|b"],
+        [3, "3|c"],
+      ])
+      .run(u);
+    await new Program()
+      .zmerge(k, [
+        [2, "2|B"],
+        [4, "4|d"],
+      ])
+      .run(u);
     expect(await u.redis.zrange(k, 0, -1)).toEqual(["1|a", "2|B", "3|c", "4|d"]);
     // 20,000 samples: far over the 64 KiB test bound, so the program goes through a staging list.
     const many: [number, string][] = [];

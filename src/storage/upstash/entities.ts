@@ -48,7 +48,13 @@ export class UpstashEntities implements EntityStore {
       for (const r of plan.replace) putRecord(program, this.#keys, r.id, stored.get(r.id), r.rec);
       for (const r of plan.remove) putRecord(program, this.#keys, r.id, stored.get(r.id), undefined);
       if (plan.remove.length > 0) {
-        (await pointDataRemoval(this.u, this.base, plan.remove.map((r) => r.id)))(program);
+        (
+          await pointDataRemoval(
+            this.u,
+            this.base,
+            plan.remove.map((r) => r.id),
+          )
+        )(program);
       }
       program.bump(seq, chg, plan.changed);
       if (program.bytes > this.u.target.maxRequestBytes) {

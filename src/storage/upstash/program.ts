@@ -11,9 +11,10 @@
  * expiry, invisible to readers, and folded in by the program (`zmergeStaged`, `renameStaged`), so
  * it still commits in one step.
  */
+
+import { StoreError } from "../errors.ts";
 import type { Upstash } from "./client.ts";
 import { upstashCall } from "./client.ts";
-import { StoreError } from "../errors.ts";
 
 /** Lua: ARGV[1] = number of checks; then checks (key index, expectation); then ops. */
 const LUA = `
@@ -371,7 +372,8 @@ export async function stageZset(
     const p = u.redis.pipeline();
     // The typed zadd wants {score, member} objects; the raw command keeps the request small.
     const members: { score: number; member: string }[] = [];
-    for (let i = 0; i < batch.length; i += 2) members.push({ score: batch[i] as number, member: batch[i + 1] as string });
+    for (let i = 0; i < batch.length; i += 2)
+      members.push({ score: batch[i] as number, member: batch[i + 1] as string });
     p.zadd(key, members[0] as { score: number; member: string }, ...members.slice(1));
     p.expire(key, STAGE_TTL_S);
     await upstashCall(() => p.exec());
