@@ -10,6 +10,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { pathToFileURL } from "node:url";
 import { Command, Redis } from "ioredis";
 
 export interface StandInOptions {
@@ -207,4 +208,16 @@ export async function startUpstashStandIn(o: StandInOptions): Promise<StandIn> {
       redis.disconnect();
     },
   };
+}
+
+// `node --import tsx scripts/upstash-stand-in.ts PORT TOKEN [REDIS_URL]`: a stand-in of its own
+// process (the benchmarks run it so, as Upstash is a service of its own).
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const [port, token, redisUrl] = process.argv.slice(2);
+  if (!port || !token) {
+    console.error("usage: upstash-stand-in.ts PORT TOKEN [REDIS_URL]");
+    process.exit(2);
+  }
+  const s = await startUpstashStandIn({ port: Number(port), token, redisUrl });
+  console.log(`upstash stand-in on ${s.url}`);
 }

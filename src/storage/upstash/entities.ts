@@ -6,7 +6,6 @@
  */
 import type { Filter } from "../../haystack/filter/index.ts";
 import type { HDict } from "../../haystack/kinds/index.ts";
-import { StoreError } from "../errors.ts";
 import type { CommitRequest, EntityStore, ReadOptions, ReadResult } from "../ports.ts";
 import { commitIds, planCommit } from "../rules/commit.ts";
 import type { Upstash } from "./client.ts";
@@ -57,9 +56,6 @@ export class UpstashEntities implements EntityStore {
         )(program);
       }
       program.bump(seq, chg, plan.changed);
-      if (program.bytes > this.u.target.maxRequestBytes) {
-        throw new StoreError("invalid", "The commit is larger than one Upstash request: send fewer or smaller rows");
-      }
       return { program, answer: () => plan.out };
     });
   }
