@@ -29,6 +29,7 @@ export const SYNC_SOURCE_PROJECT = "bench-ts-src";
 export const SYNC_TOKEN_SECRET = "BENCH_SYNC_TOKEN";
 
 const PROXY_SCRIPT = fileURLToPath(new URL("../../scripts/pg-ws-proxy.ts", import.meta.url));
+const STAND_IN_SCRIPT = fileURLToPath(new URL("../../scripts/upstash-stand-in.ts", import.meta.url));
 
 type Running = Awaited<ReturnType<typeof unstable_startWorker>>;
 const running = new Map<string, Promise<{ worker: Running; base: string }>>();
@@ -42,21 +43,48 @@ export const TSTORAGE_BENCH = { port: 5497, controlPort: 5496 };
 /** The bench database and stand-in (bench/worker/wrangler.pg.toml names both). */
 export const BENCH_PG = { databaseUrl: "postgres://hayloft:hayloft@127.0.0.1:5432/hayloft_bench", proxyPort: 5499 };
 
+/** The Upstash REST stand-in of the bench Worker (bench/worker/wrangler.upstash.toml names it). */
+export const BENCH_UPSTASH = {
+  port: 5494,
+  token: "bench-only-upstash-token",
+  keyPrefix: "hlbench",
+  redisUrl: "redis://127.0.0.1:6379",
+};
+
 /**
- * The stand-in in a process of its own, as Neon's proxy is a service of its own: in this process
- * it would share one thread with the client reading the Worker's replies, and slow both.
+ * A stand-in in a process of its own, as Neon's proxy and Upstash are services of their own: in
+ * this process it would share one thread with the client reading the Worker's replies, and slow both.
  */
-async function spawnPgProxy(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", PROXY_SCRIPT, String(port)], {
+async function spawnScript(script: string, args: readonly string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve, reject) => {
     child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`pg proxy exited ${code}`)));
+    child.once("exit", (code) => reject(new Error(`${script} exited ${code}`)));
     child.stdout?.once("data", () => resolve());
   });
   child.removeAllListeners("exit");
   return child;
+}
+
+function spawnPgProxy(port: number): Promise<ChildProcess> {
+  return spawnScript(PROXY_SCRIPT, [String(port)]);
+}
+
+/** The bench Upstash stand-in running, and the bench prefix's keys of earlier runs gone. */
+let upstashReady: Promise<void> | undefined;
+export function benchUpstash(clear: (pattern: string) => Promise<void>): Promise<void> {
+  upstashReady ??= (async () => {
+    await clear(`${BENCH_UPSTASH.keyPrefix}:*`);
+    const standIn = await spawnScript(STAND_IN_SCRIPT, [
+      String(BENCH_UPSTASH.port),
+      BENCH_UPSTASH.token,
+      BENCH_UPSTASH.redisUrl,
+    ]);
+    onFinish(() => standIn.kill());
+  })();
+  return upstashReady;
 }
 
 /** A fresh, migrated bench database behind a running stand-in, once per run. */
@@ -73,8 +101,18 @@ export function benchPostgres(): Promise<void> {
   return pgReady;
 }
 
-/** One local Worker per backend for every figure; the embedded default is in memory (unpersisted). */
-export function startBenchWorker(storage: "do" | "postgres" = "do"): Promise<{ worker: Running; base: string }> {
+type BenchStorage = "do" | "postgres" | "upstash";
+const CONFIGS: Readonly<Record<BenchStorage, string>> = {
+  do: "./wrangler.toml",
+  postgres: "./wrangler.pg.toml",
+  upstash: "./wrangler.upstash.toml",
+};
+
+/**
+ * One local Worker per backend for every figure; the embedded default is in memory (unpersisted).
+ * Upstash's stand-in must be started first (benchUpstash).
+ */
+export function startBenchWorker(storage: BenchStorage = "do"): Promise<{ worker: Running; base: string }> {
   let r = running.get(storage);
   if (!r) {
     r = launch(storage);
@@ -83,10 +121,11 @@ export function startBenchWorker(storage: "do" | "postgres" = "do"): Promise<{ w
   return r;
 }
 
-async function launch(storage: "do" | "postgres"): Promise<{ worker: Running; base: string }> {
+async function launch(storage: BenchStorage): Promise<{ worker: Running; base: string }> {
   if (storage === "postgres") await benchPostgres();
+  if (storage === "upstash" && !upstashReady) throw new Error("start the Upstash stand-in first (benchUpstash)");
   const worker = await unstable_startWorker({
-    config: new URL(storage === "do" ? "./wrangler.toml" : "./wrangler.pg.toml", import.meta.url).pathname,
+    config: new URL(CONFIGS[storage], import.meta.url).pathname,
     bindings: {
       [SYNC_TOKEN_SECRET]: { type: "secret_text", value: await syncSourceToken() },
       TSTORAGE_TARGETS: { type: "plain_text", value: JSON.stringify({ bench: `127.0.0.1:${TSTORAGE_BENCH.port}` }) },
