@@ -51,9 +51,9 @@ function gridErrorOf(text: string): [string, string] {
 
 describe("bad config", () => {
   it.each([
-    ["mongo", /STORAGE must be "do" or "postgres"/],
-    // Not built yet: refused, where it used to be reported as in use while DO SQLite served.
-    ["upstash", /"upstash" is not available yet/],
+    ["mongo", /STORAGE must be "do", "postgres" or "upstash"/],
+    // Upstash without its URL: refused, never quietly served from DO SQLite.
+    ["upstash", /UPSTASH_REDIS_REST_URL is required/],
   ])("STORAGE=%s: every request fails loudly with a 500 naming the variable", async (storage, message) => {
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     for (const path of ["/", "/api/p/about"]) {
