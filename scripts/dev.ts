@@ -8,7 +8,7 @@
  * WebSocket stand-in, default 5488), STORAGE=upstash (with UPSTASH_REDIS_REST_URL and
  * UPSTASH_REDIS_REST_TOKEN for a real Upstash database; without them, the Upstash REST stand-in over
  * the local Redis at REDIS_URL (default redis://127.0.0.1:6379) on UPSTASH_STAND_IN_PORT, default
- * 8079), DEMO_PROJECT (default demo; empty for none),
+ * 8079; UPSTASH_KEY_PREFIX, default hl, prefixes every key), DEMO_PROJECT (default demo; empty for none),
  * TSTORAGE_DOUBLE_PORT (the TStorage test double, seeded with demo meters and bound to the demo
  * project as TStorage target "demo"; default 2025, 0 for any free port) and TSTORAGE_DOUBLE_MODE
  * (real, as the server behaves; or mock, as the vendor's mock does).
@@ -208,6 +208,8 @@ if (upstash) {
     console.log(`Upstash: ${url}`);
   }
   vars.push("--var", "STORAGE:upstash", "--var", `UPSTASH_REDIS_REST_URL:${url}`);
+  const prefix = process.env.UPSTASH_KEY_PREFIX;
+  if (prefix) vars.push("--var", `UPSTASH_KEY_PREFIX:${prefix}`);
   secrets.UPSTASH_REDIS_REST_TOKEN = token as string;
 }
 

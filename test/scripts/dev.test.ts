@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
@@ -32,12 +33,16 @@ const trees: Map<number, string>[] = [];
 let http = 0;
 let inspector = 0;
 let standIn = 0;
+/** The Upstash REST stand-in's port. */
+let upstashPort = 0;
 /** The TStorage double's port (default 2025, which a machine may have taken). */
 let tstorage = 0;
 
 const ONE_TOKEN = /^[A-Za-z0-9._~+/=-]+\n$/;
 const STOP_MS = 20_000;
 const START_MS = 100_000;
+/** The demo's 2.5M samples go to Redis through REST: slower to seed than SQLite. */
+const UPSTASH_START_MS = 150_000;
 
 function adminPassword(): string {
   const m = /^ADMIN_PASSWORD="?([^"\n]*)"?$/m.exec(readFileSync(join(dir, ".dev.vars"), "utf8"));
@@ -81,6 +86,7 @@ beforeAll(async () => {
   http = await freePort(8850, 8899);
   inspector = await freePort(8850, 8899, [http]);
   standIn = await freePort(5550, 5599);
+  upstashPort = await freePort(5550, 5599, [standIn]);
   tstorage = await freePort(5600, 5649);
 });
 
@@ -403,4 +409,56 @@ describe("npm run dev", () => {
     await gone(trees[1] as Map<number, string>, [http, inspector, standIn]);
     expect(existsSync(join(dir, ".wrangler/dev-secrets.env"))).toBe(false);
   });
+
+  it(
+    "starts on Upstash (the REST stand-in over the local Redis), serves the demo from Redis, and keeps the token off every command line",
+    async () => {
+      const prefix = `hldev${Date.now().toString(36)}`;
+      const redis = new Redis(inject("upstash").redisUrl);
+      try {
+        const job = dev({ STORAGE: "upstash", UPSTASH_KEY_PREFIX: prefix, UPSTASH_STAND_IN_PORT: String(upstashPort) });
+        await job.waitFor(
+          /Demo ready in \d+\.\d s: 2,032 records, 1,846 his points, 2\.5M samples; series stores forecast, load, tariffs; frames collections prices\n/,
+          UPSTASH_START_MS,
+        );
+        expect(job.stdout).toContain(`Upstash: the REST stand-in at http://127.0.0.1:${upstashPort}`);
+        const tree = processTree(job.pid);
+        trees.push(tree);
+        const secrets = readFileSync(join(dir, ".wrangler/dev-secrets.env"), "utf8");
+        const token = /^UPSTASH_REDIS_REST_TOKEN="?([^"\n]+)"?$/m.exec(secrets)?.[1] ?? "";
+        expect(token).toMatch(/^dev-/);
+        expect([...allCommandLines()].filter(([, cmd]) => cmd.includes(token))).toEqual([]);
+
+        const auth = { authorization: `Bearer ${(await npmRun("token", ["demo"], dir, cleanEnv())).stdout.trim()}` };
+        const read = await fetch(`http://localhost:${http}/api/demo/read?filter=site`, { headers: auth });
+        expect(read.status).toBe(200);
+        expect((await read.text()).trim().split("\n")).toHaveLength(3); // ver line, columns, one site
+        const his = await fetch(`http://localhost:${http}/api/demo/hisRead?id=@a-0002&range=yesterday`, {
+          headers: auth,
+        });
+        expect(his.status).toBe(200);
+        expect((await his.text()).trim().split("\n").length).toBeGreaterThan(90); // 96 quarter hours
+        const series = await fetch(`http://localhost:${http}/ts/demo/load/series?site=alpha&kind=pv&start=2026-06-01`, {
+          headers: auth,
+        });
+        expect(series.status).toBe(200);
+        expect(((await series.json()) as { index: string[] }).index.length).toBeGreaterThan(24);
+        // The Worker keeps them in Redis, under the prefix it was given.
+        const [, keys] = await redis.scan("0", "MATCH", `${prefix}:*`, "COUNT", 10_000);
+        expect(keys.length).toBeGreaterThan(0);
+
+        process.kill(job.pid, "SIGTERM");
+        await gone(tree, [http, inspector, upstashPort]);
+      } finally {
+        let cursor = "0";
+        do {
+          const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+          if (keys.length > 0) await redis.unlink(...keys);
+          cursor = next;
+        } while (cursor !== "0");
+        redis.disconnect();
+      }
+    },
+    UPSTASH_START_MS + 2 * STOP_MS,
+  );
 });

@@ -14,8 +14,8 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const COPIED = ["src", "scripts", "migrations", "wrangler.toml", "package.json", "tsconfig.json"];
 
 /** Settings of the developer's shell that would change what `npm run dev` does. */
-const CLEARED = ["PORT", "INSPECTOR_PORT", "PG_WS_PROXY_PORT", "STORAGE", "DATABASE_URL", "DEMO_PROJECT"];
-const CLEARED_PREFIXES = ["HAYLOFT_", "CLOUDFLARE_", "WRANGLER_"];
+const CLEARED = ["PORT", "INSPECTOR_PORT", "PG_WS_PROXY_PORT", "STORAGE", "DATABASE_URL", "DEMO_PROJECT", "REDIS_URL"];
+const CLEARED_PREFIXES = ["HAYLOFT_", "CLOUDFLARE_", "WRANGLER_", "UPSTASH_"];
 
 /** A copy of the project's sources with the real node_modules linked in. */
 export function projectCopy(): { dir: string; remove(): void } {
