@@ -1,7 +1,39 @@
-/** PLACEHOLDER (being written in this session by a helper): history on Upstash. */
-import type { HistoryStore } from "../ports.ts";
+/**
+ * History on Upstash Redis: per point, sorted sets of samples by time bucket and a metadata key
+ * (layout in point-keys.ts, members in his-codec.ts). A write is one optimistic program for the
+ * whole batch (his-write.ts); a read pages bucket by bucket (his-read.ts); a rollup folds the read
+ * with the reference fold (rollup.ts), which every backend must agree with anyway.
+ */
+import { checkHisItems, type HisPage } from "../his-page.ts";
+import type { HisSpan, HistoryStore, HisWrite, HisWriteResult } from "../ports.ts";
+import { foldPages, type RollupRequest } from "../rollup.ts";
 import type { Upstash } from "./client.ts";
+import { readHistory } from "./his-read.ts";
+import { collapseWrites, planHisWrite } from "./his-write.ts";
+import { pointKeys } from "./point-keys.ts";
+import { optimistic } from "./program.ts";
+import { recordKeys } from "./records.ts";
 
-export function upstashHistory(_u: Upstash, _base: string): HistoryStore {
-  throw new Error("not written yet");
+/** Rows per page by default: ~25 bytes a member, so a reply of ~250 KB. */
+export const PAGE_ROWS = 10_000;
+
+export function upstashHistory(u: Upstash, base: string): HistoryStore {
+  const rk = recordKeys(base);
+  const pk = pointKeys(base);
+  const read = (id: string, span: HisSpan, pageRows = PAGE_ROWS) => readHistory(u, rk, pk, id, span, pageRows);
+  return {
+    read,
+    rollup(id: string, span: HisSpan, req: RollupRequest): AsyncIterable<HisPage> {
+      return foldPages(read(id, span), span, req);
+    },
+    async write(writes: readonly HisWrite[]): Promise<HisWriteResult> {
+      // Samples first: a bad sample is `invalid` whatever the points are.
+      for (const w of writes) checkHisItems(w.id, w.items);
+      const batch = collapseWrites(writes);
+      return optimistic(u, async () => ({
+        program: await planHisWrite(u, base, rk, pk, batch),
+        answer: () => ({ count: batch.count }),
+      }));
+    },
+  };
 }
