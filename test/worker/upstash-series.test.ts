@@ -32,6 +32,23 @@ async function keysUnder(base: string): Promise<string[]> {
 const A = k("a", 1);
 const B = k("b", 2);
 
+/** Runs `fn` recording the largest request body the client sends. */
+async function largestRequest(fn: () => Promise<void>): Promise<number> {
+  const real = globalThis.fetch;
+  let most = 0;
+  globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+    const body = init?.body;
+    if (typeof body === "string") most = Math.max(most, new TextEncoder().encode(body).byteLength);
+    return real(input, init);
+  }) as typeof fetch;
+  try {
+    await fn();
+  } finally {
+    globalThis.fetch = real;
+  }
+  return most;
+}
+
 describe("upstash series store", () => {
   it("round-trips blobs larger than one request, leaving no staged key behind", async () => {
     const { p, base } = open();
@@ -119,5 +136,26 @@ describe("upstash series store", () => {
     expect(c.seq).toBe(4);
     expect((await p.feed(0, 10, [], false)).map((x) => x.seq)).toEqual([4]);
     expect(await p.keys([], null, 10)).toEqual([A]);
+  });
+
+  it("keeps every request under the bound, with long keys, many chunks and big blobs", async () => {
+    const { p, base } = open();
+    await p.define(CHUNKED, NOW);
+    // Keys of ~1.5 kB: a page of a thousand members would be 1.5 MB of request.
+    const long = (i: number) => k(`${"é".repeat(700)}-${i}`, i);
+    const most = await largestRequest(async () => {
+      await put(p, { chunks: Array.from({ length: 120 }, (_, i) => cw(long(i), i)) });
+      await put(p, { chunks: [cw(A, 1, { data: bytes(300_000, 9) })] }, NOW + 1);
+      expect(await p.feed(0, 1000, [], true)).toHaveLength(121);
+      expect((await p.scanChunks([{ pos: 1, value: 7 }], 0, 1000, null, 10)).map((c) => c.key)).toEqual([long(7)]);
+      expect(await p.keys([], null, 1000)).toHaveLength(121);
+      expect((await p.updates(0, 1000, 0, [])).count).toBe(121);
+      await put(p, { dropChunks: Array.from({ length: 120 }, (_, i) => ({ key: long(i), chunkIndex: i })) }, NOW + 2);
+      expect(await p.keys([], null, 1000)).toEqual([A]);
+      await p.drop();
+    });
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(u.target.maxRequestBytes);
+    expect(await keysUnder(base)).toEqual([`${base}:meta`]);
   });
 });
