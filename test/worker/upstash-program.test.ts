@@ -68,6 +68,20 @@ describe("upstash programs", () => {
     expect(await u.redis.keys(`${b}:stage:*`)).toEqual([]);
   });
 
+  it("run nothing when a staged key is gone (expired), rather than fail halfway or merge nothing", async () => {
+    const b = base();
+    const staged = `${b}:stage:gone`;
+    const r = await new Program().set(`${b}:first`, "1").renameStaged(`${b}:blob`, staged).run(u);
+    expect(r).toEqual({ ok: false, conflictKey: staged });
+    const z = await new Program().set(`${b}:first`, "1").zmergeStaged(`${b}:h`, staged).run(u);
+    expect(z).toEqual({ ok: false, conflictKey: staged });
+    expect(await u.redis.exists(`${b}:first`, `${b}:blob`, `${b}:h`)).toBe(0);
+    // Present, it is moved in whole.
+    await u.redis.set(staged, "bytes", { ex: 60 });
+    expect(await new Program().renameStaged(`${b}:blob`, staged).run(u)).toMatchObject({ ok: true });
+    expect([await u.redis.get(`${b}:blob`), await u.redis.ttl(`${b}:blob`)]).toEqual(["bytes", -1]);
+  });
+
   it("bump the change feed once per program, and report changes once", async () => {
     const b = base();
     const { seq, chg } = changeKeys(b);

@@ -39,6 +39,8 @@ for c = 1, nchk do
   local ok
   if tag == '-' then
     ok = redis.call('EXISTS', k) == 0
+  elseif tag == '+' then
+    ok = redis.call('EXISTS', k) == 1
   else
     local have = redis.call('GET', k)
     if not have then
@@ -285,12 +287,22 @@ export class Program {
 
   /** As `zmerge`, from a sorted set staged by `stage` (deleted once merged). */
   zmergeStaged(key: string, staged: string): this {
-    return this.push("ZMS", this.k(key), this.k(staged));
+    return this.exists(staged).push("ZMS", this.k(key), this.k(staged));
   }
 
   /** Moves a staged value to `key`, replacing what it held, and drops the staging expiry. */
   renameStaged(key: string, staged: string): this {
-    return this.push("RN", this.k(key), this.k(staged));
+    return this.exists(staged).push("RN", this.k(key), this.k(staged));
+  }
+
+  /**
+   * Runs nothing unless `key` exists. Staged keys are checked so: one that expired before its
+   * program ran would otherwise fail the script halfway (RENAME of nothing) or merge nothing.
+   */
+  exists(key: string): this {
+    this.checks.push(this.k(key), "+");
+    this.size += 60;
+    return this;
   }
 
   /** INCRBY; the new value is among the run's `values`, in op order. */
