@@ -4,8 +4,10 @@
  * Settings that matter here:
  * - `automaticDeserialization: false`: the client would otherwise JSON.parse every string it gets
  *   back (a stored "12" would come out as the number 12); we store text and parse it ourselves.
- * - `retry: false`: a write whose answer was lost may have run; retrying it blindly could apply it
- *   twice. Our writes are compare-and-set programs (program.ts), so the caller decides.
+ * - no retries: a write whose answer was lost may have run; retrying it blindly could apply it
+ *   twice (a cut INCR counted twice, in our tests). Our writes are compare-and-set programs
+ *   (program.ts), so the caller decides. `{ retries: 0 }`, not `retry: false`: in 1.39.0 `false`
+ *   still sends a failed request a second time (its loop runs attempts + 1 times, with attempts 1).
  * - Replies stay base64-encoded (the default): every value we store is UTF-8 text, which base64
  *   carries exactly.
  */
@@ -38,7 +40,7 @@ export function openUpstash(target: UpstashTarget): Upstash {
       url: target.url,
       token: target.token,
       automaticDeserialization: false,
-      retry: false,
+      retry: { retries: 0, backoff: () => 0 },
       enableTelemetry: false,
       // One request per call: a pipeline is built explicitly where one is wanted, so a request's
       // size is always known (auto-pipelining would merge calls past UPSTASH_MAX_REQUEST_BYTES).

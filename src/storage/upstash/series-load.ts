@@ -7,6 +7,7 @@
 import { StoreError } from "../errors.ts";
 import type { ChunkHead, StoredChunk, StoredSeries } from "../series-port.ts";
 import { type Upstash, upstashCall } from "./client.ts";
+import { argBytes } from "./program.ts";
 import {
   b64Length,
   type ChunkHeadRow,
@@ -30,16 +31,6 @@ const BLOB_REPLY_CHARS = 8 * 1024 * 1024;
 /** Rounds of re-reading heads whose blobs vanished, before calling the store too busy. */
 const REREADS = 8;
 
-/** Bytes `s` takes in a JSON request body, at most (escapes and UTF-8 counted, as program.ts does). */
-function requestBytes(s: string): number {
-  let n = 3;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    n += c < 0x20 ? 6 : c === 0x22 || c === 0x5c ? 2 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
-  }
-  return n;
-}
-
 /**
  * `items` cut into runs for one command each: at most `most` items (PAGE: a bounded reply) and,
  * with the command's other arguments, under the request bound (keys and members can be long).
@@ -50,7 +41,7 @@ export function requestRuns(u: Upstash, items: readonly string[], most = PAGE): 
   let run: string[] = [];
   let bytes = 0;
   for (const it of items) {
-    const b = requestBytes(it);
+    const b = argBytes(it);
     if (run.length > 0 && (run.length >= most || bytes + b > room)) {
       out.push(run);
       run = [];
