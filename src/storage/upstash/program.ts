@@ -158,7 +158,7 @@ async function sha1hex(text: string): Promise<string> {
 }
 
 /** Bytes of one argument in the JSON request body, at most: escapes and UTF-8 counted. */
-function argBytes(s: string): number {
+export function argBytes(s: string): number {
   let n = 3;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
