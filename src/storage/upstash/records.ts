@@ -3,7 +3,8 @@
  * narrows its candidates with, kept in the same program (program.ts) as the record:
  * - `ids`: a sorted set of every id (score 0, so members sort by byte order: the port's id order);
  * - `t:<tag>`: a set of the ids having the tag;
- * - `r:<tag>:<ref id>`: a set of the ids whose tag is that Ref;
+ * - `r:<tag>:<ref id>`: a set of the ids whose tag is that Ref, or a list holding it (a filter's
+ *   `tag == @id` matches both);
  * - `s:<tag>:<text>`: a set of the ids whose tag is that Str, for Strs of at most STR_INDEX_MAX
  *   characters, other than live tags (their values change with every sample).
  * Entity commits, history's curVal and point writes all go through `putRecord`, so the indexes
@@ -13,7 +14,7 @@ import { writeJsonValue } from "../../haystack/codec/json/index.ts";
 import { type HDict, isRef } from "../../haystack/kinds/index.ts";
 import { dictFromJson } from "../json-dicts.ts";
 import { type Upstash, upstashCall } from "./client.ts";
-import type { Program } from "./program.ts";
+import { argBytes, type Program } from "./program.ts";
 
 /** Longest Str value with an equality index. */
 export const STR_INDEX_MAX = 128;
@@ -39,13 +40,19 @@ export function recordKeys(base: string): RecordKeys {
   };
 }
 
+/** Whether `tag`'s Str value `text` has an equality index (`s:<tag>:<text>`). */
+export function strIndexed(tag: string, text: string): boolean {
+  return text.length <= STR_INDEX_MAX && !LIVE.has(tag);
+}
+
 /** The index sets a record's id belongs to. */
 export function indexKeys(keys: RecordKeys, rec: HDict): Set<string> {
   const out = new Set<string>();
   for (const [tag, v] of rec.entries()) {
     out.add(keys.tag(tag));
     if (isRef(v)) out.add(keys.ref(tag, v.id));
-    else if (typeof v === "string" && v.length <= STR_INDEX_MAX && !LIVE.has(tag)) out.add(keys.str(tag, v));
+    else if (typeof v === "string" && strIndexed(tag, v)) out.add(keys.str(tag, v));
+    else if (Array.isArray(v)) for (const e of v) if (isRef(e)) out.add(keys.ref(tag, e.id));
   }
   return out;
 }
@@ -56,7 +63,7 @@ export interface StoredRecord {
   readonly rec: HDict;
 }
 
-/** Ids per MGET: ~40 bytes of request each, and records' text back. */
+/** Most ids per MGET, however short: bounds the records' text coming back. */
 const IDS_PER_MGET = 1000;
 
 /** The stored records of `ids`, one slot each (undefined when absent), in request order. */
@@ -66,8 +73,20 @@ export async function readRecords(
   ids: readonly string[],
 ): Promise<(StoredRecord | undefined)[]> {
   const out: (StoredRecord | undefined)[] = [];
-  for (let i = 0; i < ids.length; i += IDS_PER_MGET) {
-    const slice = ids.slice(i, i + IDS_PER_MGET).map((id) => keys.rec(id));
+  // Long ids or a long prefix make 1000 keys more than a request may carry: cut by bytes too.
+  const budget = u.target.maxRequestBytes - 1024;
+  let i = 0;
+  while (i < ids.length) {
+    const slice: string[] = [];
+    let bytes = 0;
+    while (i < ids.length && slice.length < IDS_PER_MGET) {
+      const key = keys.rec(ids[i] as string);
+      const b = argBytes(key);
+      if (slice.length > 0 && bytes + b > budget) break;
+      slice.push(key);
+      bytes += b;
+      i++;
+    }
     const texts = await upstashCall(() => u.redis.mget<(string | null)[]>(...slice));
     for (const t of texts) out.push(t === null ? undefined : { text: t, rec: dictFromJson(t) });
   }

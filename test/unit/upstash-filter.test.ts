@@ -1,0 +1,843 @@
+/**
+ * Filter reads on Upstash (src/storage/upstash/filter-read.ts) against the in-memory evaluator, on
+ * the real Redis through the REST stand-in, with requests bounded at 64 KiB: the Alpha building
+ * plus awkward records (the data of filter-sql.test.ts, stored through entity commits), every
+ * filter of filters.json, hand-picked and random filters, limits, selective indexes with many
+ * non-matching candidates, the plans' fallbacks, Ref names, and failures. The evaluator reads the
+ * records as stored (read back), so both sides see the same data. Also the plan compiler alone.
+ */
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { json4ToVal, writeJsonValue } from "../../src/haystack/codec/json/index.ts";
+import { readZincGrid } from "../../src/haystack/codec/zinc/index.ts";
+import {
+  type CmpOp,
+  type Filter,
+  type FilterContext,
+  filterToString,
+  matches,
+  type Path,
+  parseFilter,
+  recordContext,
+} from "../../src/haystack/filter/index.ts";
+import {
+  dict,
+  HCoord,
+  HDate,
+  HDateTime,
+  type HDict,
+  HRef,
+  HSymbol,
+  HTime,
+  HUri,
+  type HVal,
+  HXStr,
+  isDict,
+  isRef,
+  kindOf,
+  MARKER,
+  NA,
+  num,
+  parseIso,
+} from "../../src/haystack/kinds/index.ts";
+import { StoreError } from "../../src/storage/errors.ts";
+import { refIdsToName } from "../../src/storage/rules/ref-names.ts";
+import { openUpstash, type Upstash } from "../../src/storage/upstash/client.ts";
+import { UpstashEntities } from "../../src/storage/upstash/entities.ts";
+import { MAX_PLAN_IDS, planRequest } from "../../src/storage/upstash/filter-candidates.ts";
+import { type NarrowPlan, type Plan, planFilter, planKeys, planText } from "../../src/storage/upstash/filter-plan.ts";
+import { type ReadTuning, readFiltered } from "../../src/storage/upstash/filter-read.ts";
+import { haystackBase } from "../../src/storage/upstash/keys.ts";
+import { recordKeys } from "../../src/storage/upstash/records.ts";
+import { TEST_MAX_REQUEST_BYTES, testUpstash } from "../support/upstash.ts";
+
+const BIG = 1_000_000;
+const T0 = Date.UTC(2024, 0, 1);
+
+// ---- data (as filter-sql.test.ts)
+
+const ref = (id: string) => new HRef(id);
+const dt = (iso: string, tz: string) => {
+  const p = parseIso(iso);
+  if (!p) throw new Error(iso);
+  return HDateTime.of(p.ms, tz);
+};
+const instant = Date.UTC(2020, 0, 1, 15, 0, 0);
+
+/** Records only a careful read gets right; ids sort after Alpha's `a-...`. */
+const AWKWARD: HDict[] = [
+  dict({ id: ref("z-n1"), v: 5, n: 5, s: "abc", mark: MARKER }),
+  dict({ id: ref("z-n2"), v: num(5, "kW"), n: num(5, "kW"), s: "ABC" }),
+  dict({ id: ref("z-n3"), v: num(5, "°F"), n: -3.5e-7, s: "" }),
+  dict({ id: ref("z-n4"), v: Number.NaN, n: num(Number.NaN, "kW"), s: "é" }),
+  dict({ id: ref("z-n5"), v: Number.POSITIVE_INFINITY, n: num(Number.POSITIVE_INFINITY, "kW"), s: "\uFFFD" }),
+  dict({ id: ref("z-n6"), v: Number.NEGATIVE_INFINITY, n: 1e21, s: "\u{1F600}" }),
+  dict({ id: ref("z-n7"), v: -0, n: 0.1, s: "\uE000" }),
+  dict({ id: ref("z-n8"), v: 0.30000000000000004, n: 0.3, s: "a\u{1F600}" }),
+  dict({ id: ref("z-n9"), v: num(-1.5, "kW"), n: num(Number.NEGATIVE_INFINITY), s: "a\uFFFF", mark: NA }),
+  dict({ id: ref("z-s1"), v: "5", s: "\u{10FFFF}", n: true }),
+  dict({ id: ref("z-s2"), v: true, s: 'tab\tnew\nline "q" \\', n: false }),
+  dict({ id: ref("z-s3"), v: false, s: "x'; drop table entities; --", n: "5" }),
+  dict({ id: ref("z-s4"), s: "日本語", v: new HUri("http://x/ü"), n: new HSymbol("elec-meter") }),
+  dict({ id: ref("z-s5"), s: "\u{1F600}\uE000", v: new HSymbol("ahu"), n: new HUri("http://x/\u{1F600}") }),
+  dict({ id: ref("z-s6"), s: "\uD7FF\u{1F600}", v: new HCoord(39.5, -104.25), n: new HXStr("Bin", "text/plain") }),
+  dict({ id: ref("z-s7"), s: "\uD7FF", v: new HXStr("Bin", "x"), n: new HCoord(39.5, -104.25) }),
+  dict({ id: ref("z-s8"), s: "\u{1F400}" }),
+  dict({ id: ref("z-s9"), s: "\u{1F800}x" }),
+  dict({ id: ref("z-sa"), s: "\u{10000}" }),
+  dict({ id: ref("z-sb"), s: "\u{1F5FF}\u{1F5FF}" }),
+  dict({ id: ref("z-u1"), s: "a\u0000b", v: new HUri("http://x/\u0000"), n: num(5, "k\u0000W") }),
+  dict({ id: ref("z-u2"), s: "\u0000", v: new HSymbol("a\u0000"), n: new HXStr("Bin", "\u0000") }),
+  dict({ id: ref("z-u3"), s: "a\u0000\u{1F600}", v: "\u0000\uE000", n: new HRef("z-u1", "dis\u0000") }),
+  dict({ id: ref("z-u4"), s: "a\u0000\uFFFD", v: "a\u0000\u0000", refs: ["\u0000", ref("z-u1")] }),
+  // A Str just at and just over the indexed length, and a live tag's Str (never value-indexed).
+  dict({ id: ref("z-k1"), s: "k".repeat(128), curVal: "on", v: "k".repeat(129) }),
+  dict({ id: ref("z-k2"), s: "k".repeat(129), curVal: "off", v: "k".repeat(128) }),
+  dict({ id: ref("z-d1"), d: HDate.of(2020, 1, 1), t: HTime.of(10, 0), ts: HDateTime.of(instant, "New_York") }),
+  dict({ id: ref("z-d2"), d: HDate.of(2020, 1, 2), t: HTime.of(10, 0, 0, 500), ts: HDateTime.of(instant, "UTC") }),
+  dict({
+    id: ref("z-d3"),
+    d: HDate.of(1999, 12, 31),
+    t: HTime.of(23, 59, 59, 999),
+    ts: HDateTime.of(instant, "Tokyo"),
+  }),
+  dict({ id: ref("z-d4"), v: HDate.of(2020, 1, 1), t: HTime.of(0, 0), ts: HDateTime.of(instant + 1, "Kathmandu") }),
+  dict({ id: ref("z-d5"), v: HTime.of(10, 0), ts: dt("1850-06-01T12:00:00-04:56", "New_York") }),
+  dict({ id: ref("z-d6"), v: HDateTime.of(instant, "Kolkata"), ts: dt("0000-02-29T10:00:00.123Z", "UTC") }),
+  dict({ id: ref("z-d7"), v: dt("2020-01-01T10:00:00-05:00", "New_York"), d: "2020-01-01", t: "10:00:00" }),
+  // Ref lists (dangling, mixed, nested), through Alpha's equips and sites.
+  dict({ id: ref("z-l1"), equipRef: [ref("a-0001"), ref("a-0002")], refs: [ref("z-n1"), ref("z-n2")] }),
+  dict({ id: ref("z-l2"), equipRef: [ref("nowhere")], refs: [ref("nowhere"), ref("z-d1")] }),
+  dict({ id: ref("z-l3"), equipRef: ["a-0001", "b"], refs: [] }),
+  dict({ id: ref("z-l4"), equipRef: [], refs: [ref("z-n2"), "x", 5, ref("nowhere"), dict({ v: 5 })] }),
+  dict({ id: ref("z-l5"), refs: [[ref("z-n1")]], ref: ref("z-l1") }),
+  // Nested dicts, a dict where a Ref usually is, chains and a cycle.
+  dict({ id: ref("z-x1"), dc: dict({ a: dict({ b: 1, r: ref("z-n1") }), ts: HDateTime.of(instant, "Tokyo") }) }),
+  dict({ id: ref("z-x2"), dc: dict({ a: "str", r: [ref("z-n2")] }), ref: ref("z-x1") }),
+  dict({ id: ref("z-x3"), siteRef: dict({ dis: "fake site", site: MARKER }), equipRef: ref("z-x3") }),
+  dict({ id: ref("z-c1"), ref: ref("z-c2"), v: 1 }),
+  dict({ id: ref("z-c2"), ref: ref("z-c3"), v: 2 }),
+  dict({ id: ref("z-c3"), ref: ref("z-c4"), v: 3, ts: HDateTime.of(instant - 86_400_000, "Sydney") }),
+  dict({ id: ref("z-c4"), v: 42, ref: ref("z-d1") }),
+  dict({ id: ref("z-y1"), ref: ref("z-y2") }),
+  dict({ id: ref("z-y2"), ref: ref("z-y1"), refs: [ref("z-y1"), ref("z-c1")] }),
+  dict({ id: ref("z-m1"), ref: ref("nowhere"), equipRef: ref("nowhere"), siteRef: ref("a-0000") }),
+  dict({ id: ref("z-m2"), ref: new HRef("z-n1", "Display name"), v: new HRef("a-0000", "Alpha") }),
+  dict({ id: ref("z-h1"), hot: MARKER, water: MARKER, ahu: MARKER }),
+];
+
+const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const idOf = (d: HDict) => (d.get("id") as HRef).id;
+
+/** A project on the test Redis: its entity store, and its records as stored (read back). */
+interface Project {
+  readonly u: Upstash;
+  readonly ents: UpstashEntities;
+  readonly keys: ReturnType<typeof recordKeys>;
+  recs: HDict[];
+  cx: FilterContext;
+}
+
+const u = testUpstash();
+
+function project(client: Upstash = u): Project {
+  const base = haystackBase(client.target.keyPrefix, `f-${crypto.randomUUID()}`);
+  return {
+    u: client,
+    ents: new UpstashEntities(client, base),
+    keys: recordKeys(base),
+    recs: [],
+    cx: recordContext([]),
+  };
+}
+
+/**
+ * Adds `rows` by entity commits small enough for the request bound (this branch refuses bigger
+ * ones: halved until they fit), then reads every record back.
+ */
+async function load(p: Project, rows: readonly HDict[], perCommit = 40): Promise<void> {
+  let i = 0;
+  let n = perCommit;
+  while (i < rows.length) {
+    try {
+      await p.ents.commit({ op: "add", rows: rows.slice(i, i + n), nowMs: T0 });
+      i += n;
+      n = perCommit;
+    } catch (e) {
+      if (!(e instanceof StoreError) || e.code !== "invalid" || n === 1) throw e;
+      n = Math.ceil(n / 2);
+    }
+  }
+  const all = [...p.recs.map(idOf), ...rows.map(idOf)];
+  const back = await p.ents.readByIds(all);
+  p.recs = back.map((d, i) => {
+    if (!d) throw new Error(`@${all[i]} not stored`);
+    return d;
+  });
+  p.cx = recordContext(p.recs);
+}
+
+function memIds(p: Project, f: Filter): string[] {
+  return p.recs
+    .filter((r) => matches(f, r, p.cx))
+    .map(idOf)
+    .sort(byCodeUnit);
+}
+
+async function readIds(p: Project, f: Filter, limit = BIG, tuning?: ReadTuning): Promise<string[]> {
+  const r = await readFiltered(p.u, p.keys, f, { limit }, tuning);
+  return r.rows.map(idOf);
+}
+
+function show(f: Filter): string {
+  try {
+    return filterToString(f);
+  } catch {
+    return JSON.stringify(f, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v));
+  }
+}
+
+/** Each filter's ids from the store equal the evaluator's, a few reads at a time. */
+async function expectAgree(p: Project, filters: readonly Filter[], workers = 4): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < filters.length) {
+      const f = filters[next++] as Filter;
+      expect(await readIds(p, f), show(f)).toEqual(memIds(p, f));
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+}
+
+const alpha = readZincGrid(readFileSync(new URL("../../src/demo/alpha.zinc", import.meta.url), "utf8")).dicts();
+const MAIN = project();
+
+interface MatchCase {
+  filter: string;
+  records: { id: string; tags: unknown }[];
+  matches: string[];
+}
+interface Fixture {
+  match: MatchCase[];
+  parse: { filter: string; valid: boolean }[];
+}
+const fixture = JSON.parse(
+  readFileSync(new URL("../fixtures/haystack/filters.json", import.meta.url), "utf8"),
+) as Fixture;
+
+/** The fixture's record sets, each loaded once into its own project. */
+const recordSets = new Map<string, { p: Project; rows: HDict[] }>();
+for (const c of fixture.match) {
+  const key = JSON.stringify(c.records);
+  if (!recordSets.has(key))
+    recordSets.set(key, { p: project(), rows: c.records.map((r) => json4ToVal(r.tags) as HDict) });
+}
+
+// ---- request sizes: every request the client sends, seen on its way out
+
+interface Sent {
+  readonly bytes: number;
+  readonly command: string;
+}
+let sent: Sent[] = [];
+const realFetch = globalThis.fetch;
+globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+  const body = typeof init?.body === "string" ? init.body : "";
+  let command = "";
+  try {
+    const cmd = JSON.parse(body) as unknown[];
+    command = String(Array.isArray(cmd[0]) ? "pipeline" : cmd[0]).toLowerCase();
+  } catch {
+    // not a command
+  }
+  sent.push({ bytes: new TextEncoder().encode(body).length, command });
+  return realFetch(input, init);
+}) as typeof fetch;
+
+afterEach(() => {
+  for (const s of sent) expect(s.bytes, s.command).toBeLessThanOrEqual(TEST_MAX_REQUEST_BYTES);
+  sent = [];
+});
+
+beforeAll(async () => {
+  await load(MAIN, [...alpha, ...AWKWARD]);
+  expect(MAIN.recs.length).toBe(alpha.length + AWKWARD.length);
+  await Promise.all([...recordSets.values()].map((s) => load(s.p, s.rows)));
+}, 120_000);
+
+// ---- the plan compiler
+
+describe("plans", () => {
+  const keys = recordKeys("B");
+  const plan = (text: string) => planText(planFilter(parseFilter(text), keys));
+  const k = (s: string) => JSON.stringify(`B:${s}`);
+
+  it("narrow each term to its index", () => {
+    expect(plan("point")).toBe(k("t:point"));
+    expect(plan("equipRef == @e1")).toBe(k("r:equipRef:e1"));
+    expect(plan('dis == "AHU 1"')).toBe(k("s:dis:AHU 1"));
+    expect(plan(`dis == "${"x".repeat(128)}"`)).toBe(k(`s:dis:${"x".repeat(128)}`));
+    expect(plan(`dis == "${"x".repeat(129)}"`)).toBe(k("t:dis"));
+    expect(plan('curVal == "on"')).toBe(k("t:curVal"));
+    expect(plan("area > 100")).toBe(k("t:area"));
+    expect(plan("equipRef != @e1")).toBe(k("t:equipRef"));
+    expect(plan("equipRef->siteRef->area > 5")).toBe(k("t:equipRef"));
+    expect(plan("equipRef->siteRef")).toBe(k("t:equipRef"));
+    expect(plan("not temp")).toBe("all");
+    expect(plan("not equipRef->dis")).toBe("all");
+    expect(plan("^hot-water")).toBe(`inter(${k("t:hot")},${k("t:water")})`);
+    expect(plan("^ahu")).toBe(k("t:ahu"));
+    expect(plan("^lib:ph")).toBe("none");
+    expect(plan("Rtu")).toBe("none");
+    expect(plan("ph::Equip")).toBe("none");
+  });
+
+  it("combine terms: and intersects what narrows, or unites only when all do", () => {
+    expect(plan("point and equipRef == @e1 and his")).toBe(
+      `inter(${k("t:point")},${k("r:equipRef:e1")},${k("t:his")})`,
+    );
+    expect(plan("point and not temp")).toBe(`diff(${k("t:point")},${k("t:temp")})`);
+    expect(plan("point and not temp and not humidity and not temp")).toBe(
+      `diff(${k("t:point")},${k("t:temp")},${k("t:humidity")})`,
+    );
+    expect(plan("not temp and not humidity")).toBe("all");
+    expect(plan("point and (temp or humidity)")).toBe(
+      `inter(${k("t:point")},union(${k("t:temp")},${k("t:humidity")}))`,
+    );
+    expect(plan("point and (temp or not humidity)")).toBe(k("t:point"));
+    expect(plan("temp or site or temp")).toBe(`union(${k("t:temp")},${k("t:site")})`);
+    expect(plan("temp or (site or equip)")).toBe(`union(${k("t:temp")},${k("t:site")},${k("t:equip")})`);
+    expect(plan("temp or not site")).toBe("all");
+    expect(plan("temp or Rtu")).toBe(k("t:temp"));
+    expect(plan("Rtu or ^lib:ph")).toBe("none");
+    expect(plan("point and Rtu")).toBe("none");
+    expect(plan("(point and temp) and (point and his)")).toBe(`inter(${k("t:point")},${k("t:temp")},${k("t:his")})`);
+    expect(plan("point and ^hot-water")).toBe(`inter(${k("t:point")},${k("t:hot")},${k("t:water")})`);
+    expect(planKeys(planFilter(parseFilter("(a and not b) or (c and a)"), keys))).toEqual(["B:t:a", "B:t:b", "B:t:c"]);
+  });
+
+  it("plans too big for a request, or over the script's key bound, fall back to the scan", () => {
+    const many = anyOf(Array.from({ length: 800 }, (_, i) => `${"e".repeat(80)}${i}`));
+    const p = planFilter(many, keys);
+    expect(p.kind).toBe("union");
+    if (p.kind === "all" || p.kind === "none") throw new Error("narrows");
+    expect(planRequest(p, TEST_MAX_REQUEST_BYTES)).toBeUndefined();
+    expect(planRequest(p, 10 * 1024 * 1024)?.keys).toHaveLength(800);
+    const wide: NarrowPlan = {
+      kind: "union",
+      of: Array.from({ length: 5000 }, (_, i): Plan => ({ kind: "key", key: `k${i}` })),
+    };
+    expect(planRequest(wide, 1e9)).toBeUndefined();
+    expect(planRequest(p, 10 * 1024 * 1024)?.args[0]).toBe(String(MAX_PLAN_IDS));
+  });
+
+  it("random filters' plans hold every record the filter matches", () => {
+    fc.assert(
+      fc.property(arbFilter, (f) => {
+        // A record matching f must be in the plan's ids, computed here over the records' own index keys.
+        const p = planFilter(f, MAIN.keys);
+        for (const r of MAIN.recs) {
+          if (matches(f, r, MAIN.cx)) expect(inPlan(p, r), show(f)).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** `tag == @id0 or tag == @id1 ...` as an AST (too long for a filter's text). */
+function anyOf(ids: readonly string[], tag = "equipRef"): Filter {
+  return { op: "or", args: ids.map((id): Filter => ({ op: "eq", path: [tag], val: ref(id) })) };
+}
+
+/** Whether `rec` is among a plan's ids, from its own index memberships (records.ts indexKeys). */
+function inPlan(p: ReturnType<typeof planFilter>, rec: HDict): boolean {
+  const own = ownKeys(rec);
+  const at = (q: ReturnType<typeof planFilter>): boolean => {
+    switch (q.kind) {
+      case "all":
+        return true;
+      case "none":
+        return false;
+      case "key":
+        return own.has(q.key);
+      case "inter":
+        return q.of.every(at);
+      case "union":
+        return q.of.some(at);
+      case "diff":
+        return at(q.from) && q.minus.every((k) => !own.has(k));
+    }
+  };
+  return at(p);
+}
+
+function ownKeys(rec: HDict): Set<string> {
+  const k = MAIN.keys;
+  const out = new Set<string>();
+  for (const [tag, v] of rec.entries()) {
+    out.add(k.tag(tag));
+    if (isRef(v)) out.add(k.ref(tag, v.id));
+    if (typeof v === "string" && v.length <= 128 && tag !== "curVal") out.add(k.str(tag, v));
+    if (Array.isArray(v)) for (const e of v as HVal[]) if (isRef(e)) out.add(k.ref(tag, e.id));
+  }
+  return out;
+}
+
+// ---- fixture filters
+
+describe("filters.json", () => {
+  it("match cases give the fixture's answer and the evaluator's, over their own records", async () => {
+    for (const c of fixture.match) {
+      const set = recordSets.get(JSON.stringify(c.records));
+      if (!set) throw new Error("record set not loaded");
+      const f = parseFilter(c.filter);
+      const ids = await readIds(set.p, f);
+      expect(ids, c.filter).toEqual(memIds(set.p, f));
+      expect(ids, c.filter).toEqual([...c.matches].sort(byCodeUnit));
+    }
+  });
+
+  it("every filter that parses agrees with the evaluator over Alpha and the awkward records", async () => {
+    const filters: Filter[] = [];
+    for (const text of [
+      ...fixture.parse.filter((c) => c.valid).map((c) => c.filter),
+      ...fixture.match.map((c) => c.filter),
+    ]) {
+      try {
+        filters.push(parseFilter(text));
+      } catch {
+        // valid in the fixture, past this parser's bounds
+      }
+    }
+    expect(filters.length).toBeGreaterThan(150);
+    await expectAgree(MAIN, filters);
+  });
+});
+
+// ---- hand-picked cases
+
+const CASES = [
+  "v == 5",
+  "v != 5",
+  "v < 5",
+  "v <= 5kW",
+  "n >= 0",
+  'n == "5"',
+  's == "abc"',
+  's == ""',
+  's == "\u0000"',
+  's == "a\u0000b"',
+  's == "\uFFFD"',
+  's == "\uD83D"',
+  's == "\u{1F600}"',
+  's == "日本語"',
+  `s == "${"k".repeat(128)}"`,
+  `s == "${"k".repeat(129)}"`,
+  `v == "${"k".repeat(128)}"`,
+  `v == "${"k".repeat(129)}"`,
+  'curVal == "on"',
+  'v == "\u0000\uE000"',
+  's < "\uE000"',
+  "ts == 2020-01-01T10:00:00-05:00 New_York",
+  "ts->date == 2020-01-01",
+  "ts->time >= 15:00",
+  'ts->tz == "Tokyo"',
+  "v == ^ahu",
+  "v == @a-0000",
+  "equipRef == @a-0002",
+  "equipRef == @a-0001",
+  "equipRef == @nowhere",
+  "refs == @z-n1",
+  "refs == @z-u1",
+  "refs == @nowhere",
+  "n == @z-u1",
+  "ref == @z-n1",
+  "equipRef->siteRef->dis",
+  "equipRef->dis",
+  "not equipRef->dis",
+  "refs->v == 5",
+  "refs->v",
+  "refs < @z-n2",
+  "refs != @z-n1",
+  "ref->ref->ref->v == 42",
+  "ref->ref->ref->ref->ts->date",
+  "ref->ref->v",
+  "ref->dis",
+  "ref->refs->ref",
+  "dc->a->b == 1",
+  "dc->a->r->s",
+  "dc->r->v",
+  "dc->ts->tz",
+  "siteRef->dis",
+  "siteRef->site",
+  "^hot-water",
+  "^ahu",
+  "^lib:ph",
+  "mark",
+  "not mark",
+  "v and not s",
+  "not v and not s",
+  "s and not v and not n",
+  "(v or s) and not n",
+  "point and not his",
+  "point and equipRef->siteRef->area > 1000ft²",
+  "Rtu or ahu",
+  "not ts->nope",
+];
+
+describe("hand-picked filters", () => {
+  it("agree with the evaluator", async () => {
+    await expectAgree(
+      MAIN,
+      CASES.map((t) => parseFilter(t)),
+    );
+  });
+
+  it("every value in the data, with every operator, on its own tag", async () => {
+    const filters: Filter[] = [];
+    for (const [tag, vals] of VALUES) {
+      if (!["v", "n", "s", "refs", "ref", "equipRef", "siteRef", "dis"].includes(tag)) continue;
+      for (const val of vals.slice(0, 20)) for (const op of OPS) filters.push({ op, path: [tag], val });
+    }
+    expect(filters.length).toBeGreaterThan(300);
+    await expectAgree(MAIN, filters, 6);
+  });
+});
+
+// ---- random filters (the generator of filter-sql.test.ts)
+
+const OPS: readonly CmpOp[] = ["eq", "ne", "lt", "le", "gt", "ge"];
+
+function literal(v: HVal): boolean {
+  return v !== null && !Array.isArray(v) && !isDict(v) && kindOf(v) !== "grid";
+}
+
+/** Every tag name (nested dicts included) with up to 40 distinct literal values found under it. */
+function collect(recs: readonly HDict[]): Map<string, HVal[]> {
+  const out = new Map<string, Map<string, HVal>>();
+  const add = (tag: string, v: HVal) => {
+    let m = out.get(tag);
+    if (!m) {
+      m = new Map();
+      out.set(tag, m);
+    }
+    if (literal(v) && m.size < 40) m.set(writeJsonValue(v), v);
+  };
+  const walk = (d: HDict) => {
+    for (const [k, v] of d.entries()) {
+      add(k, v);
+      if (isDict(v)) walk(v);
+      if (Array.isArray(v)) for (const e of v as readonly HVal[]) add(k, e);
+      if (v instanceof HDateTime) {
+        add("date", v.date());
+        add("time", v.time());
+        add("tz", v.tz);
+      }
+    }
+  };
+  for (const r of recs) walk(r);
+  return new Map([...out].map(([k, m]) => [k, [...m.values()]]));
+}
+
+const SOURCE = [...alpha, ...AWKWARD];
+const VALUES = collect(SOURCE);
+
+function variants(v: HVal): HVal[] {
+  if (typeof v === "number") return [num(v, "kW"), v + 0.5, v - 1];
+  if (typeof v === "string") return [`${v}\u{1F600}`, v.slice(0, 1), `${v}\uFFFF`];
+  switch (kindOf(v)) {
+    case "number": {
+      const n = v as Exclude<ReturnType<typeof num>, number>;
+      return [n.val, num(n.val, "°F"), num(n.val + 1, n.unit)];
+    }
+    case "dateTime": {
+      const d = v as HDateTime;
+      return [d.toTz("Tokyo"), HDateTime.of(d.ms + 1, d.tz), HDateTime.of(d.ms - 1, "UTC")];
+    }
+    case "ref":
+      return [ref(`${(v as HRef).id}0`)];
+    default:
+      return [];
+  }
+}
+
+const GLOBAL: HVal[] = [
+  ...new Map(
+    [...VALUES.values()]
+      .flatMap((vs) => vs.slice(0, 6))
+      .flatMap((v) => [v, ...variants(v)])
+      .concat([Number.NaN, Number.POSITIVE_INFINITY, num(Number.NaN, "kW"), MARKER, NA, ref("nowhere"), true, ""])
+      .map((v) => [writeJsonValue(v), v] as const),
+  ).values(),
+];
+
+const TAGS = [...VALUES.keys()];
+const HOP_TAGS = TAGS.filter((t) =>
+  (VALUES.get(t) ?? []).some((v) => kindOf(v) === "ref" || kindOf(v) === "dateTime"),
+).concat(["dc", "siteRef", "a"]);
+
+/** Paths that lead somewhere in the data (1 to 4 segments), each with up to 12 values at its end. */
+function dataPaths(recs: readonly HDict[], cx: FilterContext): { path: Path; vals: HVal[] }[] {
+  const out = new Map<string, { path: Path; vals: Map<string, HVal> }>();
+  const visit = (d: HDict, path: readonly string[]) => {
+    for (const [k, v] of d.entries()) {
+      const p = [...path, k];
+      const key = p.join("->");
+      let e = out.get(key);
+      if (!e) {
+        e = { path: p, vals: new Map() };
+        out.set(key, e);
+      }
+      const ends = Array.isArray(v) ? [v, ...(v as readonly HVal[])] : [v];
+      for (const x of ends) if (literal(x) && e.vals.size < 12) e.vals.set(writeJsonValue(x), x);
+      if (p.length === 4) continue;
+      const nexts: HDict[] = [];
+      for (const x of Array.isArray(v) ? (v as readonly HVal[]) : [v]) {
+        if (isRef(x)) {
+          const r = cx.deref(x);
+          if (r) nexts.push(r);
+        } else if (isDict(x) && !Array.isArray(v)) nexts.push(x);
+        else if (x instanceof HDateTime && !Array.isArray(v))
+          nexts.push(dict({ date: x.date(), time: x.time(), tz: x.tz }));
+      }
+      for (const n of nexts.slice(0, 3)) visit(n, p);
+    }
+  };
+  for (const r of recs) visit(r, []);
+  return [...out.values()].map((e) => ({ path: e.path, vals: [...e.vals.values()] }));
+}
+
+const PATHS = dataPaths(SOURCE, recordContext(SOURCE));
+
+const arbGlobal = fc.constantFrom(...GLOBAL);
+const arbValueOf = (vals: readonly HVal[]): fc.Arbitrary<HVal> => {
+  const own = vals.flatMap((v) => [v, ...variants(v)]);
+  return own.length === 0
+    ? arbGlobal
+    : fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...own) }, { weight: 1, arbitrary: arbGlobal });
+};
+
+const arbPathVals: fc.Arbitrary<{ path: Path; vals: readonly HVal[] }> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...PATHS) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom(...HOP_TAGS),
+        fc.array(fc.constantFrom(...HOP_TAGS, ...TAGS, "date", "time", "tz", "nope"), { minLength: 0, maxLength: 3 }),
+      )
+      .map(([a, rest]) => {
+        const path: Path = [a, ...rest];
+        return { path, vals: VALUES.get(path[path.length - 1] as string) ?? [] };
+      }),
+  },
+);
+const arbPath: fc.Arbitrary<Path> = arbPathVals.map((p) => p.path);
+
+const arbLeaf: fc.Arbitrary<Filter> = fc.oneof(
+  { weight: 3, arbitrary: arbPath.map((path): Filter => ({ op: "has", path })) },
+  { weight: 2, arbitrary: arbPath.map((path): Filter => ({ op: "missing", path })) },
+  {
+    weight: 8,
+    arbitrary: arbPathVals.chain(({ path, vals }) =>
+      fc.tuple(fc.constantFrom(...OPS), arbValueOf(vals)).map(([op, val]): Filter => ({ op, path, val })),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom("ahu", "hot-water", "point-sensor", "lib:ph", "nope")
+      .map((symbol): Filter => ({ op: "isSymbol", symbol })),
+  },
+  { weight: 1, arbitrary: fc.constantFrom("Rtu", "ph::Equip").map((spec): Filter => ({ op: "isSpec", spec })) },
+);
+
+const arbFilter: fc.Arbitrary<Filter> = fc.letrec<{ f: Filter }>((tie) => ({
+  f: fc.oneof(
+    { maxDepth: 3, depthIdentifier: "filter" },
+    { weight: 3, arbitrary: arbLeaf },
+    {
+      weight: 1,
+      arbitrary: fc.array(tie("f"), { minLength: 1, maxLength: 3 }).map((args): Filter => ({ op: "and", args })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.array(tie("f"), { minLength: 1, maxLength: 3 }).map((args): Filter => ({ op: "or", args })),
+    },
+  ),
+})).f;
+
+describe("random filters", () => {
+  it("agree with the evaluator", async () => {
+    await fc.assert(
+      fc.asyncProperty(arbFilter, async (f) => {
+        expect(await readIds(MAIN, f), show(f)).toEqual(memIds(MAIN, f));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("agree with the evaluator, several reads at a time, with small limits too", async () => {
+    const filters = fc.sample(arbFilter, 300);
+    let next = 0;
+    const worker = async () => {
+      while (next < filters.length) {
+        const i = next++;
+        const f = filters[i] as Filter;
+        const mem = memIds(MAIN, f);
+        const limit = i % 3 === 0 ? i % 7 : BIG;
+        const r = await readFiltered(MAIN.u, MAIN.keys, f, { limit });
+        expect(r.rows.map(idOf), show(f)).toEqual(mem.slice(0, limit));
+        expect(r.incomplete, show(f)).toBe(mem.length > limit);
+      }
+    };
+    await Promise.all(Array.from({ length: 6 }, worker));
+  });
+});
+
+// ---- what a read returns around the ids
+
+describe("readFiltered", () => {
+  it("returns the stored records themselves, in id order", async () => {
+    const f = parseFilter("point and equipRef->siteRef");
+    const r = await readFiltered(MAIN.u, MAIN.keys, f, { limit: BIG });
+    const byId = new Map(MAIN.recs.map((d) => [idOf(d), d]));
+    expect(r.rows.length).toBeGreaterThan(1000);
+    for (const d of r.rows) expect(writeJsonValue(d)).toBe(writeJsonValue(byId.get(idOf(d)) as HDict));
+    expect(r.incomplete).toBe(false);
+  });
+
+  it("returns limit rows, the first in id order, and incomplete only when more matched", async () => {
+    for (const text of ["point or ref", "point and not his", "not mark", "equipRef->siteRef->dis", "z", "site"]) {
+      const f = parseFilter(text);
+      const all = memIds(MAIN, f);
+      for (const limit of [0, 1, 2, 10, all.length - 1, all.length, all.length + 1]) {
+        if (limit < 0) continue;
+        const r = await readFiltered(MAIN.u, MAIN.keys, f, { limit });
+        expect(r.rows.map(idOf), `${text} limit ${limit}`).toEqual(all.slice(0, limit));
+        expect(r.incomplete, `${text} limit ${limit}`).toBe(all.length > limit);
+      }
+    }
+    await expect(readFiltered(MAIN.u, MAIN.keys, parseFilter("site"), { limit: -1 })).rejects.toThrow(RangeError);
+    await expect(readFiltered(MAIN.u, MAIN.keys, parseFilter("site"), { limit: 1.5 })).rejects.toThrow(RangeError);
+  });
+
+  it("examines every candidate: matches far past the first batches, through an index and through the scan", async () => {
+    const p = project();
+    // 3,000 records all tagged `p`; only the last few of them match `p and v >= 2990`.
+    const rows = Array.from({ length: 3000 }, (_, i) =>
+      dict({ id: ref(`r-${String(i).padStart(5, "0")}`), p: MARKER, v: i, ...(i % 2 === 0 ? { even: MARKER } : {}) }),
+    );
+    await load(p, rows, 200);
+    const late = Array.from({ length: 10 }, (_, i) => `r-0${2990 + i}`);
+    for (const text of ["p and v >= 2990", "v >= 2990", "not even and v >= 2990 or v >= 2990"]) {
+      const r = await readFiltered(p.u, p.keys, parseFilter(text), { limit: 5 });
+      expect(r.rows.map(idOf), text).toEqual(late.slice(0, 5));
+      expect(r.incomplete, text).toBe(true);
+      const all = await readFiltered(p.u, p.keys, parseFilter(text), { limit: 10 });
+      expect([all.rows.map(idOf), all.incomplete], text).toEqual([late, false]);
+    }
+    // The same when the plan keeps more ids than it may bring back: the read pages through every id.
+    sent = [];
+    const r = await readFiltered(p.u, p.keys, parseFilter("p and v >= 2990"), { limit: 5 }, { maxPlanIds: 100 });
+    expect([r.rows.map(idOf), r.incomplete]).toEqual([late.slice(0, 5), true]);
+    expect(sent.some((s) => s.command === "zrange")).toBe(true);
+    // A narrow plan reads only its own records.
+    sent = [];
+    const one = await readFiltered(p.u, p.keys, parseFilter("p and v == 2999 and even == @x"), { limit: 5 });
+    expect(one.rows).toEqual([]);
+    expect(sent.map((s) => s.command)).toEqual(["evalsha_ro"]);
+    sent = [];
+    const narrow = await readFiltered(p.u, p.keys, parseFilter('id == @r-02999 or id == @r-00007 or dis == "x"'), {
+      limit: 5,
+    });
+    expect(narrow.rows.map(idOf)).toEqual(["r-00007", "r-02999"]);
+    expect(sent.map((s) => s.command)).toEqual(["evalsha_ro", "mget"]);
+  });
+
+  it("keeps every request within the bound: long ids, long keys, plans too big to send", async () => {
+    const p = project();
+    const long = (i: number) => `L${"x".repeat(180)}-${String(i).padStart(4, "0")}`;
+    const rows = Array.from({ length: 1200 }, (_, i) =>
+      dict({ id: ref(long(i)), p: MARKER, next: ref(long((i + 1) % 1200)), odd: i % 2 === 1 ? MARKER : undefined }),
+    );
+    await load(p, rows, 60);
+    const filters = ["p", "next->odd", "next->next->next->odd and p", "not odd"].map((t) => parseFilter(t));
+    // Longer than a filter's text may be: built as an AST.
+    filters.push(
+      anyOf(
+        Array.from({ length: 500 }, (_, i) => long(i * 2)),
+        "next",
+      ),
+    );
+    await expectAgree(p, filters, 2);
+    expect(sent.filter((s) => s.command === "mget").length).toBeGreaterThan(10);
+    const refs = (await readFiltered(p.u, p.keys, parseFilter("p"), { limit: 2000 })).refs ?? [];
+    // Every row names the next, which is a row too: nothing to name.
+    expect(refs).toEqual([]);
+  });
+
+  it("sends the records the rows' bare Refs name, outside the rows, as {id, dis}", async () => {
+    for (const text of ["point", "equip", "ref or refs or equipRef", "ref", "siteRef or equipRef", "site"]) {
+      const f = parseFilter(text);
+      const r = await readFiltered(MAIN.u, MAIN.keys, f, { limit: 300 });
+      const byId = new Map(MAIN.recs.map((d) => [idOf(d), d]));
+      const want = refIdsToName(r.rows).flatMap((id) => {
+        const d = byId.get(id);
+        return d ? [[id, d.get("dis")]] : [];
+      });
+      const got = (r.refs ?? []).map((d) => {
+        expect(d.names().every((n) => n === "id" || n === "dis")).toBe(true);
+        return [idOf(d), d.get("dis")];
+      });
+      expect(got, text).toEqual(want);
+    }
+  });
+
+  it("sees records as they are now, and skips a candidate removed since", async () => {
+    const p = project();
+    await load(p, [
+      dict({ id: ref("s1"), site: MARKER, area: num(1000, "ft²") }),
+      dict({ id: ref("e1"), equip: MARKER, siteRef: ref("s1") }),
+      dict({ id: ref("p1"), point: MARKER, equipRef: ref("e1") }),
+    ]);
+    const big = parseFilter("point and equipRef->siteRef->area > 2000ft²");
+    expect(await readIds(p, big)).toEqual([]);
+    const site = p.recs[0] as HDict;
+    await p.ents.commit({
+      op: "update",
+      rows: [dict({ id: ref("s1"), mod: site.get("mod"), area: num(9000, "ft²") })],
+      nowMs: T0 + 1,
+    });
+    expect(await readIds(p, big)).toEqual(["p1"]);
+    // A record gone between the plan and the read of the records: its stale index entry is skipped.
+    await u.redis.sadd(p.keys.tag("point"), "ghost");
+    expect(await readIds(p, parseFilter("point"))).toEqual(["p1"]);
+  });
+
+  it("refuses a filter past the evaluator's bounds before any request", async () => {
+    sent = [];
+    let f: Filter = { op: "has", path: ["a"] };
+    for (let i = 0; i < 1200; i++) f = { op: "and", args: [f, { op: "has", path: [`t${i}`] }] };
+    await expect(readFiltered(MAIN.u, MAIN.keys, f, { limit: 1 })).rejects.toThrow();
+    expect(sent).toEqual([]);
+  });
+
+  it("reports Redis out of reach as unavailable", async () => {
+    const down = openUpstash({
+      url: "http://127.0.0.1:9",
+      token: "t",
+      keyPrefix: u.target.keyPrefix,
+      maxRequestBytes: TEST_MAX_REQUEST_BYTES,
+    });
+    const p = project(down);
+    for (const text of ["point", "not point"]) {
+      const e = await readFiltered(p.u, p.keys, parseFilter(text), { limit: 1 }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(StoreError);
+      expect((e as StoreError).code).toBe("unavailable");
+    }
+    sent = [];
+  });
+});
