@@ -425,7 +425,7 @@ describe("npm run dev", () => {
         const tree = processTree(job.pid);
         trees.push(tree);
         const secrets = readFileSync(join(dir, ".wrangler/dev-secrets.env"), "utf8");
-        const token = /^UPSTASH_REDIS_REST_TOKEN="?([^"\n]+)"?$/m.exec(secrets)?.[1] ?? "";
+        const token = /^UPSTASH_REDIS_REST_TOKEN=["']?([^"'\n]+)["']?$/m.exec(secrets)?.[1] ?? "";
         expect(token).toMatch(/^dev-/);
         expect([...allCommandLines()].filter(([, cmd]) => cmd.includes(token))).toEqual([]);
 
