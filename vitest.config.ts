@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig, type Plugin } from "vitest/config";
 import { pgTestTarget } from "./test/pg-target.ts";
@@ -38,6 +39,9 @@ function zincAsText(): Plugin {
 
 export default defineConfig({
   test: {
+    // At least two files at once: most of a workerd file's time is its runtime starting, which
+    // overlaps well with another file's tests (on 2 cores: 8.5 min instead of 11.5).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // Node side: the Postgres stand-in and a fresh, migrated database for the whole run.
     globalSetup: ["./test/global-setup.ts"],
     projects: [

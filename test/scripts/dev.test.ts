@@ -370,7 +370,11 @@ describe("npm run dev", () => {
     expect([...tree.values()].some((cmd) => cmd.includes("workerd serve"))).toBe(true);
 
     const u = new URL(databaseUrl);
-    const leaks = [...allCommandLines()].filter(([, cmd]) => cmd.includes(u.pathname.slice(1)));
+    // Postgres's own backends name the database they serve in their titles (other test files'
+    // connections among them): that is the server, not a leaked URL.
+    const leaks = [...allCommandLines()].filter(
+      ([, cmd]) => cmd.includes(u.pathname.slice(1)) && !cmd.startsWith("postgres: "),
+    );
     expect(leaks).toEqual([]);
     const inTree = [...tree.values()].filter((cmd) => cmd.includes(`:${u.password}@`) || cmd.includes("DATABASE_URL"));
     expect(inTree).toEqual([]);
