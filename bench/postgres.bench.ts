@@ -9,16 +9,14 @@
 import { spawn } from "node:child_process";
 import { readZincGrid, writeZincGrid } from "../src/haystack/codec/zinc/index.ts";
 import { matches, parseFilter, recordContext } from "../src/haystack/filter/index.ts";
-import { col, HDateTime, HDict, HGrid, HNumber, HRef, type HRow, MARKER } from "../src/haystack/kinds/index.ts";
+import { type HDateTime, HDict, HGrid, type HNumber } from "../src/haystack/kinds/index.ts";
 import { filterReadFigure, holdRecords, syntheticBuilding, TWO_HOP_FILTER } from "./building.ts";
-import { bench, measure, settleSockets } from "./harness.ts";
+import { bench, measure } from "./harness.ts";
+import { commitAll, HIS_ROWS, HIS_START, writeBigHistory } from "./his-load.ts";
 import { countLines, drain, expect, expectEqual, okText } from "./verify.ts";
 import { adminFetch, BENCH_PG, startBenchWorker } from "./worker/local.ts";
 
-const ROWS = 1_000_000;
-const PER_REQUEST = 100_000;
 const ENTITIES = 100_000;
-const START = Date.UTC(2024, 0, 1);
 
 interface PsqlOut {
   readonly bytes: number;
@@ -57,28 +55,11 @@ async function psqlRow(sql: string): Promise<string> {
   return ((await psql(sql, undefined, true)).text ?? "").trim();
 }
 
-async function post(base: string, project: string, op: string, body: string): Promise<void> {
-  const url = `${base}/api/${project}/${op}`;
-  await okText(url, await adminFetch(url, { method: "POST", headers: { "content-type": "text/zinc" }, body }));
-}
-
-function point(id: string): HDict {
-  return HDict.of({ id: new HRef(id), point: MARKER, his: MARKER, kind: "Number", unit: "kW", tz: "New_York" });
-}
-
-function hisBody(id: string, from: number, count: number): string {
-  const rows: HRow[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    rows[i] = [HDateTime.of(START + (from + i) * 60_000, "New_York"), new HNumber(((from + i) % 1000) / 4, "kW")];
-  }
-  return writeZincGrid(new HGrid(HDict.of({ id: new HRef(id) }), [col("ts"), col("val")], rows));
-}
-
 /** The same samples as COPY text for `history` under point key `pid`. */
 function copyText(pid: number): string {
-  const out: string[] = new Array(ROWS);
-  for (let i = 0; i < ROWS; i++) {
-    out[i] = `${pid}\t${new Date(START + i * 60_000).toISOString()}\t0\t${(i % 1000) / 4}\tkW\t\\N\t\\N`;
+  const out: string[] = new Array(HIS_ROWS);
+  for (let i = 0; i < HIS_ROWS; i++) {
+    out[i] = `${pid}\t${new Date(HIS_START + i * 60_000).toISOString()}\t0\t${(i % 1000) / 4}\tkW\t\\N\t\\N`;
   }
   return `${out.join("\n")}\n`;
 }
@@ -86,18 +67,10 @@ function copyText(pid: number): string {
 const project = `bench-pg-${Date.now()}`;
 let written: Promise<number> | undefined;
 
-/** Writes ROWS samples of point `big` through the API (once); answers the time it took (ms). */
+/** Writes HIS_ROWS samples of point `big` through the API (once); answers the time it took (ms). */
 function writeHistory(base: string): Promise<number> {
-  written ??= (async () => {
-    await post(base, project, "commit", writeZincGrid(HGrid.fromDicts([point("big")], HDict.of({ commit: "add" }))));
-    const bodies: string[] = [];
-    for (let from = 0; from < ROWS; from += PER_REQUEST) bodies.push(hisBody("big", from, PER_REQUEST));
-    await settleSockets();
-    const t0 = performance.now();
-    for (const b of bodies) await post(base, project, "hisWrite", b);
-    // No ANALYZE: reads right after a bulk load, before autovacuum has run, are what users get.
-    return performance.now() - t0;
-  })();
+  // No ANALYZE: reads right after a bulk load, before autovacuum has run, are what users get.
+  written ??= writeBigHistory(base, project);
   return written;
 }
 
@@ -124,15 +97,15 @@ bench("pg-hiswrite-1m", async () => {
   const copy = performance.now() - t0;
   // Both sides stored every sample sent, and the same ones.
   const want = await historyDigest(OUR_PID);
-  expectEqual("pg-hiswrite-1m: rows stored (ours)", Number(want.split("|")[0]), ROWS);
+  expectEqual("pg-hiswrite-1m: rows stored (ours)", Number(want.split("|")[0]), HIS_ROWS);
   expectEqual("pg-hiswrite-1m: samples stored (COPY)", await historyDigest("999999"), want);
   await psql("DELETE FROM history WHERE pid = 999999");
   return {
     name: "pg-hiswrite-1m",
-    value: ROWS / (ours / 1000),
+    value: HIS_ROWS / (ours / 1000),
     unit: "rows/s",
     baseline: "psql COPY FROM STDIN",
-    baselineValue: ROWS / (copy / 1000),
+    baselineValue: HIS_ROWS / (copy / 1000),
     higherIsBetter: true,
   };
 });
@@ -142,18 +115,18 @@ const COPY_OUT =
   "SET TimeZone = 'UTC'; COPY (SELECT h.ts, h.num, h.unit FROM history h JOIN his_points p USING (pid) " +
   `WHERE p.project = '${project}' AND p.id = 'big' ORDER BY h.ts) TO STDOUT`;
 
-/** Throws unless our hisRead and COPY's text hold the same ROWS samples in the same order. */
+/** Throws unless our hisRead and COPY's text hold the same HIS_ROWS samples in the same order. */
 function expectSameSeries(ours: HGrid, copy: string): void {
-  expectEqual("pg-hisread-1m-zinc: rows (ours)", ours.rows.length, ROWS);
+  expectEqual("pg-hisread-1m-zinc: rows (ours)", ours.rows.length, HIS_ROWS);
   const lines = copy.split("\n");
-  expectEqual("pg-hisread-1m-zinc: rows (COPY)", lines.length - 1, ROWS);
+  expectEqual("pg-hisread-1m-zinc: rows (COPY)", lines.length - 1, HIS_ROWS);
   const [ts, val] = [ours.colIdx("ts"), ours.colIdx("val")];
-  for (let i = 0; i < ROWS; i++) {
+  for (let i = 0; i < HIS_ROWS; i++) {
     const [copyTs, copyNum, copyUnit] = (lines[i] as string).split("\t");
     const t = ours.rows[i]?.[ts] as HDateTime;
     const v = ours.rows[i]?.[val] as HNumber;
     const ms = Date.parse(`${(copyTs ?? "").replace(" ", "T").replace(/\+00$/, "")}Z`);
-    const same = t.ms === START + i * 60_000 && ms === t.ms && Number(copyNum) === v.val && copyUnit === v.unit;
+    const same = t.ms === HIS_START + i * 60_000 && ms === t.ms && Number(copyNum) === v.val && copyUnit === v.unit;
     expect(same, `pg-hisread-1m-zinc: row ${i} differs: ours ${t.ms} ${v.val}${v.unit}, COPY ${lines[i]}`);
   }
 }
@@ -174,7 +147,7 @@ bench("pg-hisread-1m-zinc", async () => {
   const ours = await measure(
     async () => {
       const d = await drain(url, await adminFetch(url));
-      expectEqual("pg-hisread-1m-zinc: rows (ours)", d.lines - 2, ROWS);
+      expectEqual("pg-hisread-1m-zinc: rows (ours)", d.lines - 2, HIS_ROWS);
       expectEqual("pg-hisread-1m-zinc: bytes (ours)", d.bytes, oursBytes);
     },
     { minRuns: 3, minMs: 0 },
@@ -182,17 +155,17 @@ bench("pg-hisread-1m-zinc", async () => {
   const copy = await measure(
     async () => {
       const out = await psql(COPY_OUT);
-      expectEqual("pg-hisread-1m-zinc: rows (COPY)", out.lines, ROWS);
+      expectEqual("pg-hisread-1m-zinc: rows (COPY)", out.lines, HIS_ROWS);
       expectEqual("pg-hisread-1m-zinc: bytes (COPY)", out.bytes, copied.bytes);
     },
     { minRuns: 3, minMs: 0 },
   );
   return {
     name: "pg-hisread-1m-zinc",
-    value: ROWS / (ours / 1000),
+    value: HIS_ROWS / (ours / 1000),
     unit: "rows/s",
     baseline: "psql COPY TO STDOUT",
-    baselineValue: ROWS / (copy / 1000),
+    baselineValue: HIS_ROWS / (copy / 1000),
     higherIsBetter: true,
   };
 });
@@ -213,15 +186,7 @@ function loadBuilding(base: string): Promise<{ project: string; recs: HDict[] }>
   building ??= (async () => {
     const p = `bench-pg-read-${Date.now()}`;
     const recs = syntheticBuilding(ENTITIES);
-    await settleSockets();
-    for (let i = 0; i < recs.length; i += 10_000) {
-      await post(
-        base,
-        p,
-        "commit",
-        writeZincGrid(HGrid.fromDicts(recs.slice(i, i + 10_000), HDict.of({ commit: "add" }))),
-      );
-    }
+    await commitAll(base, p, recs);
     await psql("ANALYZE entities");
     return { project: p, recs };
   })();

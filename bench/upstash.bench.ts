@@ -12,17 +12,14 @@
  */
 import { Redis as IORedis } from "ioredis";
 import pgDriver from "pg";
-import { writeZincGrid } from "../src/haystack/codec/zinc/index.ts";
-import { col, HDateTime, HDict, HGrid, HNumber, HRef, type HRow, MARKER } from "../src/haystack/kinds/index.ts";
+import type { HDict } from "../src/haystack/kinds/index.ts";
 import { filterReadFigure, holdRecords, syntheticBuilding, TWO_HOP_FILTER } from "./building.ts";
 import { bench, type Figure, onFinish, settleSockets } from "./harness.ts";
-import { drain, expectEqual, okText } from "./verify.ts";
+import { commitAll, HIS_ROWS, HIS_START, writeBigHistory } from "./his-load.ts";
+import { drain, expectEqual } from "./verify.ts";
 import { adminFetch, BENCH_PG, BENCH_UPSTASH, benchUpstash, startBenchWorker } from "./worker/local.ts";
 
-const ROWS = 1_000_000;
-const PER_REQUEST = 100_000;
 const ENTITIES = 100_000;
-const START = Date.UTC(2024, 0, 1);
 /** ioredis batches: members per ZADD and per ZRANGE page. */
 const RAW_BATCH = 10_000;
 
@@ -54,40 +51,11 @@ async function worker(): Promise<string> {
   return (await startBenchWorker("upstash")).base;
 }
 
-async function post(base: string, p: string, op: string, body: string): Promise<string> {
-  const url = `${base}/api/${p}/${op}`;
-  return okText(url, await adminFetch(url, { method: "POST", headers: { "content-type": "text/zinc" }, body }));
-}
-
-function hisBody(id: string, from: number, count: number): string {
-  const rows: HRow[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    rows[i] = [HDateTime.of(START + (from + i) * 60_000, "New_York"), new HNumber(((from + i) % 1000) / 4, "kW")];
-  }
-  return writeZincGrid(new HGrid(HDict.of({ id: new HRef(id) }), [col("ts"), col("val")], rows));
-}
-
 let written: Promise<number> | undefined;
 
-/** Writes ROWS samples of point `big` through the API (once); answers the time it took (ms). */
+/** Writes HIS_ROWS samples of point `big` through the API (once); answers the time it took (ms). */
 function writeHistory(base: string): Promise<number> {
-  written ??= (async () => {
-    const point = HDict.of({
-      id: new HRef("big"),
-      point: MARKER,
-      his: MARKER,
-      kind: "Number",
-      unit: "kW",
-      tz: "New_York",
-    });
-    await post(base, project, "commit", writeZincGrid(HGrid.fromDicts([point], HDict.of({ commit: "add" }))));
-    const bodies: string[] = [];
-    for (let from = 0; from < ROWS; from += PER_REQUEST) bodies.push(hisBody("big", from, PER_REQUEST));
-    await settleSockets();
-    const t0 = performance.now();
-    for (const b of bodies) await post(base, project, "hisWrite", b);
-    return performance.now() - t0;
-  })();
+  written ??= writeBigHistory(base, project);
   return written;
 }
 
@@ -96,10 +64,10 @@ async function writeRaw(): Promise<number> {
   const r = rawRedis();
   await r.del(rawKey);
   const batches: (string | number)[][] = [];
-  for (let i = 0; i < ROWS; i += RAW_BATCH) {
+  for (let i = 0; i < HIS_ROWS; i += RAW_BATCH) {
     const args: (string | number)[] = [];
     for (let j = i; j < i + RAW_BATCH; j++) {
-      const ts = START + j * 60_000;
+      const ts = HIS_START + j * 60_000;
       args.push(ts, `${ts}|${(j % 1000) / 4}kW`);
     }
     batches.push(args);
@@ -109,7 +77,7 @@ async function writeRaw(): Promise<number> {
   for (const args of batches) p.zadd(rawKey, ...args);
   await p.exec();
   const ms = performance.now() - t0;
-  expectEqual("upstash-hiswrite-1m: samples stored (ioredis)", await r.zcard(rawKey), ROWS);
+  expectEqual("upstash-hiswrite-1m: samples stored (ioredis)", await r.zcard(rawKey), HIS_ROWS);
   return ms;
 }
 
@@ -125,13 +93,13 @@ bench("upstash-hiswrite-1m", async (): Promise<Figure> => {
     url,
     await adminFetch(url, { method: "POST", headers: { "content-type": "text/zinc" }, body: HIS_READ }),
   );
-  expectEqual("upstash-hiswrite-1m: rows read back (ours)", d.lines - 2, ROWS);
+  expectEqual("upstash-hiswrite-1m: rows read back (ours)", d.lines - 2, HIS_ROWS);
   return {
     name: "upstash-hiswrite-1m",
-    value: ROWS / (ours / 1000),
+    value: HIS_ROWS / (ours / 1000),
     unit: "rows/s",
     baseline: "ioredis pipelined ZADD",
-    baselineValue: ROWS / (theirs / 1000),
+    baselineValue: HIS_ROWS / (theirs / 1000),
     higherIsBetter: true,
   };
 });
@@ -139,7 +107,7 @@ bench("upstash-hiswrite-1m", async (): Promise<Figure> => {
 bench("upstash-hisread-1m", async (): Promise<Figure> => {
   const base = await worker();
   await writeHistory(base);
-  if ((await rawRedis().zcard(rawKey)) !== ROWS) await writeRaw();
+  if ((await rawRedis().zcard(rawKey)) !== HIS_ROWS) await writeRaw();
   const url = `${base}/api/${project}/hisRead`;
   await settleSockets();
   const t0 = performance.now();
@@ -148,11 +116,11 @@ bench("upstash-hisread-1m", async (): Promise<Figure> => {
     await adminFetch(url, { method: "POST", headers: { "content-type": "text/zinc" }, body: HIS_READ }),
   );
   const ours = performance.now() - t0;
-  expectEqual("upstash-hisread-1m: rows (ours)", d.lines - 2, ROWS);
+  expectEqual("upstash-hisread-1m: rows (ours)", d.lines - 2, HIS_ROWS);
   const r = rawRedis();
   const t1 = performance.now();
   const p = r.pipeline();
-  for (let i = 0; i < ROWS; i += RAW_BATCH) p.zrange(rawKey, String(i), String(i + RAW_BATCH - 1));
+  for (let i = 0; i < HIS_ROWS; i += RAW_BATCH) p.zrange(rawKey, String(i), String(i + RAW_BATCH - 1));
   const pages = (await p.exec()) ?? [];
   const theirs = performance.now() - t1;
   let n = 0;
@@ -160,14 +128,14 @@ bench("upstash-hisread-1m", async (): Promise<Figure> => {
     if (err) throw err;
     n += (page as string[]).length;
   }
-  expectEqual("upstash-hisread-1m: rows (ioredis)", n, ROWS);
+  expectEqual("upstash-hisread-1m: rows (ioredis)", n, HIS_ROWS);
   await r.del(rawKey);
   return {
     name: "upstash-hisread-1m",
-    value: ROWS / (ours / 1000),
+    value: HIS_ROWS / (ours / 1000),
     unit: "rows/s",
     baseline: "ioredis pipelined ZRANGE",
-    baselineValue: ROWS / (theirs / 1000),
+    baselineValue: HIS_ROWS / (theirs / 1000),
     higherIsBetter: true,
   };
 });
@@ -176,15 +144,7 @@ bench("upstash-hisread-1m", async (): Promise<Figure> => {
 const SELECTIVE_FILTER = "point and equipRef==@e42";
 
 async function loadBuilding(base: string, p: string, recs: readonly HDict[]): Promise<void> {
-  await settleSockets();
-  for (let i = 0; i < recs.length; i += 10_000) {
-    await post(
-      base,
-      p,
-      "commit",
-      writeZincGrid(HGrid.fromDicts(recs.slice(i, i + 10_000), HDict.of({ commit: "add" }))),
-    );
-  }
+  await commitAll(base, p, recs);
   await holdRecords(base, p, recs);
 }
 

@@ -5,7 +5,6 @@
  * Redis or the stand-in goes away, before or after a request ran.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { HRef } from "../../src/haystack/kinds/index.ts";
 import { localFetch } from "../support/clocked.ts";
 import { calendarRangeHttpCases, duplicateColumnHttpCases, durationHttpCases, snapshot } from "../support/edge-http.ts";
 import {
@@ -19,9 +18,9 @@ import {
   newProject,
   ok,
   post,
-  seed,
 } from "../support/haystack-http.ts";
 import { rollupHttpCases } from "../support/rollup-http.ts";
+import { storeHttpCases } from "../support/store-http-cases.ts";
 import { upstashControl } from "../support/upstash.ts";
 
 afterEach(async () => {
@@ -31,54 +30,7 @@ afterEach(async () => {
 const HIS_RANGE = `ver:"3.0"\nid,range\n@p1,"2023-12-31,2024-02-01"\n`;
 
 describe("Haystack on Upstash", () => {
-  it("reads by filter with -> paths and limit, in id order", async () => {
-    const p = newProject();
-    await building(p);
-    const g = await ok(get(p, "read", `filter=${encodeURIComponent('point and equipRef->dis == "AHU-1"')}`));
-    expect(idsOf(g)).toEqual(["p1", "p2"]);
-    const refDis = (tag: string) => g.dicts().map((d) => (d.get(tag) as HRef).dis);
-    expect([refDis("equipRef"), refDis("siteRef")]).toEqual([
-      ["AHU-1", "AHU-1"],
-      ["HQ", "HQ"],
-    ]);
-    const cut = await ok(get(p, "read", "filter=point&limit=2"));
-    expect(idsOf(cut)).toEqual(["p1", "p2"]);
-    expect(cut.meta.has("incomplete")).toBe(true);
-  });
-
-  it("streams a hisRead of many pages, every row once and in order", async () => {
-    const p = newProject();
-    await building(p);
-    await hisWriteAll(
-      p,
-      "p1",
-      hisLines(Date.UTC(2024, 0, 1), 25_000, 60_000, (i) => `${i}°F`),
-    );
-    const rows = (await (await post(p, "hisRead", HIS_RANGE)).text()).trimEnd().split("\n").slice(2);
-    expect(rows).toHaveLength(25_000);
-    expect(rows[0]).toMatch(/,0°F$/);
-    expect(rows[24_999]).toMatch(/,24999°F$/);
-  });
-
-  it("a watch hears of a point write and a curVal through the Redis change feed", async () => {
-    const p = newProject();
-    await seed(p, "id,point,writable,his,kind,tz", `@w,M,M,M,"Number","UTC"`);
-    const sub = await ok(post(p, "watchSub", 'ver:"3.0" watchDis:"t" lease:1min\nid\n@w\n'));
-    const watchId = sub.meta.get("watchId") as string;
-    const poll = () => ok(post(p, "watchPoll", `ver:"3.0" watchId:"${watchId}"\nempty\n`));
-    expect(idsOf(await poll())).toEqual([]);
-    await ok(post(p, "pointWrite", 'ver:"3.0"\nid,level,val\n@w,10,42\n'));
-    const after = await poll();
-    expect(idsOf(after)).toEqual(["w"]);
-    expect(after.rowDict(0).get("writeVal")).toBe(42);
-    expect(idsOf(await poll())).toEqual([]);
-    await hisWriteAll(
-      p,
-      "w",
-      hisLines(Date.now() - 60_000, 1, 1, () => "7"),
-    );
-    expect(idsOf(await poll())).toEqual(["w"]);
-  });
+  storeHttpCases("the Redis change feed");
 
   it("answers 503 while Redis is out of reach, writes nothing, and the same request then succeeds", async () => {
     const p = newProject();
