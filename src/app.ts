@@ -3,6 +3,7 @@ import { adminFace } from "./api/auth/admin.ts";
 import { authenticate } from "./api/auth/middleware.ts";
 import { createPolicy } from "./api/auth/policy.ts";
 import type { AppDeps, AppEnv } from "./api/context.ts";
+import { cors } from "./api/cors.ts";
 import { failureResponse, HttpError } from "./api/errors/index.ts";
 import { framesFace } from "./api/frames/router.ts";
 import { haystackFace } from "./api/haystack/router.ts";
@@ -53,6 +54,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set("config", loadConfig(c.env));
     await next();
   });
+
+  // Before auth: a preflight carries no token.
+  app.use(cors());
 
   app.get("/", (c) =>
     c.json({

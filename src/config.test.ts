@@ -41,6 +41,16 @@ describe("parseConfig", () => {
     expect(parseConfig({ ...SECRETS, DEMO_PROJECT: "demo" }).demoProject).toBe("demo");
   });
 
+  it("reads CORS_ORIGINS as exact origins, none by default", () => {
+    expect(parseConfig(SECRETS).corsOrigins).toEqual([]);
+    expect(
+      parseConfig({
+        ...SECRETS,
+        CORS_ORIGINS: "https://a.example.com, http://localhost:5173 https://b.example.com:8443",
+      }).corsOrigins,
+    ).toEqual(["https://a.example.com", "http://localhost:5173", "https://b.example.com:8443"]);
+  });
+
   it("reads the Upstash settings, with a 1 MiB request bound and the prefix hl by default", () => {
     const c = parseConfig({
       ...SECRETS,
@@ -60,6 +70,11 @@ describe("parseConfig", () => {
   it.each([
     [{ STORAGE: "mongo" }, /STORAGE/],
     [{ STORAGE: "upstash", UPSTASH_REDIS_REST_TOKEN: "t" }, /UPSTASH_REDIS_REST_URL/],
+    [{ CORS_ORIGINS: "*" }, /CORS_ORIGINS may not be \*/],
+    [{ CORS_ORIGINS: "https://a.example.com/" }, /CORS_ORIGINS.*not an origin/],
+    [{ CORS_ORIGINS: "https://a.example.com/app" }, /CORS_ORIGINS.*not an origin/],
+    [{ CORS_ORIGINS: "a.example.com" }, /CORS_ORIGINS.*not an origin/],
+    [{ CORS_ORIGINS: "ftp://a.example.com" }, /CORS_ORIGINS.*not an origin/],
     [{ STORAGE: "upstash", UPSTASH_REDIS_REST_URL: "https://x.upstash.io" }, /UPSTASH_REDIS_REST_TOKEN/],
     [{ STORAGE: "upstash", UPSTASH_REDIS_REST_URL: "x.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t" }, /http/],
     [

@@ -90,6 +90,8 @@ export interface Config {
   readonly errTrace: boolean;
   readonly demoProject?: string;
   readonly tstorage: TStorageConfig;
+  /** Origins (scheme://host[:port]) whose browser pages may call the API; none by default. */
+  readonly corsOrigins: readonly string[];
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -159,6 +161,7 @@ export function parseConfig(env: Vars): Config {
     tz,
     errTrace: env.ERR_TRACE === true || env.ERR_TRACE === "true",
     ...(demo === undefined ? {} : { demoProject: demo }),
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
     tstorage: {
       targets: parseTStorageTargets(env.TSTORAGE_TARGETS),
       limits: {
@@ -284,6 +287,33 @@ function parseStorage(env: Vars): StorageConfig {
     default:
       throw new ConfigError(`STORAGE must be "do", "postgres" or "upstash", got ${JSON.stringify(kind)}`);
   }
+}
+
+/**
+ * CORS_ORIGINS: exact origins separated by commas or spaces. `*` is refused: any page on the web
+ * could then drive a signed-in user's browser against the API.
+ */
+function parseCorsOrigins(text: string | undefined): string[] {
+  if (text === undefined || text.trim() === "") return [];
+  return text
+    .split(/[\s,]+/)
+    .filter((o) => o !== "")
+    .map((o) => {
+      if (o === "*")
+        throw new ConfigError("CORS_ORIGINS may not be *: name each origin, e.g. https://explorer.example.com");
+      let origin: string | undefined;
+      try {
+        origin = new URL(o).origin;
+      } catch {
+        origin = undefined;
+      }
+      if (origin !== o || !/^https?:/.test(o)) {
+        throw new ConfigError(
+          `CORS_ORIGINS: ${JSON.stringify(o)} is not an origin (scheme://host[:port], no path or trailing slash)`,
+        );
+      }
+      return o;
+    });
 }
 
 function required(

@@ -71,6 +71,8 @@ export interface Vars {
   UPSTASH_MAX_REQUEST_BYTES?: string | number;
   /** Prefix of every key this deployment writes (default "hl"). */
   UPSTASH_KEY_PREFIX?: string;
+  /** Origins whose browser pages may call the API (CORS), separated by commas; none by default. */
+  CORS_ORIGINS?: string;
 }
 
 /** What the Worker and every object receive: the vars and the Durable Object bindings. */
