@@ -85,7 +85,12 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { ...BINDINGS, STORAGE: "postgres", DATABASE_URL: pg.databaseUrl, PG_WS_PROXY: pg.wsProxy },
+              bindings: {
+                ...BINDINGS,
+                STORAGE: "postgres",
+                DATABASE_URL: pg.databaseUrl,
+                PG_WS_PROXY: pg.faultsWsProxy,
+              },
             },
           }),
         ],
@@ -93,7 +98,7 @@ export default defineConfig({
           name: "workers-pg",
           include: ["test/worker-pg/**/*.test.ts"],
           testTimeout: 30_000,
-          // Fault tests stop and cut the one shared stand-in: two files at once would break each other.
+          // Fault tests stop and cut this project's own stand-in: two files at once would break each other.
           fileParallelism: false,
         },
       },
@@ -106,7 +111,7 @@ export default defineConfig({
               bindings: {
                 ...BINDINGS,
                 STORAGE: "upstash",
-                UPSTASH_REDIS_REST_URL: upstash.url,
+                UPSTASH_REDIS_REST_URL: upstash.faultsUrl,
                 UPSTASH_REDIS_REST_TOKEN: upstash.token,
                 UPSTASH_KEY_PREFIX: upstash.keyPrefix,
                 // Small, so ordinary test data crosses the request bound and is split.
@@ -119,7 +124,7 @@ export default defineConfig({
           name: "workers-upstash",
           include: ["test/worker-upstash/**/*.test.ts"],
           testTimeout: 30_000,
-          // Fault tests stop and cut the one shared stand-in.
+          // Fault tests stop and cut this project's own stand-in.
           fileParallelism: false,
         },
       },

@@ -30,7 +30,8 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const target = pgTestTarget();
-  const proxy = await startPgProxy(Number(target.wsProxy.split(":")[1]), true);
+  const proxy = await startPgProxy(Number(target.wsProxy.split(":")[1]));
+  const faultsProxy = await startPgProxy(Number(target.faultsWsProxy.split(":")[1]), true);
   useLocalProxy(target.wsProxy, ws);
   try {
     await ensureDatabase(target.databaseUrl);
@@ -38,6 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } catch (e) {
     // A listening proxy would keep vitest from exiting after it reports the failure.
     await proxy.close();
+    await faultsProxy.close();
     throw e;
   }
   project.provide("pg", target);
@@ -51,20 +53,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
   );
   project.provide("tstorage", ts);
   const up = upstashTestTarget();
-  const standIn = await startUpstashStandIn({
-    port: Number(new URL(up.url).port),
-    token: up.token,
-    redisUrl: up.redisUrl,
-    control: true,
-  });
+  const standIns = await Promise.all(
+    [up.url, up.faultsUrl].map((url) =>
+      startUpstashStandIn({ port: Number(new URL(url).port), token: up.token, redisUrl: up.redisUrl, control: true }),
+    ),
+  );
   project.provide("upstash", up);
   return async () => {
-    standIn.setDown(false);
     await deleteKeys(up.redisUrl, `${up.keyPrefix}:*`);
-    await standIn.close();
-    proxy.setDown(false);
+    for (const s of standIns) await s.close();
+    faultsProxy.setDown(false);
     await dropDatabase(target.databaseUrl);
     await proxy.close();
+    await faultsProxy.close();
     for (const d of doubles) {
       await d.control.close();
       await d.server.close();

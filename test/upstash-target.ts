@@ -9,7 +9,12 @@ export interface UpstashTestTarget {
   readonly token: string;
   /** Every key this run writes starts with it; the global teardown deletes them. */
   readonly keyPrefix: string;
-  /** Fault controls: POST `${url}/_control/down`, `/_control/up`, `/_control/cut?when=before|after`. */
+  /**
+   * A second stand-in for the workers-upstash project alone, whose fault tests take it down and cut
+   * it (POST `${control}/_control/down`, `/up`, `/cut?when=before|after&skip=N`): files of other
+   * projects, running at the same time on `url`, never see those faults.
+   */
+  readonly faultsUrl: string;
   readonly control: string;
   readonly redisUrl: string;
 }
@@ -18,13 +23,15 @@ export function upstashTestTarget(): UpstashTestTarget {
   const known = process.env.HAYLOFT_UPSTASH_TARGET;
   if (known) return JSON.parse(known) as UpstashTestTarget;
   // Below test/pg-target.ts's 20000..39999 band: one port per process id.
-  const port = Number(process.env.HAYLOFT_UPSTASH_PORT ?? 10_000 + (process.pid % 10_000));
+  const port = Number(process.env.HAYLOFT_UPSTASH_PORT ?? 10_000 + (process.pid % 5_000) * 2);
   const url = `http://127.0.0.1:${port}`;
+  const faultsUrl = `http://127.0.0.1:${port + 1}`;
   const target: UpstashTestTarget = {
     url,
     token: `test-upstash-token-${process.pid}`,
     keyPrefix: `hlt${process.pid}x${Date.now().toString(36)}`,
-    control: url,
+    faultsUrl,
+    control: faultsUrl,
     redisUrl: process.env.HAYLOFT_TEST_REDIS ?? "redis://127.0.0.1:6379",
   };
   process.env.HAYLOFT_UPSTASH_TARGET = JSON.stringify(target);

@@ -5,7 +5,8 @@
  */
 import { expect, it } from "vitest";
 import type { HRef } from "../../src/haystack/kinds/index.ts";
-import { building, get, hisLines, hisWriteAll, idsOf, newProject, ok, post, seed } from "./haystack-http.ts";
+import { localFetch } from "./clocked.ts";
+import { BASE, building, get, hisLines, hisWriteAll, idsOf, newProject, ok, post, seed } from "./haystack-http.ts";
 
 /** `feed` names the backend's change feed in a case's title. */
 export function storeHttpCases(feed: string): void {
@@ -60,5 +61,53 @@ export function storeHttpCases(feed: string): void {
       hisLines(Date.now() - 60_000, 1, 1, () => "7"),
     );
     expect(idsOf(await poll())).toEqual(["w"]);
+  });
+}
+
+/** How a fault case takes the backend away mid-request, and brings it back. */
+export interface BackendFaults {
+  readonly lose: () => Promise<void>;
+  readonly restore: () => Promise<void>;
+}
+
+/** Fault cases every external backend runs over HTTP, with its own way of failing. */
+export function storeFaultHttpCases(what: string, faults: BackendFaults): void {
+  it(`${what} lost during a long hisRead fails the stream instead of ending the grid short`, async () => {
+    const p = newProject();
+    await building(p);
+    // Three storage pages (25,000 samples each): the loss lands while the first is being sent.
+    const rows = 60_000;
+    const range = `ver:"3.0"\nid,range\n@p1,"2023-12-31,2024-02-01"\n`;
+    await hisWriteAll(
+      p,
+      "p1",
+      hisLines(Date.UTC(2024, 0, 1), rows, 1000, (i) => `${i}°F`),
+    );
+    // In this isolate (localFetch): through SELF, workerd reports the body failing as an uncaught exception.
+    const res = await localFetch(`${BASE}/api/${p}/hisRead`, {
+      method: "POST",
+      headers: { "content-type": "text/zinc" },
+      body: range,
+    });
+    expect(res.status).toBe(200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let bytes = (await reader.read()).value?.byteLength ?? 0;
+    let failed = false;
+    try {
+      await faults.lose();
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) break;
+        bytes += r.value.byteLength;
+      }
+    } catch {
+      failed = true;
+    } finally {
+      await faults.restore();
+    }
+    expect(failed, `the stream ended cleanly after ${bytes} bytes`).toBe(true);
+    // Once the backend is back the same read is whole.
+    const again = (await (await post(p, "hisRead", range)).text()).trimEnd().split("\n");
+    expect(again).toHaveLength(rows + 2);
   });
 }

@@ -14,6 +14,15 @@ export function testUpstash(maxRequestBytes = TEST_MAX_REQUEST_BYTES): Upstash {
 }
 
 /**
+ * The same Redis through the fault stand-in that `upstashControl` takes down and cuts: for the
+ * workers-upstash project's files only, which run one at a time.
+ */
+export function faultyUpstash(maxRequestBytes = TEST_MAX_REQUEST_BYTES): Upstash {
+  const t = inject("upstash");
+  return openUpstash({ url: t.faultsUrl, token: t.token, keyPrefix: t.keyPrefix, maxRequestBytes });
+}
+
+/**
  * POSTs a fault control to the stand-in: `down`, `up` (also clears a pending cut), or
  * `cut?when=before|after[&skip=N]` (the request after the next N).
  */

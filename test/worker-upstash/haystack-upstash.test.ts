@@ -5,32 +5,19 @@
  * Redis or the stand-in goes away, before or after a request ran.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { localFetch } from "../support/clocked.ts";
 import { calendarRangeHttpCases, duplicateColumnHttpCases, durationHttpCases, snapshot } from "../support/edge-http.ts";
-import {
-  BASE,
-  building,
-  errorGrid,
-  get,
-  hisLines,
-  hisWriteAll,
-  idsOf,
-  newProject,
-  ok,
-  post,
-} from "../support/haystack-http.ts";
+import { building, errorGrid, get, hisLines, idsOf, newProject, ok, post } from "../support/haystack-http.ts";
 import { rollupHttpCases } from "../support/rollup-http.ts";
-import { storeHttpCases } from "../support/store-http-cases.ts";
+import { storeFaultHttpCases, storeHttpCases } from "../support/store-http-cases.ts";
 import { upstashControl } from "../support/upstash.ts";
 
 afterEach(async () => {
   await upstashControl("up");
 });
 
-const HIS_RANGE = `ver:"3.0"\nid,range\n@p1,"2023-12-31,2024-02-01"\n`;
-
 describe("Haystack on Upstash", () => {
   storeHttpCases("the Redis change feed");
+  storeFaultHttpCases("Redis", { lose: () => upstashControl("down"), restore: () => upstashControl("up") });
 
   it("answers 503 while Redis is out of reach, writes nothing, and the same request then succeeds", async () => {
     const p = newProject();
@@ -99,41 +86,6 @@ describe("Haystack on Upstash", () => {
       if (r.status === 200) expect(got.length).toBe(rows);
     }
     expect(outcomes).toContain(503);
-  });
-
-  it("Redis lost during a long hisRead fails the stream instead of ending the grid short", async () => {
-    const p = newProject();
-    await building(p);
-    const rows = 60_000;
-    await hisWriteAll(
-      p,
-      "p1",
-      hisLines(Date.UTC(2024, 0, 1), rows, 1000, (i) => `${i}°F`),
-    );
-    const res = await localFetch(`${BASE}/api/${p}/hisRead`, {
-      method: "POST",
-      headers: { "content-type": "text/zinc" },
-      body: HIS_RANGE,
-    });
-    expect(res.status).toBe(200);
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    let bytes = (await reader.read()).value?.byteLength ?? 0;
-    let failed = false;
-    await upstashControl("down");
-    try {
-      for (;;) {
-        const r = await reader.read();
-        if (r.done) break;
-        bytes += r.value.byteLength;
-      }
-    } catch {
-      failed = true;
-    } finally {
-      await upstashControl("up");
-    }
-    expect(failed, `the stream ended cleanly after ${bytes} bytes`).toBe(true);
-    const again = (await (await post(p, "hisRead", HIS_RANGE)).text()).trimEnd().split("\n");
-    expect(again).toHaveLength(rows + 2);
   });
 });
 

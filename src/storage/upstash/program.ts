@@ -8,7 +8,7 @@
  * Every key a program touches is passed in KEYS (Upstash and Redis Cluster require it).
  *
  * Work too big for one request is staged first (`stage`): written under throwaway keys with an
- * expiry, invisible to readers, and folded in by the program (`zmergeStaged`, `renameStaged`), so
+ * expiry, invisible to readers, and folded in by the program (`renameStaged`), so
  * it still commits in one step.
  */
 
@@ -99,32 +99,13 @@ while a <= #ARGV do
   elseif op == 'HS' or op == 'ZA' then
     local n = tonumber(ARGV[a]); a = a + 1
     batch(op == 'HS' and 'HSET' or 'ZADD', k, list(2 * n), 4000)
-  elseif op == 'ZX' then
-    redis.call('ZREMRANGEBYSCORE', k, ARGV[a], ARGV[a + 1]); a = a + 2
   elseif op == 'ZM' then
     local n = tonumber(ARGV[a]); a = a + 1
     zmerge(k, list(2 * n))
-  elseif op == 'ZMS' then
-    local staged = KEYS[tonumber(ARGV[a])]; a = a + 1
-    local total = redis.call('ZCARD', staged)
-    local i = 0
-    while i < total do
-      local page = redis.call('ZRANGE', staged, i, i + 3999, 'WITHSCORES')
-      local sm = {}
-      for j = 1, #page, 2 do
-        sm[j] = page[j + 1]
-        sm[j + 1] = page[j]
-      end
-      zmerge(k, sm)
-      i = i + 4000
-    end
-    redis.call('DEL', staged)
   elseif op == 'RN' then
     local staged = KEYS[tonumber(ARGV[a])]; a = a + 1
     redis.call('PERSIST', staged)
     redis.call('RENAME', staged, k)
-  elseif op == 'INCR' then
-    out[#out + 1] = redis.call('INCRBY', k, ARGV[a]); a = a + 1
   elseif op == 'B' then
     local chg = KEYS[tonumber(ARGV[a])]
     local n = tonumber(ARGV[a + 1]); a = a + 2
@@ -144,7 +125,7 @@ end
 return out
 `;
 
-/** What a program found: it ran (with the values its INCR and B ops produced), or a check failed. */
+/** What a program found: it ran (with the sequences its bumps produced), or a check failed. */
 export type ProgramResult =
   | { readonly ok: true; readonly values: readonly number[] }
   | { readonly ok: false; readonly conflictKey: string };
@@ -269,11 +250,6 @@ export class Program {
     return members.length === 0 ? this : this.push("ZR", this.k(key), String(members.length), ...members);
   }
 
-  /** Removes the members with min <= score <= max. */
-  zremRangeByScore(key: string, min: number, max: number): this {
-    return this.push("ZX", this.k(key), String(min), String(max));
-  }
-
   /**
    * Adds (score, member) samples, each replacing whatever member the set held at its score (a
    * history sample replacing the one at its timestamp). Scores within one call must be distinct.
@@ -283,11 +259,6 @@ export class Program {
     this.push("ZM", this.k(key), String(entries.length));
     for (const [s, m] of entries) this.push(String(s), m);
     return this;
-  }
-
-  /** As `zmerge`, from a sorted set staged by `stage` (deleted once merged). */
-  zmergeStaged(key: string, staged: string): this {
-    return this.exists(staged).push("ZMS", this.k(key), this.k(staged));
   }
 
   /** Moves a staged value to `key`, replacing what it held, and drops the staging expiry. */
@@ -303,11 +274,6 @@ export class Program {
     this.checks.push(this.k(key), "+");
     this.size += 60;
     return this;
-  }
-
-  /** INCRBY; the new value is among the run's `values`, in op order. */
-  incrby(key: string, by: number): this {
-    return this.push("INCR", this.k(key), String(by));
   }
 
   /**
@@ -367,40 +333,6 @@ export function stagingKey(prefix: string): string {
   return `${prefix}:stage:${s}`;
 }
 
-/**
- * Writes (score, member) entries into the staging sorted set `key` in requests of at most
- * `maxRequestBytes`, each also setting the expiry. Nothing reads staging keys but a program.
- */
-export async function stageZset(
-  u: Upstash,
-  key: string,
-  entries: readonly (readonly [number, string])[],
-): Promise<void> {
-  const limit = u.target.maxRequestBytes - 4096;
-  let batch: (number | string)[] = [];
-  let size = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const p = u.redis.pipeline();
-    // The typed zadd wants {score, member} objects; the raw command keeps the request small.
-    const members: { score: number; member: string }[] = [];
-    for (let i = 0; i < batch.length; i += 2)
-      members.push({ score: batch[i] as number, member: batch[i + 1] as string });
-    p.zadd(key, members[0] as { score: number; member: string }, ...members.slice(1));
-    p.expire(key, STAGE_TTL_S);
-    await upstashCall(() => p.exec());
-    batch = [];
-    size = 0;
-  };
-  for (const [s, m] of entries) {
-    const b = argBytes(m) + 24;
-    if (size + b > limit) await flush();
-    batch.push(s, m);
-    size += b;
-  }
-  await flush();
-}
-
 /** Pushes `items` onto the staging list `key` in requests that each fit, setting its expiry. */
 async function stageList(u: Upstash, key: string, items: readonly string[]): Promise<void> {
   const limit = u.target.maxRequestBytes - 4096;
@@ -418,23 +350,6 @@ async function stageList(u: Upstash, key: string, items: readonly string[]): Pro
     p.expire(key, STAGE_TTL_S);
     await upstashCall(() => p.exec());
     i = j;
-  }
-}
-
-/** Writes a large text into the staging key `key` in appended parts that each fit a request. */
-export async function stageText(u: Upstash, key: string, text: string): Promise<void> {
-  // Characters, not bytes, are cut: a part of n chars is at most 3n bytes of UTF-8 (JSON-escaped more).
-  const part = Math.max(1024, Math.floor((u.target.maxRequestBytes - 4096) / 6));
-  await upstashCall(() => u.redis.set(key, "", { ex: STAGE_TTL_S }));
-  let i = 0;
-  while (i < text.length) {
-    let end = Math.min(text.length, i + part);
-    // Never split a surrogate pair: each part must be valid UTF-16 to cross as UTF-8.
-    const c = text.charCodeAt(end - 1);
-    if (end < text.length && c >= 0xd800 && c <= 0xdbff) end--;
-    const slice = text.slice(i, end);
-    await upstashCall(() => u.redis.append(key, slice));
-    i = end;
   }
 }
 

@@ -93,8 +93,7 @@ export function bigBlobChars(u: Upstash): number {
 
 /**
  * Writes base64 text into the staging key `key` in appended parts, each filling most of a request:
- * base64 is ASCII with nothing to escape, so a part of n characters is n bytes of request
- * (program.ts stageText assumes any UTF-8 and sends six times as many requests).
+ * base64 is ASCII with nothing to escape, so a part of n characters is n bytes of request.
  */
 export async function stageB64(u: Upstash, key: string, text: string): Promise<void> {
   const part = Math.max(1024, u.target.maxRequestBytes - 4096);
