@@ -80,6 +80,18 @@ export default defineConfig({
         },
       },
       {
+        // The explorer in Debian's Chromium (playwright-core) against one real `npm run dev` on the
+        // demo, started by this project's own global setup.
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["./test/browser/server.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         // The same Worker with STORAGE=postgres, against this run's database (test/pg-target.ts).
         plugins: [
           cloudflareTest({

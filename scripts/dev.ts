@@ -30,6 +30,7 @@ import { firstTaken, type PortUse, portInUseMessage } from "./ports.ts";
 import { type GroupExit, type ProcessGroup, spawnGroup } from "./process-group.ts";
 import { demoRecords } from "./tstorage/demo-seed.ts";
 import { type DoubleServer, startDouble } from "./tstorage/double.ts";
+import { buildExplorer } from "./ui-build.ts";
 import { type StandIn, startUpstashStandIn } from "./upstash-stand-in.ts";
 import { removeSecretsFile, writeSecretsFile } from "./wrangler-secrets.ts";
 
@@ -108,6 +109,7 @@ Try:
   curl -H 'Authorization: Bearer ${token}' '${base}/api/${TOKEN_PROJECT}/read?filter=point%20and%20his'
 Another project or role: npm run token -- <project> [viewer|operator|admin]
 Log in with a password: HAYLOFT_URL=${base} npm run -s login -- ${s.adminUser}
+Explorer: ${base}/ui/  (sign in as ${s.adminUser} with the password above)
 `);
 
 // ---- stopping: one path for signals, a lost parent, and wrangler ending on its own
@@ -233,6 +235,10 @@ if (Object.keys(secrets).length > 0) {
   // Without this, wrangler ignores every env file (its CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV=false).
   env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "true";
 }
+
+// The explorer's assets, which wrangler serves at /ui/ (a second or two; `npm run build -- --watch`
+// in another terminal rebuilds them as src/ui changes, and wrangler picks the new files up).
+await buildExplorer();
 
 // Stopped while setting up: wrangler never starts.
 if (stopSignal) await finish(undefined);

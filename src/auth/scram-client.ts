@@ -52,9 +52,9 @@ const saslName = (user: string): string => user.replace(/=/g, "=3D").replace(/,/
  * them; a caller that logs in many times (a test suite) passes one Map to skip PBKDF2 after the
  * first login. It holds password-derived keys, so keep it no longer than the password itself.
  */
-export type SaltedPasswordCache = Map<string, Uint8Array>;
+export type SaltedPasswordCache = Map<string, Uint8Array<ArrayBuffer>>;
 
-async function hmac(key: Uint8Array, text: string): Promise<Uint8Array> {
+async function hmac(key: Uint8Array<ArrayBuffer>, text: string): Promise<Uint8Array<ArrayBuffer>> {
   const k = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return new Uint8Array(await crypto.subtle.sign("HMAC", k, utf8.encode(text)));
 }
@@ -64,7 +64,7 @@ async function saltedPassword(
   salt: string,
   iterations: number,
   cache?: SaltedPasswordCache,
-): Promise<Uint8Array> {
+): Promise<Uint8Array<ArrayBuffer>> {
   const key = `${password}\u0000${salt}\u0000${iterations}`;
   const known = cache?.get(key);
   if (known) return known;
