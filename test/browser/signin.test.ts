@@ -16,7 +16,7 @@ describe("sign in", () => {
     s.page.on("request", (r) => requests.push(r.url()));
     await signIn(s.page);
     await expect.poll(() => s.page.textContent("#who")).toContain("admin");
-    const stored = await s.page.evaluate(() => sessionStorage.getItem("hayloft.session"));
+    const stored = await s.page.evaluate<string | null>("sessionStorage.getItem('hayloft.session')");
     const token = (JSON.parse(stored ?? "{}") as { token?: string }).token;
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     expect(requests.some((u) => u.includes(token as string))).toBe(false);
@@ -43,6 +43,6 @@ describe("sign in", () => {
     await s.page.waitForURL(/#\/demo\/haystack/);
     await s.page.click("#who button");
     await s.page.waitForSelector("#signin-password");
-    expect(await s.page.evaluate(() => sessionStorage.getItem("hayloft.session"))).toBeNull();
+    expect(await s.page.evaluate<string | null>("sessionStorage.getItem('hayloft.session')")).toBeNull();
   });
 });
