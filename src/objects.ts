@@ -27,6 +27,8 @@ export interface ProjectObjectRpc extends ProjectStorageRpc {
   schedulePointExpiry(project: string, at: number): Promise<Wire<null>>;
   /** Seeds (once) and tops up (each call) the demo building and its history up to `nowMs`. */
   ensureDemo(project: string, nowMs: number): Promise<Wire<{ seeded: boolean; samples: number }>>;
+  /** Records may have changed: push them to live sockets watching them. */
+  liveNotify(project: string): Promise<void>;
   /** Runs the jobs due now (the cron's safety net for the alarm). */
   runDue(): Promise<{ ran: number; failed: number }>;
 }

@@ -5,6 +5,7 @@
  */
 import { connect } from "cloudflare:sockets";
 import type { AppDeps } from "./api/context.ts";
+import { verifyLiveToken } from "./api/haystack/live.ts";
 import { createApp } from "./app.ts";
 import { backendFor } from "./backends.ts";
 import type { Clock } from "./clock.ts";
@@ -42,6 +43,7 @@ export function projectObjectDeps(clock: Clock): ProjectObjectDeps {
   return {
     clock,
     stores: (env, project, local) => backendFor(env).haystack.inObject(project, local),
+    liveVerify: (env, project, token, nowMs) => verifyLiveToken(env, loadConfig(env), project, token, nowMs),
   };
 }
 

@@ -11,10 +11,14 @@ import { DoProject } from "../storage/do/project.ts";
 import type { PointWriteWire } from "../storage/do/rpc.ts";
 import { SCHEMA } from "../storage/do/schema.ts";
 import type { HisPage } from "../storage/his-page.ts";
+import { randomHex } from "../storage/ids.ts";
 import { dictsFromJson } from "../storage/json-dicts.ts";
 import type { ChangeFeed, CommitOp, ProjectStore } from "../storage/ports.ts";
 import type { PollResult, SubRequest, SubResult } from "../storage/watches.ts";
 import { guard, type Wire } from "../storage/wire.ts";
+import { LiveHub, type Verdict } from "../watch/live.ts";
+import { CLOSE, LIVE_HEADERS, MAX_SOCKETS, PING, PONG, SUBPROTOCOL } from "../watch/live-protocol.ts";
+import { LiveTable } from "../watch/live-table.ts";
 import { WatchService } from "../watch/service.ts";
 import { WatchTable } from "../watch/table.ts";
 import { catalogOf } from "./catalog.ts";
@@ -28,11 +32,15 @@ export interface ProjectObjectDeps {
   readonly clock: Clock;
   /** The project's stores as this object uses them: its own SQLite, or the configured backend's. */
   readonly stores: (env: Env, project: string, local: () => ProjectStore) => OpenStore;
+  /** Checks a live socket's first-message credential (the composition root wires the auth face's). */
+  readonly liveVerify: (env: Env, project: string, token: string, nowMs: number) => Promise<Verdict>;
 }
 
 /** Job kinds: a watch lease running out (key: watch id), and level-8 overrides ending (key ""). */
 const LEASE = "lease";
 const POINTS = "points";
+/** Live sockets past their auth deadline or token expiry (key ""). */
+const LIVE = "live";
 
 /**
  * One object per Haystack project: its watches and alarm jobs always, and (on the embedded
@@ -44,6 +52,7 @@ export class ProjectObject extends SqlObject implements ProjectObjectRpc {
   readonly #project: DoProject;
   readonly #jobs: Jobs;
   readonly #watches: WatchService;
+  readonly #live: LiveHub;
   #projectName: string | undefined;
   /** The due time last told to the catalog (undefined: none; null: not told yet). */
   #reportedDue: number | undefined | null = null;
@@ -66,6 +75,25 @@ export class ProjectObject extends SqlObject implements ProjectObjectRpc {
       clear: (watchId: string) => this.#jobs.cancel(LEASE, watchId),
     };
     this.#watches = new WatchService(new WatchTable(this.sql), leases, feed);
+    this.#live = new LiveHub({
+      table: new LiveTable(this.sql),
+      feed,
+      read: (ids) => this.#withStore(async (s) => (await s.entities.readByIds(ids)).map((d) => d && writeJsonValue(d))),
+      verify: (token) => {
+        const name = this.#name();
+        if (name === undefined)
+          return Promise.resolve({ ok: false, close: CLOSE.unauthorized, message: "Unknown project" });
+        return deps.liveVerify(this.env, name, token, this.clock.now());
+      },
+      socket: (sock) => ctx.getWebSockets(sock)[0],
+      openSockets: () => ctx.getWebSockets().flatMap((ws) => ctx.getTags(ws).slice(0, 1)),
+      wakeAt: (at) => this.#jobs.scheduleEarliest(LIVE, "", at),
+      failed: (err) =>
+        console.error(`project ${this.#name() ?? "?"}: live push failed, retried on the next change: ${String(err)}`),
+      now: () => this.clock.now(),
+    });
+    // Keep-alives are answered by the runtime without waking a hibernating object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -74,10 +102,70 @@ export class ProjectObject extends SqlObject implements ProjectObjectRpc {
     if (request.method === "GET" && url.pathname === "/schema") {
       return Response.json({ version: this.schemaVersion });
     }
+    if (request.method === "GET" && url.pathname === "/live") return this.#acceptLive(request);
     return Response.json(
       { error: { code: "not_found", message: `No internal route ${url.pathname}` } },
       { status: 404 },
     );
+  }
+
+  // ---- live sockets (hibernatable: the runtime keeps them while the object sleeps)
+
+  async #acceptLive(request: Request): Promise<Response> {
+    const h = request.headers;
+    const project = h.get(LIVE_HEADERS.project);
+    if (project === null)
+      return Response.json({ error: { code: "bad_request", message: "No project" } }, { status: 400 });
+    if (this.ctx.getWebSockets().length >= MAX_SOCKETS) {
+      const message = `This project already holds ${MAX_SOCKETS} live sockets`;
+      return Response.json(
+        { error: { code: "too_many_sockets", message } },
+        {
+          status: 429,
+          headers: { "retry-after": "30" },
+        },
+      );
+    }
+    this.#remember(project);
+    const user = h.get(LIVE_HEADERS.user);
+    const expires = h.get(LIVE_HEADERS.expires);
+    const who =
+      user === null
+        ? undefined
+        : { user, role: h.get(LIVE_HEADERS.role) ?? "", expires: expires === null ? null : Number(expires) };
+    const { 0: client, 1: server } = new WebSocketPair();
+    const sock = randomHex(12);
+    this.ctx.acceptWebSocket(server, [sock]);
+    await this.#live.opened(sock, who);
+    return new Response(null, { status: 101, webSocket: client, headers: { "sec-websocket-protocol": SUBPROTOCOL } });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await this.ready();
+    const sock = this.ctx.getTags(ws)[0];
+    if (sock !== undefined) await this.#live.message(sock, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    const sock = this.ctx.getTags(ws)[0];
+    if (sock !== undefined) this.#live.closed(sock);
+    try {
+      // 1005/1006 say no code was sent; they may not be sent back.
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // Already closed.
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    const sock = this.ctx.getTags(ws)[0];
+    if (sock !== undefined) this.#live.closed(sock);
+  }
+
+  async liveNotify(project: string): Promise<void> {
+    await this.ready();
+    this.#remember(project);
+    await this.#live.notify();
   }
 
   // ---- entities: dicts cross as JSON v4 text, which our codec reads and writes fast.
@@ -178,6 +266,11 @@ export class ProjectObject extends SqlObject implements ProjectObjectRpc {
     [POINTS]: async (_job: Job, now: number) => {
       const { nextExpiry } = await this.#withStore((s) => s.points.expire(now));
       if (nextExpiry !== undefined) await this.#jobs.schedule(POINTS, "", nextExpiry);
+      // Released overrides changed writeVal: live sockets hear of it without any request.
+      await this.#live.notify();
+    },
+    [LIVE]: async () => {
+      await this.#live.expire();
     },
   };
 

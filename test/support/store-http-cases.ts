@@ -1,12 +1,13 @@
 /**
  * Haystack cases every external backend runs over HTTP (test/worker-pg, test/worker-upstash):
  * filter reads with paths, Ref names and limit; a hisRead longer than a storage page; a watch
- * hearing of point writes and curVals through the backend's change feed.
+ * and a live socket hearing of point writes and curVals through the backend's change feed.
  */
 import { expect, it } from "vitest";
-import type { HRef } from "../../src/haystack/kinds/index.ts";
+import type { HDict, HRef } from "../../src/haystack/kinds/index.ts";
 import { localFetch } from "./clocked.ts";
 import { BASE, building, get, hisLines, hisWriteAll, idsOf, newProject, ok, post, seed } from "./haystack-http.ts";
+import { dictsOf, openLive } from "./live.ts";
 
 /** `feed` names the backend's change feed in a case's title. */
 export function storeHttpCases(feed: string): void {
@@ -61,6 +62,26 @@ export function storeHttpCases(feed: string): void {
       hisLines(Date.now() - 60_000, 1, 1, () => "7"),
     );
     expect(idsOf(await poll())).toEqual(["w"]);
+  });
+
+  it(`a live socket is pushed a point write and a curVal through ${feed}`, async () => {
+    const p = newProject();
+    await seed(p, "id,point,writable,his,kind,tz", `@w,M,M,M,"Number","UTC"`, `@quiet,M,M,M,"Number","UTC"`);
+    const c = await openLive(p);
+    c.send({ op: "sub", ids: ["w"] });
+    expect((await c.nth("subbed", 0)).rows).toHaveLength(1);
+    // The write lands in the backend, not in the project's object: the Worker's poke brings it.
+    await ok(post(p, "pointWrite", 'ver:"3.0"\nid,level,val\n@w,10,42\n'));
+    expect((dictsOf(await c.nth("changes", 0))[0] as HDict).get("writeVal")).toBe(42);
+    await ok(post(p, "pointWrite", 'ver:"3.0"\nid,level,val\n@quiet,10,1\n'));
+    await hisWriteAll(
+      p,
+      "w",
+      hisLines(Date.now() - 60_000, 1, 1, () => "7"),
+    );
+    const second = await c.nth("changes", 1);
+    expect(dictsOf(second).map((d) => [(d.get("id") as HRef).id, d.get("curVal")])).toEqual([["w", 7]]);
+    c.close();
   });
 }
 

@@ -13,8 +13,10 @@ import { roleAllows } from "../../auth/roles.ts";
 import type { Clock } from "../../clock.ts";
 import { PROJECT_NAME } from "../../config.ts";
 import type { Env } from "../../env.ts";
+import { bearerFromProtocols } from "../../watch/live-protocol.ts";
 import type { AppEnv } from "../context.ts";
 import { failureResponse, HttpError } from "../errors/index.ts";
+import { defersAuth, isWebSocketUpgrade } from "../haystack/live.ts";
 import { logFailure } from "../log.ts";
 import { type Authority, type AuthStub, authorityFor } from "./authority.ts";
 import type { Guard, Policy } from "./policy.ts";
@@ -36,6 +38,7 @@ export function authenticate(policy: Policy, clock: Clock): MiddlewareHandler<Ap
       logFailure(c.var.config, `auth on ${guard.project} failed`, err);
       return new HttpError(503, "unavailable", "Authentication is unavailable: retry");
     });
+    if (outcome === DEFERRED) return next();
     if (outcome instanceof Response) return outcome;
     if (outcome instanceof HttpError) {
       return failureResponse(outcome, guard.errors, {
@@ -50,10 +53,28 @@ export function authenticate(policy: Policy, clock: Clock): MiddlewareHandler<Ap
   };
 }
 
-/** The request's principal, a SCRAM step's reply, or the refusal. */
-async function check(c: Context<AppEnv>, guard: Guard, now: number): Promise<Principal | Response | HttpError> {
+/** A live socket without credentials: it authenticates with its first message, in the project's object. */
+const DEFERRED = Symbol("deferred");
+
+/**
+ * The bearer credential a WebSocket upgrade offered as a `bearer.<token>` subprotocol: browsers
+ * cannot set headers on a WebSocket, and a token in the URL would end up in logs.
+ */
+function socketCredential(req: Request): string | undefined {
+  if (!isWebSocketUpgrade(req)) return undefined;
+  const bearer = bearerFromProtocols(req.headers.get("sec-websocket-protocol"));
+  return bearer === undefined ? undefined : `Bearer ${bearer}`;
+}
+
+/** The request's principal, a SCRAM step's reply, the refusal, or DEFERRED. */
+async function check(
+  c: Context<AppEnv>,
+  guard: Guard,
+  now: number,
+): Promise<Principal | Response | HttpError | typeof DEFERRED> {
   if (!PROJECT_NAME.test(guard.project)) return new HttpError(404, "not_found", "No such project");
-  const header = c.req.header("authorization");
+  const header = c.req.header("authorization") ?? socketCredential(c.req.raw);
+  if (!header && defersAuth(c.req.raw, c.req.path)) return DEFERRED;
   if (!header) return unauthorized("Authentication required: start with HELLO or send a token");
   const authority = authorityFor(c.var.config.auth);
   const stub = authStub(c.env, guard.project);

@@ -20,6 +20,7 @@ import type { Phase } from "../errors/grid.ts";
 import { failureResponse, HttpError } from "../errors/index.ts";
 import { logFailure } from "../log.ts";
 import type { FaceRoutes, Method } from "../routes.ts";
+import { LIVE_PATH, LIVE_ROLE, liveSocket } from "./live.ts";
 import { findOp, OPS } from "./ops/registry.ts";
 import type { Op, OpContext } from "./ops/types.ts";
 import { gridFromBody, gridFromQuery } from "./request.ts";
@@ -33,20 +34,39 @@ let demoCheckedAt = Number.NEGATIVE_INFINITY;
 const HAYSTACK_ROUTES: FaceRoutes = {
   root: "api",
   errors: "haystack",
-  routes: OPS.flatMap((op) =>
-    (op.noSideEffects ? (["GET", "POST"] as Method[]) : (["POST"] as Method[])).map((method) => ({
-      method,
-      path: `/:project/${op.name}`,
-      role: op.minRole,
-    })),
-  ),
+  routes: [
+    ...OPS.flatMap((op) =>
+      (op.noSideEffects ? (["GET", "POST"] as Method[]) : (["POST"] as Method[])).map((method) => ({
+        method,
+        path: `/:project/${op.name}`,
+        role: op.minRole,
+      })),
+    ),
+    { method: "GET", path: `/:project/${LIVE_PATH}`, role: LIVE_ROLE },
+  ],
   // An op needs its role whatever the method, so a GET of a side-effect op is 405 only for those
   // who may call the op at all.
-  roleFor: (_method, path) => findOp(path.split("/")[2] ?? "")?.minRole,
+  roleFor: (_method, path) =>
+    path.split("/").slice(2).join("/") === LIVE_PATH ? LIVE_ROLE : findOp(path.split("/")[2] ?? "")?.minRole,
 };
 
 export function haystackFace(deps: AppDeps): { readonly face: FaceRoutes; readonly router: Hono<AppEnv> } {
   const router = new Hono<AppEnv>();
+
+  router.all(`/:project/${LIVE_PATH}`, async (c) => {
+    const project = c.req.param("project");
+    try {
+      if (!PROJECT_NAME.test(project)) throw new HttpError(404, "not_found", `No project named ${project}`);
+      return await liveSocket(c, project, deps.clock.now());
+    } catch (err) {
+      return failureResponse(err, "haystack", {
+        accept: c.req.header("accept"),
+        phase: "request",
+        trace: c.var.config.errTrace,
+        log: (e) => logFailure(c.var.config, `live socket on ${project} failed`, e),
+      });
+    }
+  });
 
   router.all("/:project/:op", async (c) => {
     const config = c.var.config;
@@ -93,7 +113,9 @@ export function haystackFace(deps: AppDeps): { readonly face: FaceRoutes; readon
         },
       };
       const streamFailed = (err: unknown) => logFailure(config, `${opName} on ${project} failed mid-stream`, err);
-      return afterSent(gridResponse(format, await op.run(req, cx)), opened.close, c.executionCtx, streamFailed);
+      const out = await op.run(req, cx);
+      if (op.changesRecords) c.executionCtx.waitUntil(pokeLive(stub, project, config));
+      return afterSent(gridResponse(format, out), opened.close, c.executionCtx, streamFailed);
     } catch (err) {
       return afterSent(fail(err, "op"), opened?.close, c.executionCtx, () => {});
     }
@@ -105,6 +127,19 @@ export function haystackFace(deps: AppDeps): { readonly face: FaceRoutes; readon
   });
 
   return { face: HAYSTACK_ROUTES, router };
+}
+
+/**
+ * Tells the project's object that records may have changed, so live sockets get them: writes on
+ * Postgres and Upstash never pass through the object. A lost poke delays a push until the next
+ * write, never loses it: the object reads the change feed from its own cursor.
+ */
+async function pokeLive(stub: ProjectObjectStub, project: string, config: Config): Promise<void> {
+  try {
+    await stub.liveNotify(project);
+  } catch (err) {
+    logFailure(config, `live push on ${project} failed`, err);
+  }
 }
 
 function notFound(name: string): never {

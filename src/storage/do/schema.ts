@@ -27,6 +27,15 @@ export const SCHEMA: readonly (readonly string[])[] = [
   ],
   // v3: a job that fails is kept and retried with backoff (src/durable/jobs.ts).
   ["ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0"],
+  // v4: live watch sockets (src/watch/live-table.ts): who each is, its window, its ids and which wait.
+  [
+    "CREATE TABLE live_sockets (sock TEXT PRIMARY KEY, user TEXT NOT NULL, role TEXT NOT NULL, " +
+      "authed INTEGER NOT NULL, deadline INTEGER NOT NULL, expires INTEGER, sent INTEGER NOT NULL, " +
+      "acked INTEGER NOT NULL) STRICT",
+    "CREATE TABLE live_ids (sock TEXT NOT NULL, id TEXT NOT NULL, pending INTEGER NOT NULL, " +
+      "PRIMARY KEY (sock, id)) STRICT, WITHOUT ROWID",
+    "CREATE INDEX live_ids_id ON live_ids (id)",
+  ],
 ];
 
 export const SCHEMA_VERSION = SCHEMA.length;

@@ -8,6 +8,7 @@ const OPS: readonly CommitOp[] = ["add", "update", "remove"];
 
 export const commit: Op = {
   name: "commit",
+  changesRecords: true,
   summary: "Add, update or remove records (mod checked for optimistic concurrency)",
   noSideEffects: false,
   minRole: "admin",

@@ -199,6 +199,7 @@ async function* mergedRows(streams: readonly AsyncIterable<HisPage>[], tz: strin
 
 export const hisWrite: Op = {
   name: "hisWrite",
+  changesRecords: true,
   summary: "Write time series data to historized point",
   noSideEffects: false,
   minRole: "operator",

@@ -38,6 +38,7 @@ function pointValOf(v: HVal | undefined): PointVal {
 
 export const pointWrite: Op = {
   name: "pointWrite",
+  changesRecords: true,
   summary: "Read/write writable point priority array",
   noSideEffects: false,
   minRole: "operator",
@@ -84,6 +85,7 @@ function actionRows(rec: HDict): HDict[] {
 
 export const invokeAction: Op = {
   name: "invokeAction",
+  changesRecords: true,
   summary: "Invoke action on target entity",
   noSideEffects: false,
   minRole: "operator",

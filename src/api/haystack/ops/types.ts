@@ -38,5 +38,7 @@ export interface Op {
   readonly noSideEffects: boolean;
   /** The least role that may call it; the auth middleware refuses anyone below with 403. */
   readonly minRole: Role;
+  /** It may change records (curVal, writeVal, tags): live sockets are told after it succeeds. */
+  readonly changesRecords?: boolean;
   run(req: HGrid, cx: OpContext): Promise<HGrid | GridOut>;
 }
