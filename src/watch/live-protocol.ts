@@ -19,6 +19,8 @@
 import { z } from "zod";
 
 export const SUBPROTOCOL = "hayloft.live.v1";
+/** The socket's path under `/api/{project}/`. */
+export const LIVE_PATH = "watch/live";
 /** `bearer.<token>`: browsers cannot set headers on a WebSocket, and URLs end up in logs. */
 export const BEARER_PREFIX = "bearer.";
 

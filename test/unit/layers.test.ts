@@ -20,6 +20,8 @@ const LAYERS: readonly (readonly [string, readonly string[]])[] = [
   ["durable", ["durable/"]],
   ["api", ["api/", "app.ts"]],
   ["root", ["index.ts", "worker.ts", "backends.ts"]],
+  // The explorer runs in browsers: it may use the pure cores (SCRAM client, filter parser), never the server.
+  ["ui", ["ui/"]],
 ];
 
 /** The only file under a pure core that may import the platform. */
@@ -154,5 +156,17 @@ describe("src/ dependency rules", () => {
       )
       .map((e) => `${e.from} -> ${e.to}`);
     expect(bad).toEqual([]);
+  });
+});
+
+describe("src/ui (the explorer, bundled for browsers)", () => {
+  it("imports only itself, the pure cores and its chart library: never the server", () => {
+    const allowed = (e: Edge) =>
+      e.local
+        ? e.to.startsWith("ui/") || PURE_CORES.some((c) => e.to.startsWith(`${c}/`))
+        : /^(uplot|vite)(\/|$)|^node:/.test(e.to);
+    const ui = edges.filter((e) => e.from.startsWith("ui/"));
+    expect(ui.length).toBeGreaterThan(10);
+    expect(ui.filter((e) => !allowed(e)).map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 });

@@ -154,6 +154,8 @@ describe("every mounted face", () => {
         const methods = OPS.find((o) => o.name === op)?.noSideEffects ? ["GET", "POST"] : ["POST"];
         return methods.map((m) => `api ${m} /:project/${op} ${role}`);
       }),
+      // The live watch socket: reading values, so a viewer may (test/worker/live.test.ts).
+      "api GET /:project/watch/live viewer",
       ...ADMIN_ROUTES.map(
         ([method, path]) =>
           `admin ${method} /:project${path.replace(/\/u-viewer$/, "/:name").replace("{id}", ":id")} admin`,

@@ -13,13 +13,12 @@ import { roleAllows } from "../../auth/roles.ts";
 import type { Clock } from "../../clock.ts";
 import { PROJECT_NAME } from "../../config.ts";
 import type { Env } from "../../env.ts";
-import { bearerFromProtocols } from "../../watch/live-protocol.ts";
 import type { AppEnv } from "../context.ts";
 import { failureResponse, HttpError } from "../errors/index.ts";
-import { defersAuth, isWebSocketUpgrade } from "../haystack/live.ts";
 import { logFailure } from "../log.ts";
 import { type Authority, type AuthStub, authorityFor } from "./authority.ts";
 import type { Guard, Policy } from "./policy.ts";
+import { defersAuth, socketCredential } from "./socket.ts";
 
 /** Sent with every 401 that is not a SCRAM step: how to get credentials. */
 const CHALLENGE = "HELLO, Bearer";
@@ -55,16 +54,6 @@ export function authenticate(policy: Policy, clock: Clock): MiddlewareHandler<Ap
 
 /** A live socket without credentials: it authenticates with its first message, in the project's object. */
 const DEFERRED = Symbol("deferred");
-
-/**
- * The bearer credential a WebSocket upgrade offered as a `bearer.<token>` subprotocol: browsers
- * cannot set headers on a WebSocket, and a token in the URL would end up in logs.
- */
-function socketCredential(req: Request): string | undefined {
-  if (!isWebSocketUpgrade(req)) return undefined;
-  const bearer = bearerFromProtocols(req.headers.get("sec-websocket-protocol"));
-  return bearer === undefined ? undefined : `Bearer ${bearer}`;
-}
 
 /** The request's principal, a SCRAM step's reply, the refusal, or DEFERRED. */
 async function check(

@@ -13,29 +13,15 @@ import { registerProject } from "../../durable/catalog.ts";
 import { projectObject } from "../../durable/project-client.ts";
 import type { Env } from "../../env.ts";
 import type { Verdict } from "../../watch/live.ts";
-import { bearerFromProtocols, CLOSE, LIVE_HEADERS, offersSubprotocol, SUBPROTOCOL } from "../../watch/live-protocol.ts";
+import { CLOSE, LIVE_HEADERS, offersSubprotocol, SUBPROTOCOL } from "../../watch/live-protocol.ts";
 import { authorityFor } from "../auth/authority.ts";
 import { authStub } from "../auth/middleware.ts";
+import { isWebSocketUpgrade } from "../auth/socket.ts";
 import type { AppEnv } from "../context.ts";
 import { HttpError } from "../errors/index.ts";
 
-export const LIVE_PATH = "watch/live";
 /** The least role that may watch live: reading values, as `read` needs. */
 export const LIVE_ROLE = "viewer";
-
-export function isWebSocketUpgrade(req: Request): boolean {
-  return req.method === "GET" && (req.headers.get("upgrade") ?? "").toLowerCase() === "websocket";
-}
-
-/** A live-socket upgrade that brought no credential: it may still authenticate with its first message. */
-export function defersAuth(req: Request, path: string): boolean {
-  return (
-    isWebSocketUpgrade(req) &&
-    path.split("/").slice(3).join("/") === LIVE_PATH &&
-    offersSubprotocol(req.headers.get("sec-websocket-protocol")) &&
-    bearerFromProtocols(req.headers.get("sec-websocket-protocol")) === undefined
-  );
-}
 
 export async function liveSocket(c: Context<AppEnv>, project: string, nowMs: number): Promise<Response> {
   if (!isWebSocketUpgrade(c.req.raw)) {
