@@ -1,24 +1,9 @@
-/**
- * Debian's Chromium driven by playwright-core, with the flags headless Chromium needs on these
- * machines (no sandbox as root, no GPU, no background connections that a closed network refuses)
- * and a fresh profile per launch.
- */
-import { existsSync, mkdirSync } from "node:fs";
+/** A page in Debian's Chromium (scripts/chromium.ts) for each browser test, and its helpers. */
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { inject } from "vitest";
-
-export const CHROMIUM = process.env.HAYLOFT_CHROMIUM ?? "/usr/bin/chromium";
-
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+import { launchChromium } from "../../scripts/chromium.ts";
 
 export interface Session {
   readonly browser: Browser;
@@ -30,9 +15,7 @@ export interface Session {
 }
 
 export async function openBrowser(viewport = { width: 1280, height: 800 }): Promise<Session> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
-  // playwright gives every launch a fresh temporary profile of its own (--user-data-dir).
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  const browser = await launchChromium();
   const context = await browser.newContext({ viewport, baseURL: inject("browser").base });
   const page = await context.newPage();
   const problems: string[] = [];
