@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { unstable_startWorker } from "wrangler";
 import ws from "ws";
 import { applyMigrations, dropDatabase, ensureDatabase } from "../../scripts/pg-setup.ts";
+import { buildExplorer } from "../../scripts/ui-build.ts";
 import { deriveKeys } from "../../src/auth/keys.ts";
 import { issueAuthToken } from "../../src/auth/tokens.ts";
 import { useLocalProxy } from "../../src/storage/postgres/connect.ts";
@@ -121,7 +122,12 @@ export function startBenchWorker(storage: BenchStorage = "do"): Promise<{ worker
   return r;
 }
 
+let explorerBuilt: Promise<void> | undefined;
+
 async function launch(storage: BenchStorage): Promise<{ worker: Running; base: string }> {
+  // Every bench Worker serves the explorer's assets, so they must exist before it starts.
+  explorerBuilt ??= buildExplorer();
+  await explorerBuilt;
   if (storage === "postgres") await benchPostgres();
   if (storage === "upstash" && !upstashReady) throw new Error("start the Upstash stand-in first (benchUpstash)");
   const worker = await unstable_startWorker({
