@@ -259,12 +259,12 @@ const PAGE_PUSH = `async (a) => {
 // ---- where the explorer shows what is measured (src/ui/views/haystack)
 
 function explorerChartHash(from: number, to: number): string {
-  return `#/${project}/haystack/chart?ids=${POINT}&start=${isoDate(from)}&end=${isoDate(to)}`;
+  return `#/${project}/haystack/chart?ids=${POINT}&range=${isoDate(from)}..${isoDate(to)}`;
 }
 
 function explorerRecordHash(): string {
   return `#/${project}/haystack/rec/${POINT}`;
 }
 
-const EXPLORER_CHART_READY = "[data-ready=true]";
-const EXPLORER_LIVE_READY = "[data-live=live]";
+const EXPLORER_CHART_READY = '[data-ready="true"]';
+const EXPLORER_LIVE_READY = '[data-state="live"]';
