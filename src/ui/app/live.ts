@@ -33,6 +33,8 @@ export interface LiveOptions {
   /** For tests: stand-ins for the browser's. */
   readonly WebSocket?: typeof WebSocket;
   readonly fetch?: typeof fetch;
+  /** Where the page is (the socket goes to the same host); the browser's location by default. */
+  readonly origin?: Pick<Location, "protocol" | "host">;
 }
 
 export interface LiveClient {
@@ -55,7 +57,7 @@ const CHUNK = 1_000;
 const CLOSE_UNAUTHORIZED = 4401;
 const CLOSE_FORBIDDEN = 4403;
 
-export function liveUrl(project: string, loc: Pick<Location, "protocol" | "host"> = location): string {
+export function liveUrl(project: string, loc: Pick<Location, "protocol" | "host">): string {
   return `${loc.protocol === "https:" ? "wss" : "ws"}://${loc.host}/api/${encodeURIComponent(project)}/watch/live`;
 }
 
@@ -139,7 +141,7 @@ export function liveClient(opts: LiveOptions): LiveClient {
     }
   };
 
-  const onClose = (ev: CloseEvent) => {
+  const onClose = (ev: { readonly code: number; readonly reason: string }) => {
     clearInterval(ping);
     ping = undefined;
     ws = undefined;
@@ -166,9 +168,9 @@ export function liveClient(opts: LiveOptions): LiveClient {
     setState({ kind: "connecting" });
     let sock: WebSocket;
     try {
-      sock = new WS(liveUrl(opts.project), [PROTOCOL, `bearer.${opts.token}`]);
+      sock = new WS(liveUrl(opts.project, opts.origin ?? location), [PROTOCOL, `bearer.${opts.token}`]);
     } catch {
-      return onClose(new CloseEvent("close", { code: 1006 }));
+      return onClose({ code: 1006, reason: "" });
     }
     ws = sock;
     sock.addEventListener("message", onMessage);

@@ -3,6 +3,7 @@
  * Each fetch reads every point through a rollup sized to the window, so zooming in refetches
  * finer buckets and a year stays at a couple of thousand rows per point.
  */
+import { haystackToIana } from "../../../haystack/time/tz.ts";
 import { type TimeChart, timeChart } from "../../app/chart.ts";
 import { h } from "../../app/dom.ts";
 import { attempt } from "../../app/status.ts";
@@ -50,6 +51,8 @@ export function hisPanel(opts: HisPanelOptions): HisPanel {
   let chart: TimeChart | undefined;
   let generation = 0;
   const tz = points[0]?.tz;
+  // Points carry Haystack zone names (`Denver`); the chart formats with Intl, which needs IANA.
+  const ianaTz = tz ? haystackToIana(tz) : undefined;
 
   const info = h("span", { class: "hs-chart-info muted", "data-testid": "chart-info" });
   const box = h("div", { class: "chart hs-chart", "data-ready": "false" });
@@ -127,7 +130,7 @@ export function hisPanel(opts: HisPanelOptions): HisPanel {
       chart = timeChart(box, data, {
         series: points.map((p) => ({ label: p.dis, ...(p.unit ? { unit: p.unit } : {}) })),
         height: opts.height ?? 320,
-        ...(tz ? { tz } : {}),
+        ...(ianaTz ? { tz: ianaTz } : {}),
         onZoom: (r) => void load(r ? { kind: "span", startMs: r.min * 1000, endMs: r.max * 1000 } : base),
       });
     }
