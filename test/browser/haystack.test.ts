@@ -100,6 +100,20 @@ describe("haystack face", () => {
     expect(await page.textContent(".hs-chart-info")).toMatch(/6h buckets/);
     expect(await seriesPixels(page)).toBeGreaterThan(100);
     await shot(page, "haystack-point");
+
+    // Dragging over a part of the chart zooms in: the window is refetched with finer buckets.
+    const over = await page.locator(".hs-chart .u-over").boundingBox();
+    if (!over) throw new Error("no chart overlay");
+    const y = over.y + over.height / 2;
+    await page.mouse.move(over.x + over.width * 0.6, y);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width * 0.8, y, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForSelector('.hs-chart[data-ready="true"]:not([data-interval="6h"])');
+    const finer = await page.getAttribute(".hs-chart", "data-interval");
+    expect(finer).toMatch(/^\d+(min|h|s)$/);
+    expect(await page.isVisible("text=Reset zoom")).toBe(true);
+    expect(await seriesPixels(page)).toBeGreaterThan(100);
   });
 
   it("writes level 8 of a writable point and shows the array change", async () => {
