@@ -8,6 +8,7 @@ import { type TimeChart, timeChart } from "../../app/chart.ts";
 import { h } from "../../app/dom.ts";
 import { attempt } from "../../app/status.ts";
 import {
+  foldFor,
   type HisPoint,
   type HisWindow,
   intervalFor,
@@ -122,7 +123,7 @@ export function hisPanel(opts: HisPanelOptions): HisPanel {
     if (!series || mine !== generation) return;
     const data = mergeSeries(series);
     const n = data.x.length;
-    info.textContent = `${interval.text} buckets (rollup ${points.length === 1 && points[0]?.kind !== "Number" ? "last" : "avg"}) · ${n.toLocaleString()} point${n === 1 ? "" : "s"}${tz ? ` · ${tz} time` : ""}`;
+    info.textContent = `${interval.text} buckets (rollup ${[...new Set(points.map(foldFor))].join("/")}) · ${n.toLocaleString()} point${n === 1 ? "" : "s"}${tz ? ` · ${tz} time` : ""}`;
     box.dataset.interval = interval.text;
     box.dataset.points = String(n);
     if (chart) chart.setData(data);
