@@ -43,7 +43,8 @@ export async function recordView(root: HTMLElement, route: Route, project: strin
   const tags = h("div", { class: "hs-tags-wrap" }, tagsTable(rec, project));
   const live = liveFeed(project, (got, r) => {
     if (got !== id) return;
-    current = { ...current, ...r };
+    // A push is the whole record: a tag it lacks was removed (writeVal after a release).
+    current = r;
     fill(tags, tagsTable(current, project));
   });
   live.setIds([id]);

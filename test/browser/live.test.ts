@@ -1,0 +1,82 @@
+/**
+ * Live values in the explorer: a point's record view subscribes over the WebSocket, and a write
+ * made elsewhere (here, over HTTP from the test) shows on screen without a reload.
+ */
+import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
+import { openBrowser, type Session, shot, signIn } from "./browser.ts";
+
+let s: Session;
+beforeEach(async () => {
+  s = await openBrowser();
+});
+afterEach(async () => {
+  await s.close();
+});
+
+async function api(op: string, body: string): Promise<string> {
+  const t = inject("browser");
+  const res = await fetch(`${t.base}/api/${t.project}/${op}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${t.adminToken}`, "content-type": "text/zinc", accept: "application/json" },
+    body,
+  });
+  const text = await res.text();
+  if (!res.ok || text.includes('"err"')) throw new Error(`${op} failed: ${res.status} ${text}`);
+  return text;
+}
+
+/** The first writable Number point of the demo, with its unit. */
+async function writablePoint(): Promise<{ id: string; unit: string }> {
+  const t = inject("browser");
+  const res = await fetch(
+    `${t.base}/api/${t.project}/read?filter=${encodeURIComponent('writable and kind=="Number" and unit')}&limit=1`,
+    { headers: { authorization: `Bearer ${t.adminToken}`, accept: "application/json" } },
+  );
+  const g = (await res.json()) as { rows: { id: { val: string }; unit: string }[] };
+  const row = g.rows[0];
+  if (!row) throw new Error("the demo has no writable Number point");
+  return { id: row.id.val, unit: row.unit };
+}
+
+describe("live values", () => {
+  it("shows a point write made elsewhere through the socket, with the connection state", async () => {
+    const { id, unit } = await writablePoint();
+    const sockets: string[] = [];
+    s.page.on("websocket", (ws) => sockets.push(ws.url()));
+    await signIn(s.page);
+    await s.page.goto(`/ui/#/demo/haystack/rec/${id}`);
+    await s.page.waitForSelector('[data-state="live"]');
+    // The token went as a subprotocol: the socket's URL carries none.
+    expect(sockets).toEqual([expect.stringMatching(/\/api\/demo\/watch\/live$/)]);
+
+    const cell = s.page.locator('tr[data-tag="writeVal"] td');
+    const value = 40 + Math.floor(Math.random() * 50) + 0.5;
+    await api("pointWrite", `ver:"3.0"\nid,level,val,who\n@${id},9,${value}${unit},"browser test"\n`);
+    await expect.poll(() => cell.textContent(), { timeout: 10_000 }).toContain(String(value));
+    await shot(s.page, "live-write");
+
+    // Released elsewhere: the tag goes away on screen too.
+    await api("pointWrite", `ver:"3.0"\nid,level,val\n@${id},9,N\n`);
+    await api("pointWrite", `ver:"3.0"\nid,level,val\n@${id},8,N\n`);
+    await expect
+      .poll(async () => (await s.page.locator('tr[data-tag="writeVal"] td').allTextContents()).join(), {
+        timeout: 10_000,
+      })
+      .not.toContain(String(value));
+    expect(s.problems).toEqual([]);
+  });
+
+  it("shows the socket's state and reconnects after the connection drops", async () => {
+    const { id } = await writablePoint();
+    await signIn(s.page);
+    await s.page.goto(`/ui/#/demo/haystack/rec/${id}`);
+    const badge = s.page.locator("[data-state]").first();
+    await s.page.waitForSelector('[data-state="live"]');
+    // Cut the network under the page: the badge leaves "live", then comes back by itself.
+    await s.context.setOffline(true);
+    await s.page.evaluate("void 0");
+    await expect.poll(() => badge.getAttribute("data-state"), { timeout: 40_000 }).not.toBe("live");
+    await s.context.setOffline(false);
+    await expect.poll(() => badge.getAttribute("data-state"), { timeout: 40_000 }).toBe("live");
+  }, 90_000);
+});
