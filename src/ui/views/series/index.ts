@@ -87,12 +87,14 @@ export async function seriesView(root: HTMLElement, route: Route): Promise<Clean
     ),
     picker.el,
   );
-  void guarded(life.signal, async () => picker.setListing(await listSeries(project, store, life.signal)));
+  const relist = () =>
+    void guarded(life.signal, async () => picker.setListing(await listSeries(project, store, life.signal)));
+  relist();
 
   if (Object.keys(store.definition.keys).every((k) => keys[k] !== undefined)) {
     cleanups.push(chartCard(main, project, store, keys, route.query, life.signal));
   }
-  main.append(sourcesPanel(project, store, life.signal));
+  main.append(sourcesPanel(project, store, life.signal, relist));
   return cleanup;
 }
 

@@ -18,13 +18,19 @@ export function seriesPicker(store: StoreInfo, current: SeriesKeys, onPick: (key
     ...names.map((n) => ({ key: n, title: n, cell: (r: FoundSeries) => r.keys[n] ?? "" })),
     { key: "size", title: "Size", align: "right" as const, width: "12ch", cell: (r: FoundSeries) => r.size },
   ];
-  const table = virtualTable<FoundSeries>({
-    columns,
-    height: "min(40vh, 320px)",
-    label: "Series",
-    onOpen: (row) => onPick(row.keys),
-  });
-  const note = h("p", { class: "muted fx-note" });
+  const tableBox = h("div", { class: "fx-series-list", id: "fx-series-list" });
+  // Made once the rows are known, so a store of four series does not get a table ten rows tall.
+  const showRows = (rows: readonly FoundSeries[]) => {
+    const table = virtualTable<FoundSeries>({
+      columns,
+      height: `${Math.min(10, Math.max(1, rows.length)) * 28 + 2}px`,
+      label: "Series",
+      onOpen: (row) => onPick(row.keys),
+    });
+    table.setRows(rows);
+    tableBox.replaceChildren(table.el);
+  };
+  const note = h("p", { class: "muted fx-note", id: "fx-picker-note" });
   const inputs = names.map((n) =>
     h("input", {
       name: n,
@@ -60,14 +66,14 @@ export function seriesPicker(store: StoreInfo, current: SeriesKeys, onPick: (key
     version ? h("label", null, "version ", version) : null,
     h("button", { type: "submit", class: "primary" }, "Open series"),
   );
-  const tableBox = h("div", { class: "fx-series-list", id: "fx-series-list" }, table.el);
   const el = h("section", { class: "card fx-card" }, h("h3", null, "Series"), note, tableBox, form);
   return {
     el,
     setListing(listing) {
-      note.textContent = listing.note ?? "";
-      tableBox.hidden = listing.series.length === 0 && store.definition.kind === "versioned";
-      table.setRows(listing.series);
+      const empty = listing.series.length === 0;
+      note.textContent = listing.note ?? (empty ? "No series in this store yet." : "");
+      tableBox.hidden = empty;
+      if (!empty) showRows(listing.series);
     },
   };
 }

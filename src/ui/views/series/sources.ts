@@ -35,7 +35,13 @@ interface PullResult {
   readonly done: boolean;
 }
 
-export function sourcesPanel(project: string, store: StoreInfo, signal: AbortSignal): HTMLElement {
+/** `onPulled` runs after a pull that applied something (the store's series may have changed). */
+export function sourcesPanel(
+  project: string,
+  store: StoreInfo,
+  signal: AbortSignal,
+  onPulled: () => void,
+): HTMLElement {
   const base = `${storeBase(project, store.name)}/sources`;
   const list = h("div", { class: "fx-sources", id: "fx-sources" });
   const el = h("section", { class: "card fx-card" }, h("h3", null, "Sync sources"), list);
@@ -77,6 +83,7 @@ export function sourcesPanel(project: string, store: StoreInfo, signal: AbortSig
             out.textContent = p
               ? `Pulled: ${p.pages} page(s), ${p.applied} applied, ${p.tombstones} tombstones, ${p.skipped} skipped; cursor ${p.cursor ?? "—"}${p.done ? "" : " (more to pull)"}.`
               : "Pulled.";
+            if ((p?.applied ?? 0) + (p?.tombstones ?? 0) > 0) onPulled();
           } catch (e) {
             if (signal.aborted) return;
             // 502: the pull ran and failed; its reason is in the source's state, read below.
