@@ -77,6 +77,12 @@ describe("series view", () => {
     await page.click("[data-preset=month]");
     await expect.poll(() => page.textContent("#fx-series-note")).toMatch(/^7[0-9]{2} points$/);
     expect(page.url()).toMatch(/from=.*to=/);
+    // Three years of hourly values in one go: streamed and drawn without hanging the page.
+    await page.click("[data-preset=all]");
+    await expect.poll(() => page.textContent("#fx-series-note"), { timeout: 15_000 }).toMatch(/^2[56],\d{3} points$/);
+    await expect.poll(() => linePixels(page, "#fx-series-chart")).toBeGreaterThan(1000);
+    await page.click("[data-preset=month]");
+    await expect.poll(() => page.textContent("#fx-series-note")).toMatch(/^7[0-9]{2} points$/);
     await shot(page, "series");
 
     await page.click(`#fx-stores [data-store=${PULLED}]`);
@@ -108,9 +114,37 @@ describe("series view", () => {
     expect(await page.locator("#fx-sources button.fx-pull").count()).toBe(0);
     await page.goto("/ui/#/demo/series/tariffs?k.year=2025&k.kind=spot");
     await expect.poll(() => page.textContent("#fx-series-note")).toBe("365 points");
+    // A series store sends the whole series; the view keeps to the window all the same.
+    await page.fill("#fx-start", "2025-06-01T00:00");
+    await page.fill("#fx-end", "2025-06-30T23:59");
+    await page.click(".fx-window button[type=submit]");
+    await expect.poll(() => page.textContent("#fx-series-note")).toBe("30 points");
     await expect.poll(() => linePixels(page, "#fx-series-chart")).toBeGreaterThan(100);
     expect(await noHorizontalScroll(page)).toBe(true);
     await shot(page, "series-phone");
+    expect(s.problems).toEqual([]);
+  });
+});
+
+describe("series view, too many points", () => {
+  it("stops reading at the point cap and says so, rather than hanging the page", async () => {
+    s = await openBrowser();
+    const { page } = s;
+    // 250,000 points of one minute each (a window the demo's hourly stores cannot give).
+    const t0 = Date.parse("2020-01-01T00:00:00Z");
+    const lines = Array.from(
+      { length: 250_000 },
+      (_, i) => `{"t":"${new Date(t0 + i * 60_000).toISOString()}","v":${Math.sin(i / 500).toFixed(3)}}`,
+    );
+    await page.route("**/ts/demo/load/series?**", (r) =>
+      r.fulfill({ status: 200, contentType: "application/x-ndjson", body: `${lines.join("\n")}\n` }),
+    );
+    await signIn(page);
+    await page.goto("/ui/#/demo/series/load?k.site=alpha&k.kind=load&from=2020-01-01T00:00:00Z");
+    await expect
+      .poll(() => page.textContent("#fx-series-note"), { timeout: 20_000 })
+      .toBe("Showing the first 200,000 points only: narrow the window to see the rest.");
+    await expect.poll(() => linePixels(page, "#fx-series-chart")).toBeGreaterThan(300);
     expect(s.problems).toEqual([]);
   });
 });

@@ -37,6 +37,10 @@ async function load(
   const single: { x: number[]; y: (number | null)[] } = { x: [], y: [] };
   const lines: Loaded["lines"][number][] = [];
   let points = 0;
+  // A series store answers a series whole, whatever the window: the window is applied here too.
+  const lo = w.startMs === undefined ? Number.NEGATIVE_INFINITY : w.startMs / 1000;
+  const hi = w.endMs === undefined ? Number.POSITIVE_INFINITY : w.endMs / 1000;
+  const inside = (x: number) => x >= lo && x <= hi;
   const { stopped } = await streamNdjson(
     `${storeBase(project, store.name)}/series?${q}`,
     (line) => {
@@ -48,17 +52,22 @@ async function load(
         values?: (number | null)[];
       };
       if (l.t !== undefined) {
-        single.x.push(Date.parse(l.t) / 1000);
+        const x = Date.parse(l.t) / 1000;
+        if (!inside(x)) return true;
+        single.x.push(x);
         single.y.push(l.v ?? null);
         points++;
       } else if (l.index) {
-        const room = MAX_POINTS - points;
-        const index = l.index.slice(0, room);
-        lines.push({
-          label: l.version === undefined ? "series" : `version ${l.version}`,
-          xy: { x: index.map((t) => Date.parse(t) / 1000), y: (l.values ?? []).slice(0, room) },
+        const xy: { x: number[]; y: (number | null)[] } = { x: [], y: [] };
+        l.index.forEach((t, i) => {
+          const x = Date.parse(t) / 1000;
+          if (inside(x) && points + xy.x.length < MAX_POINTS) {
+            xy.x.push(x);
+            xy.y.push(l.values?.[i] ?? null);
+          }
         });
-        points += index.length;
+        lines.push({ label: l.version === undefined ? "series" : `version ${l.version}`, xy });
+        points += xy.x.length;
       }
       return points < MAX_POINTS;
     },
