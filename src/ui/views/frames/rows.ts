@@ -28,7 +28,7 @@ export function rowsPanel(info: ItemInfo, data: Columnar, asked: number): RowsPa
       cell: (i: number) => cellText(data.columns[f.name]?.[i]),
     })),
   ];
-  const table = virtualTable<number>({ columns, height: "min(50vh, 420px)", label: "Rows" });
+  const table = virtualTable<number>({ columns, height: "max(280px, 50vh)", label: "Rows" });
   table.setRows(Array.from({ length: n }, (_, i) => i));
 
   const numeric = info.schema.fields.filter((f) => NUMERIC.has(f.dtype));

@@ -43,7 +43,7 @@ export async function tstorageView(root: HTMLElement, route: Route): Promise<Cle
   }
   const table = virtualTable<TRecord>({
     label: "Records",
-    height: "min(60vh, 560px)",
+    height: "max(320px, calc(100vh - 480px))",
     columns: [
       ...FIELDS.map((f) => ({
         key: f,
