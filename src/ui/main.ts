@@ -4,11 +4,11 @@ import { byId, fill, h } from "./app/dom.ts";
 import { type Cleanup, currentRoute, go, link, type View } from "./app/router.ts";
 import { session, signOut } from "./app/session.ts";
 import { attempt, clearError, showError } from "./app/status.ts";
-import { framesView } from "./views/frames.ts";
+import { framesView } from "./views/frames/index.ts";
 import { haystackView } from "./views/haystack/index.ts";
-import { seriesView } from "./views/series.ts";
+import { seriesView } from "./views/series/index.ts";
 import { signInView } from "./views/signin.ts";
-import { tstorageView } from "./views/tstorage.ts";
+import { tstorageView } from "./views/tstorage/index.ts";
 
 /** Faces by their route segment, in menu order. */
 const FACES: readonly { readonly id: string; readonly title: string; readonly view: View }[] = [
