@@ -57,9 +57,12 @@ export async function finish(): Promise<void> {
   for (const fn of finishers.splice(0)) await fn();
 }
 
-/** Registered benchmarks whose name contains `filter` (all when it is empty). */
+/**
+ * Registered benchmarks with `filter` at the start of a dash-separated part of their name (all
+ * when it is empty): `ui` selects ui-chart-14d but not zinc-decode-building.
+ */
 export function selected(filter: string): readonly Entry[] {
-  return registry.filter((e) => e.name.includes(filter));
+  return registry.filter((e) => filter === "" || e.name.startsWith(filter) || e.name.includes(`-${filter}`));
 }
 
 export function ratioOf(f: Figure): number {

@@ -173,7 +173,7 @@ async function pushFigures(sockets: 1 | 100): Promise<Figure[]> {
       id: POINT,
       token,
       value,
-      ts: new Date(end + (i + 1) * 1_000).toISOString(),
+      ts: new Date(end + (sockets === 1 ? 0 : 60_000) + (i + 1) * 1_000).toISOString(),
       extra: sockets - 1,
     });
     rtts.push(r.rtt);
