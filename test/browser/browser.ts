@@ -55,3 +55,25 @@ export async function shot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path });
   return path;
 }
+
+/**
+ * Pixels of the charts' first series colour (#2a6df4, app/chart.ts) in the canvas under
+ * `selector`: proof the chart was drawn, not just laid out. A chart drawn empty has none.
+ */
+export function chartPixels(page: Page, selector: string): Promise<number> {
+  return page.evaluate<number>(`(() => {
+    const c = document.querySelector(${JSON.stringify(`${selector} canvas`)});
+    if (!c || c.width === 0) return 0;
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3] > 128 && Math.abs(d[i] - 0x2a) < 40 && Math.abs(d[i + 1] - 0x6d) < 40 && Math.abs(d[i + 2] - 0xf4) < 40) n++;
+    }
+    return n;
+  })()`);
+}
+
+/** Whether the page fits its width (no sideways scroll), e.g. at phone width. */
+export function fitsWidth(page: Page): Promise<boolean> {
+  return page.evaluate<boolean>("document.documentElement.scrollWidth <= window.innerWidth");
+}

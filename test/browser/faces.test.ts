@@ -4,7 +4,7 @@
  */
 import type { Page } from "playwright-core";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { openBrowser, type Session, shot, signIn } from "./browser.ts";
+import { chartPixels, fitsWidth, openBrowser, type Session, shot, signIn } from "./browser.ts";
 
 let s: Session | undefined;
 afterEach(async () => {
@@ -39,26 +39,7 @@ beforeAll(async () => {
   });
 });
 
-/**
- * Pixels of the charts' first colour (#2a6df4) in the canvas under `selector`: a chart that was
- * laid out but never drawn, or drawn empty, has none.
- */
-function linePixels(page: Page, selector: string): Promise<number> {
-  return page.evaluate<number>(`(() => {
-    const c = document.querySelector(${JSON.stringify(`${selector} canvas`)});
-    if (!c || c.width === 0) return 0;
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      if (d[i + 3] > 160 && Math.abs(d[i] - 42) < 40 && Math.abs(d[i + 1] - 109) < 40 && Math.abs(d[i + 2] - 244) < 40) n++;
-    }
-    return n;
-  })()`);
-}
-
 const rowCount = (page: Page, selector: string) => page.locator(`${selector} .vt-row`).count();
-const noHorizontalScroll = (page: Page) =>
-  page.evaluate<boolean>("document.documentElement.scrollWidth <= window.innerWidth");
 
 describe("series view", () => {
   it("lists stores and series, draws a series over a window, and pulls a source as admin", async () => {
@@ -73,14 +54,14 @@ describe("series view", () => {
     await page.waitForURL(/k\.site=alpha/);
     // The default window is the last week up to the series' last value: 7 days of hourly values.
     await expect.poll(() => page.textContent("#fx-series-note")).toMatch(/^1[67]\d points$/);
-    await expect.poll(() => linePixels(page, "#fx-series-chart"), { timeout: 10_000 }).toBeGreaterThan(300);
+    await expect.poll(() => chartPixels(page, "#fx-series-chart"), { timeout: 10_000 }).toBeGreaterThan(300);
     await page.click("[data-preset=month]");
     await expect.poll(() => page.textContent("#fx-series-note")).toMatch(/^7[0-9]{2} points$/);
     expect(page.url()).toMatch(/from=.*to=/);
     // Three years of hourly values in one go: streamed and drawn without hanging the page.
     await page.click("[data-preset=all]");
     await expect.poll(() => page.textContent("#fx-series-note"), { timeout: 15_000 }).toMatch(/^2[56],\d{3} points$/);
-    await expect.poll(() => linePixels(page, "#fx-series-chart")).toBeGreaterThan(1000);
+    await expect.poll(() => chartPixels(page, "#fx-series-chart")).toBeGreaterThan(1000);
     await page.click("[data-preset=month]");
     await expect.poll(() => page.textContent("#fx-series-note")).toMatch(/^7[0-9]{2} points$/);
     await shot(page, "series");
@@ -119,8 +100,8 @@ describe("series view", () => {
     await page.fill("#fx-end", "2025-06-30T23:59");
     await page.click(".fx-window button[type=submit]");
     await expect.poll(() => page.textContent("#fx-series-note")).toBe("30 points");
-    await expect.poll(() => linePixels(page, "#fx-series-chart")).toBeGreaterThan(100);
-    expect(await noHorizontalScroll(page)).toBe(true);
+    await expect.poll(() => chartPixels(page, "#fx-series-chart")).toBeGreaterThan(100);
+    expect(await fitsWidth(page)).toBe(true);
     await shot(page, "series-phone");
     expect(s.problems).toEqual([]);
   });
@@ -144,7 +125,7 @@ describe("series view, too many points", () => {
     await expect
       .poll(() => page.textContent("#fx-series-note"), { timeout: 20_000 })
       .toBe("Showing the first 200,000 points only: narrow the window to see the rest.");
-    await expect.poll(() => linePixels(page, "#fx-series-chart")).toBeGreaterThan(300);
+    await expect.poll(() => chartPixels(page, "#fx-series-chart")).toBeGreaterThan(300);
     expect(s.problems).toEqual([]);
   });
 });
@@ -164,7 +145,7 @@ describe("frames view", () => {
     expect(await page.textContent("#fx-metadata")).toContain("sector");
     expect(await page.textContent("#fx-versions")).toMatch(/write.*522.*initial/);
     await page.selectOption("#fx-column", "close");
-    await expect.poll(() => linePixels(page, "#fx-frame-chart")).toBeGreaterThan(300);
+    await expect.poll(() => chartPixels(page, "#fx-frame-chart")).toBeGreaterThan(300);
     expect(await page.isVisible("#error")).toBe(false);
     await shot(page, "frames");
     expect(s.problems).toEqual([]);

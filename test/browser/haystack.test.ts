@@ -6,7 +6,7 @@
  */
 import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBrowser, type Session, shot, signIn } from "./browser.ts";
+import { chartPixels, openBrowser, type Session, shot, signIn } from "./browser.ts";
 
 let s: Session;
 let page: Page;
@@ -18,20 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s?.close();
 });
-
-/** Pixels of the chart canvas that are (close to) the first series colour, #2a6df4. */
-async function seriesPixels(p: Page): Promise<number> {
-  return p.evaluate<number>(`(() => {
-    const c = document.querySelector(".hs-chart canvas");
-    if (!c) return -1;
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      if (d[i + 3] > 128 && Math.abs(d[i] - 0x2a) < 40 && Math.abs(d[i + 1] - 0x6d) < 40 && Math.abs(d[i + 2] - 0xf4) < 40) n++;
-    }
-    return n;
-  })()`);
-}
 
 describe("haystack face", () => {
   it("reads by filter into a table that scrolls, and shows a bad filter's error at its position", async () => {
@@ -83,7 +69,7 @@ describe("haystack face", () => {
     await page.waitForURL(/haystack\/rec\//);
     await page.waitForSelector('.hs-chart[data-ready="true"]');
     expect(await page.textContent("#hs-tags")).toMatch(/tz\s*Denver/);
-    expect(await seriesPixels(page)).toBeGreaterThan(100);
+    expect(await chartPixels(page, ".hs-chart")).toBeGreaterThan(100);
 
     const his: string[] = [];
     const onReq = (r: Request) => r.url().includes("/hisRead") && his.push(decodeURIComponent(r.url()));
@@ -98,7 +84,7 @@ describe("haystack face", () => {
     expect(points).toBeGreaterThan(10);
     expect(points).toBeLessThanOrEqual(2_000);
     expect(await page.textContent(".hs-chart-info")).toMatch(/6h buckets/);
-    expect(await seriesPixels(page)).toBeGreaterThan(100);
+    expect(await chartPixels(page, ".hs-chart")).toBeGreaterThan(100);
     await shot(page, "haystack-point");
 
     // Dragging over a part of the chart zooms in: the window is refetched with finer buckets.
@@ -113,7 +99,7 @@ describe("haystack face", () => {
     const finer = await page.getAttribute(".hs-chart", "data-interval");
     expect(finer).toMatch(/^\d+(min|h|s)$/);
     expect(await page.isVisible("text=Reset zoom")).toBe(true);
-    expect(await seriesPixels(page)).toBeGreaterThan(100);
+    expect(await chartPixels(page, ".hs-chart")).toBeGreaterThan(100);
   });
 
   it("writes level 8 of a writable point and shows the array change", async () => {
@@ -147,7 +133,7 @@ describe("haystack face", () => {
     await page.waitForURL(/haystack\/chart\?ids=/);
     await page.waitForSelector('.hs-chart[data-ready="true"]');
     expect(await page.locator(".hs-chart-points li").count()).toBe(2);
-    expect(await seriesPixels(page)).toBeGreaterThan(50);
+    expect(await chartPixels(page, ".hs-chart")).toBeGreaterThan(50);
     await shot(page, "haystack-chart");
   });
 
