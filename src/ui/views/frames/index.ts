@@ -2,12 +2,13 @@
  * The Frames face (`#/{project}/frames/{collection}/{item}`): collections, a collection's rules,
  * snapshots and items, and an item's facts, versions, first rows and a chart of a column.
  */
-import { fill, h } from "../../app/dom.ts";
+import { h } from "../../app/dom.ts";
 import { type Cleanup, go, link, type Route } from "../../app/router.ts";
 import { virtualTable } from "../../app/table.ts";
 import { when } from "../common/format.ts";
 import { guarded } from "../common/guard.ts";
 import { keyValues } from "../common/kv.ts";
+import { fillSideList } from "../common/side-list.ts";
 import {
   getCollection,
   type ItemSummary,
@@ -33,29 +34,17 @@ export async function framesView(root: HTMLElement, route: Route): Promise<Clean
   root.append(h("section", { class: "fx" }, side, main));
 
   const names = await listCollections(project, life.signal);
-  fill(
+  fillSideList(
     side,
-    h("h2", null, "Collections"),
-    names.length === 0 ? h("p", { class: "muted" }, "This project has no collections.") : null,
-    h(
-      "ul",
-      { class: "fx-list", id: "fx-collections" },
-      names.map((n) =>
-        h(
-          "li",
-          null,
-          h(
-            "a",
-            {
-              href: link([project, "frames", n]),
-              class: n === collection ? "fx-link on" : "fx-link",
-              "data-collection": n,
-            },
-            n,
-          ),
-        ),
-      ),
-    ),
+    "Collections",
+    "fx-collections",
+    "This project has no collections.",
+    names.map((n) => ({
+      href: link([project, "frames", n]),
+      on: n === collection,
+      label: n,
+      data: { "data-collection": n },
+    })),
   );
   const cleanup = () => {
     for (const c of cleanups) c();

@@ -4,10 +4,11 @@
  * store's sync sources. Keys travel in the hash as `k.<name>` so a key can never be mistaken for
  * the window; the window is rewritten in place (no re-render) as it changes.
  */
-import { fill, h } from "../../app/dom.ts";
+import { h } from "../../app/dom.ts";
 import { type Cleanup, go, link, type Route, replaceQuery } from "../../app/router.ts";
 import { guarded } from "../common/guard.ts";
 import { keyValues } from "../common/kv.ts";
+import { fillSideList } from "../common/side-list.ts";
 import { lastInstant, listSeries, listStores, type SeriesKeys, type StoreInfo } from "./api.ts";
 import { seriesPicker } from "./picker.ts";
 import { seriesPlot } from "./plot.ts";
@@ -37,30 +38,18 @@ export async function seriesView(root: HTMLElement, route: Route): Promise<Clean
   root.append(h("section", { class: "fx" }, side, main));
 
   const stores = await listStores(project, life.signal);
-  fill(
+  fillSideList(
     side,
-    h("h2", null, "Stores"),
-    stores.length === 0 ? h("p", { class: "muted" }, "This project has no series stores.") : null,
-    h(
-      "ul",
-      { class: "fx-list", id: "fx-stores" },
-      stores.map((s) =>
-        h(
-          "li",
-          null,
-          h(
-            "a",
-            {
-              href: link([project, "series", s.name]),
-              class: s.name === storeName ? "fx-link on" : "fx-link",
-              "data-store": s.name,
-            },
-            h("span", null, s.name),
-            h("span", { class: "fx-badge" }, s.definition.kind),
-          ),
-        ),
-      ),
-    ),
+    "Stores",
+    "fx-stores",
+    "This project has no series stores.",
+    stores.map((st) => ({
+      href: link([project, "series", st.name]),
+      on: st.name === storeName,
+      label: st.name,
+      badge: st.definition.kind,
+      data: { "data-store": st.name },
+    })),
   );
   const store = stores.find((s) => s.name === storeName);
   if (!store) {

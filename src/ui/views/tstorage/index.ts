@@ -3,12 +3,13 @@
  * key box query through the bridge's GET, and the records in a virtualised table. The bridge's
  * errors (INVARG, INVALID_KEY, unreachable...) go to the banner with their code.
  */
-import { fill, h } from "../../app/dom.ts";
+import { h } from "../../app/dom.ts";
 import { type Cleanup, link, type Route, replaceQuery } from "../../app/router.ts";
 import { clearError } from "../../app/status.ts";
 import { virtualTable } from "../../app/table.ts";
 import { cellText, count } from "../common/format.ts";
 import { guarded, latest } from "../common/guard.ts";
+import { fillSideList } from "../common/side-list.ts";
 import { FIELDS, getRecords, listTargets, queryString, type TRecord } from "./api.ts";
 import { boxForm, type FormState, stateOf } from "./form.ts";
 
@@ -21,21 +22,12 @@ export async function tstorageView(root: HTMLElement, route: Route): Promise<Cle
   const targets = await listTargets(project, new AbortController().signal);
   // One target is the common case: open it rather than ask.
   const target = chosen ?? (targets.length === 1 ? targets[0] : undefined);
-  fill(
+  fillSideList(
     side,
-    h("h2", null, "Targets"),
-    targets.length === 0 ? h("p", { class: "muted" }, "No TStorage target is bound to this project.") : null,
-    h(
-      "ul",
-      { class: "fx-list", id: "fx-targets" },
-      targets.map((t) =>
-        h(
-          "li",
-          null,
-          h("a", { href: link([project, "tstorage", t]), class: t === target ? "fx-link on" : "fx-link" }, t),
-        ),
-      ),
-    ),
+    "Targets",
+    "fx-targets",
+    "No TStorage target is bound to this project.",
+    targets.map((t) => ({ href: link([project, "tstorage", t]), on: t === target, label: t })),
   );
   if (!target) {
     main.append(h("p", { class: "muted" }, "Pick a target."));
