@@ -54,6 +54,10 @@ describe("live values", () => {
     const value = 40 + Math.floor(Math.random() * 50) + 0.5;
     await api("pointWrite", `ver:"3.0"\nid,level,val,who\n@${id},9,${value}${unit},"browser test"\n`);
     await expect.poll(() => cell.textContent(), { timeout: 10_000 }).toContain(String(value));
+    // The priority array follows too: level 9 holds the value, written by the test.
+    const level9 = s.page.locator('#hs-array tr[data-level="9"]');
+    await expect.poll(() => level9.textContent(), { timeout: 10_000 }).toContain(String(value));
+    expect(await level9.textContent()).toContain("browser test");
     await shot(s.page, "live-write");
 
     // Released elsewhere: the tag goes away on screen too.
@@ -96,4 +100,31 @@ describe("live values", () => {
       .toContain(String(value));
     await api("pointWrite", `ver:"3.0"\nid,level,val\n@${id},9,N\n`);
   }, 90_000);
+
+  it("lets a viewer signed in with a password watch live, without the priority array an operator needs", async () => {
+    const t = inject("browser");
+    const name = `viewer${Date.now() % 1_000_000}`;
+    const password = "viewer-passphrase-1234";
+    const made = await fetch(`${t.base}/admin/${t.project}/users`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${t.adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ name, password, role: "viewer" }),
+    });
+    expect(made.status).toBe(201);
+    const { id } = await writablePoint();
+    await s.page.goto("/ui/");
+    await s.page.fill("#user", name);
+    await s.page.fill("#password", password);
+    await s.page.click("#signin-password button[type=submit]");
+    await s.page.waitForURL(/#\/demo\/haystack/);
+    await expect.poll(() => s.page.textContent("#who")).toContain("viewer");
+    await s.page.goto(`/ui/#/demo/haystack/rec/${id}`);
+    await s.page.waitForSelector('[data-state="live"]');
+    // pointWrite, reading the array included, needs an operator: the viewer is told so, not refused.
+    await expect.poll(() => s.page.textContent(".hs-rec-side")).toContain("needs the operator role");
+    expect(await s.page.locator("#hs-write").count()).toBe(0);
+    expect(await s.page.locator("#hs-array").count()).toBe(0);
+    expect(await s.page.locator("#error").isHidden()).toBe(true);
+    expect(s.problems).toEqual([]);
+  });
 });

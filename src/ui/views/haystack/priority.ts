@@ -74,7 +74,12 @@ export function priorityPanel(project: string, id: string, rec: HDictJson): Prio
     body,
   );
 
+  const role = session()?.role;
+  // The server's pointWrite, reading the array included, needs the operator role.
+  const mayRead = role !== "viewer";
+
   async function reload(): Promise<void> {
+    if (!mayRead) return;
     const g = await attempt(() => pointWrite(project, { id: { _kind: "ref", val: id } }));
     if (g) paint(g.rows as HDictJson[]);
   }
@@ -97,10 +102,9 @@ export function priorityPanel(project: string, id: string, rec: HDictJson): Prio
     );
   }
 
-  const role = session()?.role;
   let control: HTMLElement;
-  if (role === "viewer") {
-    control = h("p", { class: "muted" }, "Viewers can see the array but not write it.");
+  if (!mayRead) {
+    control = h("p", { class: "muted" }, "Reading and writing the priority array needs the operator role.");
   } else {
     const level = h(
       "select",
@@ -181,7 +185,7 @@ export function priorityPanel(project: string, id: string, rec: HDictJson): Prio
       { class: "hs-priority card" },
       h("h3", null, "Priority array"),
       control,
-      h("div", { class: "hs-array-wrap" }, table),
+      mayRead ? h("div", { class: "hs-array-wrap" }, table) : null,
     ),
     reload,
   };

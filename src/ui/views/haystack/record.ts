@@ -1,6 +1,7 @@
 /**
  * One record: every tag with its value rendered by kind, its history chart when it is a `his`
- * point, and its priority array when it is `writable`. curVal/writeVal follow live pushes.
+ * point, and its priority array when it is `writable`. Tags follow live pushes, and a push that
+ * changes writeVal or writeLevel reloads the array (a write made elsewhere).
  */
 
 import { ApiError } from "../../app/api.ts";
@@ -41,11 +42,15 @@ export async function recordView(root: HTMLElement, route: Route, project: strin
   if (!rec) throw new ApiError(404, "not_found", `No record @${id}`);
   let current: HDictJson = rec;
   const tags = h("div", { class: "hs-tags-wrap" }, tagsTable(rec, project));
+  /** Set once the priority array is on the page: a write made elsewhere reloads it. */
+  let arrayChanged: (() => void) | undefined;
   const live = liveFeed(project, (got, r) => {
     if (got !== id) return;
+    const wrote = JSON.stringify([r.writeVal, r.writeLevel]) !== JSON.stringify([current.writeVal, current.writeLevel]);
     // A push is the whole record: a tag it lacks was removed (writeVal after a release).
     current = r;
     fill(tags, tagsTable(current, project));
+    if (wrote) arrayChanged?.();
   });
   live.setIds([id]);
 
@@ -103,6 +108,7 @@ export async function recordView(root: HTMLElement, route: Route, project: strin
     ),
   );
   await prio?.reload();
+  if (prio) arrayChanged = () => void prio.reload();
   return () => {
     live.close();
     his?.destroy();
