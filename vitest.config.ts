@@ -87,6 +87,9 @@ export default defineConfig({
           environment: "node",
           include: ["test/browser/**/*.test.ts"],
           globalSetup: ["./test/browser/server.ts"],
+          // One dev server for every file: two files at once could starve it (workerd runs the
+          // objects on the Worker's thread locally), and a page load then times out.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
